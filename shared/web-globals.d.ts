@@ -1,0 +1,14 @@
+// The few web-standard globals that every runtime of this project (extension pages, the service worker,
+// workerd, Node) provides. shared/ may use these and nothing else from its host.
+declare class URL {
+  constructor(input: string, base?: string);
+  readonly origin: string;
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly username: string;
+  readonly password: string;
+  readonly pathname: string;
+  readonly search: string;
+  readonly hash: string;
+  readonly href: string;
+}

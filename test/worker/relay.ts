@@ -1,0 +1,45 @@
+// Small helpers for talking to the relay under test, as a client on the network would.
+import { SELF } from "cloudflare:test";
+
+export const BASE = "https://relay.test";
+
+export interface Call {
+  method?: string;
+  path: string;
+  body?: unknown;
+  raw?: BodyInit;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export async function call({ method = "GET", path, body, raw, token, headers = {} }: Call) {
+  const all: Record<string, string> = { ...headers };
+  if (body !== undefined && !("content-type" in all)) all["content-type"] = "application/json";
+  if (token) all.authorization = `Bearer ${token}`;
+  const response = await SELF.fetch(`${BASE}${path}`, {
+    method,
+    headers: all,
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
+  const text = await response.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: response.status, headers: response.headers, json: json as Record<string, unknown> | null };
+}
+
+let counter = 0;
+/** A username unique within this test file, so that tests sharing the file's database do not collide. */
+export function uniqueName(prefix = "user"): string {
+  counter += 1;
+  return `${prefix}${counter}`;
+}
+
+export async function signUp(username = uniqueName(), password = "correct horse battery") {
+  const response = await call({ method: "POST", path: "/v1/accounts", body: { username, password } });
+  if (response.status !== 201) throw new Error(`sign-up failed: ${JSON.stringify(response.json)}`);
+  return { username, password, token: String(response.json?.token) };
+}

@@ -1,0 +1,23 @@
+import { StatusError } from "itty-router";
+import { AccountDeletion, usernameKey } from "../../shared/protocol/accounts";
+import { deleteUser, findUserById } from "../db/accounts";
+import { verifyPassword } from "../lib/password";
+import { assertLoginAllowed, noteLoginFailure } from "../lib/rate-limit";
+import { clientAddress, readBody } from "../lib/request";
+import type { AuthedRequest } from "../lib/with-auth";
+
+/** DELETE /v1/accounts/current with the password: the account and everything it owns are removed. */
+export async function deleteAccount(request: AuthedRequest, env: Env): Promise<Response> {
+  const { password } = await readBody(request, AccountDeletion);
+  const user = await findUserById(env.DB, request.user.id);
+  if (!user) throw new StatusError(401, "this account no longer exists");
+  const who = { usernameKey: usernameKey(user.username), address: clientAddress(request) };
+  const now = Date.now();
+  await assertLoginAllowed(env.DB, who, now);
+  if (!(await verifyPassword(password, user.password))) {
+    await noteLoginFailure(env.DB, who, now);
+    throw new StatusError(403, "wrong password; the account was not deleted");
+  }
+  await deleteUser(env.DB, user.id);
+  return new Response(null, { status: 204 });
+}

@@ -1,0 +1,3 @@
+export function getHealth(): Response {
+  return Response.json({ ok: true });
+}
