@@ -1,5 +1,5 @@
 // The relay's route table. Each endpoint lives in its own module under routes/.
-import { type IRequest, Router, StatusError, cors } from "itty-router";
+import { cors, type IRequest, Router, StatusError } from "itty-router";
 import { errorResponse } from "./lib/errors";
 import { withAuth } from "./lib/with-auth";
 import { createAccount } from "./routes/create-account";

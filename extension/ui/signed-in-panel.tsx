@@ -33,8 +33,8 @@ export function SignedInPanel({ account, busy, onLogOut, onDelete }: Props) {
           }}
         >
           <p>
-            This deletes the account and everything it holds on the relay. Your collection in this browser stays.
-            Enter your password to confirm.
+            This deletes the account and everything it holds on the relay. Your collection in this browser stays. Enter
+            your password to confirm.
           </p>
           <input
             name="confirmPassword"

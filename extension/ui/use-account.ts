@@ -3,10 +3,10 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
 import { parseRelayUrl } from "../../shared/relay-url";
 import {
-  type SignedInAccount,
   clearAccount,
   loadAccount,
   loadRelayUrl,
+  type SignedInAccount,
   saveAccount,
   saveRelayUrl,
 } from "../lib/account-store";
@@ -60,7 +60,8 @@ export function useAccount() {
       const relay = parseRelayUrl(relayInput);
       if (!relay.ok) throw new Error(relay.error);
       const client = new RelayClient(relay.value);
-      const result = kind === "signUp" ? await client.signUp(username, password) : await client.logIn(username, password);
+      const result =
+        kind === "signUp" ? await client.signUp(username, password) : await client.logIn(username, password);
       if (!result.ok) throw new Error(result.error);
       await saveRelayUrl(relay.value);
       await saveAccount({ relayUrl: relay.value, username: result.value.username, token: result.value.token });

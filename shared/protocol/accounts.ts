@@ -17,7 +17,7 @@ export function usernameKey(username: string): string {
 }
 
 const username = z
-  .string({ error: "username must be a string" })
+  .string({ error: (issue) => (issue.input === undefined ? "username is missing" : "username must be a string") })
   .transform((value) => value.normalize("NFKC").trim())
   .pipe(
     z
@@ -30,7 +30,7 @@ const username = z
   );
 
 const password = z
-  .string({ error: "password must be a string" })
+  .string({ error: (issue) => (issue.input === undefined ? "password is missing" : "password must be a string") })
   .transform((value) => value.normalize("NFC"))
   .pipe(
     z

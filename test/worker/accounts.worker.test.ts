@@ -57,7 +57,11 @@ describe("sign up and log in", () => {
 
   it("a wrong password and an unknown user get the same answer", async () => {
     const { username } = await signUp();
-    const wrong = await call({ method: "POST", path: "/v1/sessions", body: { username, password: "not the password" } });
+    const wrong = await call({
+      method: "POST",
+      path: "/v1/sessions",
+      body: { username, password: "not the password" },
+    });
     const unknown = await call({
       method: "POST",
       path: "/v1/sessions",
@@ -156,9 +160,18 @@ describe("two users", () => {
       body: { password: bob.password === alice.password ? "not either password" : bob.password },
     });
     expect(attempt.status).toBe(403);
-    await call({ method: "DELETE", path: "/v1/accounts/current", token: alice.token, body: { password: alice.password } });
+    await call({
+      method: "DELETE",
+      path: "/v1/accounts/current",
+      token: alice.token,
+      body: { password: alice.password },
+    });
     expect((await call({ path: "/v1/accounts/current", token: bob.token })).status).toBe(200);
-    const login = await call({ method: "POST", path: "/v1/sessions", body: { username: bob.username, password: bob.password } });
+    const login = await call({
+      method: "POST",
+      path: "/v1/sessions",
+      body: { username: bob.username, password: bob.password },
+    });
     expect(login.status).toBe(200);
   });
 });

@@ -49,7 +49,14 @@ export async function insertUserWithSession(
           `INSERT INTO users (username, username_key, password_hash, password_salt, password_iterations, created_at)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id`,
         )
-        .bind(user.username, user.usernameKey, user.password.hash, user.password.salt, user.password.iterations, user.now),
+        .bind(
+          user.username,
+          user.usernameKey,
+          user.password.hash,
+          user.password.salt,
+          user.password.iterations,
+          user.now,
+        ),
       db
         .prepare(
           `INSERT INTO sessions (token_hash, user_id, created_at, last_used_at)

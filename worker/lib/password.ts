@@ -29,14 +29,15 @@ const DUMMY: PasswordHash = {
   salt: "AAAAAAAAAAAAAAAAAAAAAA==",
   iterations: PBKDF2_ITERATIONS,
 };
-export async function spendDummyCheck(password: string): Promise<void> {
-  await verifyPassword(password, DUMMY);
+
+/** Verifies against the stored hash, or spends the same time on a dummy one when there is no such user. */
+export async function verifyPasswordOrDummy(password: string, stored: PasswordHash | null): Promise<boolean> {
+  const matches = await verifyPassword(password, stored ?? DUMMY);
+  return stored !== null && matches;
 }
 
 async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, [
-    "deriveBits",
-  ]);
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, HASH_BITS);
   return new Uint8Array(bits);
 }

@@ -1,7 +1,7 @@
 import type { IRequest } from "itty-router";
 import { StatusError } from "itty-router";
 import { findSession, touchSession } from "../db/accounts";
-import { TOKEN_PATTERN, hashToken } from "./tokens";
+import { hashToken, TOKEN_PATTERN } from "./tokens";
 
 /** A session that has not been used for this long stops working; the person signs in again. */
 export const SESSION_IDLE_LIMIT_MS = 180 * 24 * 60 * 60 * 1000;

@@ -2,7 +2,7 @@ import type { IRequest } from "itty-router";
 import { StatusError } from "itty-router";
 import { Credentials, type SessionCreated, usernameKey } from "../../shared/protocol/accounts";
 import { findUserByKey, insertSession } from "../db/accounts";
-import { spendDummyCheck, verifyPassword } from "../lib/password";
+import { verifyPasswordOrDummy } from "../lib/password";
 import { assertLoginAllowed, noteLoginFailure, noteLoginSuccess } from "../lib/rate-limit";
 import { clientAddress, readBody } from "../lib/request";
 import { hashToken, newToken } from "../lib/tokens";
@@ -14,7 +14,7 @@ export async function createSession(request: IRequest, env: Env): Promise<Respon
   const now = Date.now();
   await assertLoginAllowed(env.DB, who, now);
   const user = await findUserByKey(env.DB, who.usernameKey);
-  const valid = user ? await verifyPassword(password, user.password) : (await spendDummyCheck(password), false);
+  const valid = await verifyPasswordOrDummy(password, user?.password ?? null);
   if (!user || !valid) {
     await noteLoginFailure(env.DB, who, now);
     throw new StatusError(401, "wrong username or password");

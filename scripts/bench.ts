@@ -1,0 +1,24 @@
+// `npm run bench`: starts a relay on a free port with fresh state and prints figures for each area.
+import { mkdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { benchAccounts } from "../test/bench/accounts.bench";
+import { ROOT, startRelay } from "./relay-process";
+
+const folder = path.join(ROOT, ".tmp/bench");
+rmSync(folder, { recursive: true, force: true });
+mkdirSync(folder, { recursive: true });
+
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+console.log(
+  `Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+);
+console.log("Relay: wrangler dev (workerd) on 127.0.0.1 with local D1 and R2\n");
+
+const relay = await startRelay({ stateDir: path.join(folder, "state"), tmpDir: path.join(folder, "tmp") });
+try {
+  console.log("Accounts (PBKDF2-SHA256, 100,000 iterations), sequential requests:");
+  await benchAccounts(relay.url, 100);
+} finally {
+  await relay.stop();
+}

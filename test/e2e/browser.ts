@@ -1,0 +1,69 @@
+// Launches Debian's Chromium with the built extension loaded, the way a person would load it unpacked.
+import { mkdirSync, mkdtempSync } from "node:fs";
+import path from "node:path";
+import { type BrowserContext, chromium, type Page, type Worker } from "playwright-core";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const EXTENSION_DIR = path.join(ROOT, ".output/chrome-mv3");
+export const SCREENSHOTS = path.join(ROOT, "test-results/screenshots");
+
+/** A folder under .tmp/ for this test's browser profile, relay state and temporary files. */
+export function testFolder(name: string): string {
+  const base = path.join(ROOT, ".tmp");
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(path.join(base, `${name}-`));
+}
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  open(page: "popup.html" | "options.html"): Promise<Page>;
+  badge(): Promise<{ text: string; title: string }>;
+  close(): Promise<void>;
+}
+
+export async function launchWithExtension(profileDir: string): Promise<ExtensionBrowser> {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker", { timeout: 30_000 }));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    worker,
+    extensionId,
+    async open(file) {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/${file}`);
+      return page;
+    },
+    badge: () =>
+      worker.evaluate(async () => {
+        type Action = { getBadgeText(details: object): Promise<string>; getTitle(details: object): Promise<string> };
+        const api = (globalThis as unknown as { chrome: { action: Action } }).chrome;
+        return { text: await api.action.getBadgeText({}), title: await api.action.getTitle({}) };
+      }),
+    close: () => context.close(),
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -1,0 +1,24 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { CHROMIUM } from "./browser";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** Builds the extension once for every e2e file, and refuses to run without Chromium. */
+export default function setup(): void {
+  if (!existsSync(CHROMIUM)) {
+    const banner = "=".repeat(78);
+    throw new Error(
+      `\n${banner}\nThe e2e tests need Chromium at ${CHROMIUM}, and it is not there.\n` +
+        `Install Debian's package:   sudo apt-get update && sudo apt-get install -y chromium\n` +
+        `or point CHROMIUM_PATH at another Chromium binary.\n${banner}`,
+    );
+  }
+  const build = spawnSync(process.execPath, [path.join(ROOT, "node_modules/wxt/bin/wxt.mjs"), "build"], {
+    cwd: ROOT,
+    env: { ...process.env, WXT_DEFAULT_RELAY_URL: "" },
+    encoding: "utf8",
+  });
+  if (build.status !== 0) throw new Error(`building the extension failed:\n${build.stdout}\n${build.stderr}`);
+}
