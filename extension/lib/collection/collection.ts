@@ -1,0 +1,159 @@
+// A profile's collection: the open database, the clock and the id source every operation uses, and the helpers
+// that make every change carry mtime and usn -1 and every deletion a grave.
+import {
+  type CollectionMeta,
+  DEFAULT_CONFIG_ID,
+  DEFAULT_DECK_ID,
+  type GraveKind,
+  PENDING,
+} from "../../../shared/model";
+import { stockNoteTypes } from "../../../shared/stock-notetypes";
+import { defaultDeckConfig } from "./defaults";
+import { type CollectionDb, databaseName, openCollectionDb } from "./schema";
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** An expected failure, as a value: what went wrong in words, and whether the person may confirm and go on. */
+export type Outcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: string; confirm?: "schema-change" | "delete-reviewed-cards" };
+
+export const done = <T>(value: T): Outcome<T> => ({ ok: true, value });
+export const refuse = <T>(error: string): Outcome<T> => ({ ok: false, error });
+
+export const SCHEMA_CHANGE_WARNING =
+  "This change cannot be merged with other devices: the next sync will have to be one-way (upload or download). " +
+  "Go on?";
+
+export interface ChangeOptions {
+  /** The person has seen the schema-change warning and chose to go on. */
+  confirmSchemaChange?: boolean;
+}
+
+export class Collection {
+  private lastId = 0;
+
+  private constructor(
+    readonly db: CollectionDb,
+    readonly profileId: string,
+    readonly clock: Clock,
+  ) {}
+
+  /** Opens a profile's collection, creating a new one with Anki's stock content the first time. */
+  static async open(profileId: string, clock: Clock = systemClock): Promise<Collection> {
+    const db = await openCollectionDb(profileId);
+    const collection = new Collection(db, profileId, clock);
+    await collection.createIfMissing();
+    return collection;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  get name(): string {
+    return databaseName(this.profileId);
+  }
+
+  /**
+   * A new id: the current time in ms, or one more than the last id given, so that ids made in one burst stay
+   * unique and ordered, as Anki's are.
+   */
+  nextId(): number {
+    this.lastId = Math.max(this.clock.now(), this.lastId + 1);
+    return this.lastId;
+  }
+
+  /** Ids for records that must not collide with existing keys in a store (notes and cards made in a burst). */
+  async freshIds(store: "notes" | "cards" | "notetypes" | "decks" | "deckconfigs", count: number): Promise<number[]> {
+    const last = await this.db.transaction(store).store.openCursor(null, "prev");
+    this.lastId = Math.max(this.lastId, typeof last?.key === "number" ? last.key : 0);
+    return Array.from({ length: count }, () => this.nextId());
+  }
+
+  async meta(): Promise<CollectionMeta> {
+    const meta = await this.db.get("meta", "collection");
+    if (!meta) throw new Error(`the collection of profile ${this.profileId} has no meta record`);
+    return meta;
+  }
+
+  /** True when a schema change now would turn the next sync into a one-way sync that was not already due. */
+  async schemaChangeNeedsWarning(): Promise<boolean> {
+    const meta = await this.meta();
+    return meta.lastSync > 0 && meta.scm <= meta.lastSync;
+  }
+
+  /** Refuses with the warning unless the person confirmed, when a schema change would need it. */
+  async guardSchemaChange(options: ChangeOptions): Promise<Outcome<null> | null> {
+    if (options.confirmSchemaChange || !(await this.schemaChangeNeedsWarning())) return null;
+    return { ok: false, error: SCHEMA_CHANGE_WARNING, confirm: "schema-change" };
+  }
+
+  private async createIfMissing(): Promise<void> {
+    if (await this.db.get("meta", "collection")) return;
+    const now = this.clock.now();
+    const tx = this.db.transaction(["meta", "notetypes", "decks", "deckconfigs", "config"], "readwrite");
+    if (await tx.objectStore("meta").get("collection")) return;
+    const meta: CollectionMeta = {
+      id: randomCollectionId(),
+      scm: now,
+      lastSyncUsn: 0,
+      lastSync: 0,
+      created: now,
+      mtime: now,
+    };
+    await tx.objectStore("meta").put(meta, "collection");
+    for (const noteType of stockNoteTypes(now, now)) await tx.objectStore("notetypes").put(noteType);
+    await tx.objectStore("deckconfigs").put(defaultDeckConfig(DEFAULT_CONFIG_ID, "Default", now));
+    await tx.objectStore("decks").put({
+      id: DEFAULT_DECK_ID,
+      name: "Default",
+      configId: DEFAULT_CONFIG_ID,
+      description: "",
+      collapsed: false,
+      mtime: now,
+      usn: PENDING,
+    });
+    await tx.objectStore("config").put({ key: "nextPos", value: 1, mtime: now, usn: PENDING });
+    await tx.done;
+    this.lastId = now + 10;
+  }
+}
+
+/** Marks a record as changed now and not yet synced. */
+export function stamp<T extends { mtime: number; usn: number }>(record: T, now: number): T {
+  record.mtime = now;
+  record.usn = PENDING;
+  return record;
+}
+
+export function grave(kind: GraveKind, id: number | string, now: number) {
+  return { kind, id: String(id), mtime: now, usn: PENDING };
+}
+
+/** Stamps the collection's meta as changed, and as schema-changed when `schema` is set. */
+export function touchedMeta(meta: CollectionMeta, now: number, schema = false): CollectionMeta {
+  return { ...meta, mtime: now, scm: schema ? Math.max(now, meta.scm + 1) : meta.scm };
+}
+
+function randomCollectionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Anki's note guid: ten characters of base91 from 64 random bits. */
+export function randomGuid(): string {
+  const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~";
+  let value = crypto.getRandomValues(new BigUint64Array(1))[0] ?? 0n;
+  let text = "";
+  while (value > 0n) {
+    text = alphabet.charAt(Number(value % 91n)) + text;
+    value /= 91n;
+  }
+  return text || "a";
+}

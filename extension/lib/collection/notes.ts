@@ -1,0 +1,188 @@
+// Adding, editing and deleting notes, with the cards their note type makes. A note and its cards are written in
+// one transaction.
+import { cardOrdinals } from "../../../shared/card-generation";
+import { parseTags } from "../../../shared/deck-names";
+import { type Card, CardQueue, CardType, type Note, type NoteType, PENDING } from "../../../shared/model";
+import { type Collection, done, grave, type Outcome, randomGuid, refuse, stamp, touchedMeta } from "./collection";
+import type { WriteStore } from "./schema";
+
+export interface NoteInput {
+  noteTypeId: number;
+  deckId: number;
+  fields: string[];
+  /** Tags as typed: separated by spaces. */
+  tags: string | string[];
+}
+
+export function newCard(id: number, noteId: number, deckId: number, ord: number, position: number, now: number): Card {
+  return {
+    id,
+    noteId,
+    deckId,
+    ord,
+    type: CardType.New,
+    queue: CardQueue.New,
+    due: position,
+    ivl: 0,
+    factor: 0,
+    reps: 0,
+    lapses: 0,
+    left: 0,
+    odue: 0,
+    odid: 0,
+    flags: 0,
+    data: "",
+    mtime: now,
+    usn: PENDING,
+  };
+}
+
+function normaliseTags(tags: string | string[]): string[] {
+  return parseTags(Array.isArray(tags) ? tags.join(" ") : tags);
+}
+
+/** Says what would stop these fields from making a note of this type, or null when they are fine. */
+export function checkFields(noteType: NoteType, fields: string[]): string | null {
+  if (fields.length !== noteType.fields.length) {
+    return `The note type "${noteType.name}" has ${noteType.fields.length} fields, but ${fields.length} were given.`;
+  }
+  if (cardOrdinals(noteType, fields).length > 0) return null;
+  if (noteType.kind === "cloze") return "Add a cloze deletion, such as {{c1::text}}, so that the note makes a card.";
+  const first = noteType.fields[0]?.name ?? "first";
+  return `This note would make no cards: fill in the "${first}" field (or whichever field the front template shows).`;
+}
+
+export async function addNote(col: Collection, input: NoteInput): Promise<Outcome<Note>> {
+  const noteType = await col.db.get("notetypes", input.noteTypeId);
+  if (!noteType) return refuse(`There is no note type with id ${input.noteTypeId}.`);
+  const deck = await col.db.get("decks", input.deckId);
+  if (!deck) return refuse(`There is no deck with id ${input.deckId}.`);
+  const fields = input.fields.map((f) => f.normalize("NFC"));
+  const problem = checkFields(noteType, fields);
+  if (problem) return refuse(problem);
+  const ords = cardOrdinals(noteType, fields);
+  const [noteId = 0, ...cardIds] = await col.freshIds("cards", ords.length + 1);
+  const now = col.clock.now();
+  const note: Note = {
+    id: noteId,
+    guid: randomGuid(),
+    noteTypeId: noteType.id,
+    fields,
+    tags: normaliseTags(input.tags),
+    mtime: now,
+    usn: PENDING,
+  };
+  const tx = col.db.transaction(["notes", "cards", "config", "tags", "meta"], "readwrite");
+  const position = await takePosition(tx.objectStore("config"), now);
+  await tx.objectStore("notes").add(note);
+  for (const [i, ord] of ords.entries()) {
+    const template = noteType.kind === "standard" ? noteType.templates.find((t) => t.ord === ord) : undefined;
+    const deckId = template?.deckOverride ?? deck.id;
+    await tx.objectStore("cards").add(newCard(cardIds[i] ?? 0, noteId, deckId, ord, position, now));
+  }
+  await registerTags(tx.objectStore("tags"), note.tags, now);
+  await touchMeta(tx.objectStore("meta"), now);
+  await tx.done;
+  return done(note);
+}
+
+export interface NoteEdit {
+  fields?: string[];
+  tags?: string | string[];
+}
+
+export interface EditResult {
+  note: Note;
+  /** Cards the edit made because a template now shows something. */
+  addedCards: number;
+  /** Cards whose template now shows nothing: kept, as Anki keeps them until "Empty Cards". */
+  emptyCards: number;
+}
+
+/** Edits a note and makes the cards its templates newly produce; never deletes a card. */
+export async function updateNote(col: Collection, noteId: number, edit: NoteEdit): Promise<Outcome<EditResult>> {
+  const existing = await col.db.get("notes", noteId);
+  if (!existing) return refuse(`There is no note with id ${noteId}; it may have been deleted.`);
+  const noteType = await col.db.get("notetypes", existing.noteTypeId);
+  if (!noteType) return refuse(`The note's note type (id ${existing.noteTypeId}) is missing.`);
+  const fields = (edit.fields ?? existing.fields).map((f) => f.normalize("NFC"));
+  if (fields.length !== noteType.fields.length) {
+    return refuse(
+      `The note type "${noteType.name}" has ${noteType.fields.length} fields, but ${fields.length} were given.`,
+    );
+  }
+  const tags = edit.tags === undefined ? existing.tags : normaliseTags(edit.tags);
+  const cards = await col.db.getAllFromIndex("cards", "noteId", noteId);
+  const wanted = cardOrdinals(noteType, fields);
+  const have = new Set(cards.map((c) => c.ord));
+  const missing = wanted.filter((ord) => !have.has(ord));
+  const emptyCards = cards.filter((c) => !wanted.includes(c.ord)).length;
+  const newIds = await col.freshIds("cards", missing.length);
+  const now = col.clock.now();
+  const changed = JSON.stringify([fields, tags]) !== JSON.stringify([existing.fields, existing.tags]);
+  const note: Note = changed ? stamp({ ...existing, fields, tags }, now) : existing;
+  const tx = col.db.transaction(["notes", "cards", "config", "tags", "meta"], "readwrite");
+  if (changed) await tx.objectStore("notes").put(note);
+  if (missing.length > 0) {
+    const position = await takePosition(tx.objectStore("config"), now);
+    const deckId = cards[0]?.deckId ?? 1;
+    for (const [i, ord] of missing.entries()) {
+      await tx.objectStore("cards").add(newCard(newIds[i] ?? 0, noteId, deckId, ord, position, now));
+    }
+  }
+  await registerTags(tx.objectStore("tags"), tags, now);
+  if (changed || missing.length > 0) await touchMeta(tx.objectStore("meta"), now);
+  await tx.done;
+  return done({ note, addedCards: missing.length, emptyCards });
+}
+
+/** Deletes notes and all their cards, leaving graves; their review history stays, as in Anki. */
+export async function deleteNotes(
+  col: Collection,
+  noteIds: number[],
+): Promise<Outcome<{ notes: number; cards: number }>> {
+  const now = col.clock.now();
+  const tx = col.db.transaction(["notes", "cards", "graves", "meta"], "readwrite");
+  let notes = 0;
+  let cards = 0;
+  for (const noteId of noteIds) {
+    if (!(await tx.objectStore("notes").get(noteId))) continue;
+    for (const cardId of await tx.objectStore("cards").index("noteId").getAllKeys(noteId)) {
+      await tx.objectStore("cards").delete(cardId);
+      await tx.objectStore("graves").put(grave("card", cardId, now));
+      cards++;
+    }
+    await tx.objectStore("notes").delete(noteId);
+    await tx.objectStore("graves").put(grave("note", noteId, now));
+    notes++;
+  }
+  if (notes > 0) await touchMeta(tx.objectStore("meta"), now);
+  await tx.done;
+  return done({ notes, cards });
+}
+
+/** Takes the next new-card position from the synced "nextPos" config key. */
+async function takePosition(config: WriteStore<"config">, now: number): Promise<number> {
+  const entry = await config.get("nextPos");
+  const position = typeof entry?.value === "number" ? entry.value : 1;
+  await config.put({ key: "nextPos", value: position + 1, mtime: now, usn: PENDING });
+  return position;
+}
+
+/** Adds tags that the registry does not have yet (compared without case, as Anki does). */
+export async function registerTags(registry: WriteStore<"tags">, tags: string[], now: number): Promise<void> {
+  if (tags.length === 0) return;
+  const known = new Set((await registry.getAllKeys()).map((k) => k.toLowerCase()));
+  for (const name of tags) {
+    if (!known.has(name.toLowerCase())) {
+      await registry.put({ name, collapsed: false, mtime: now, usn: PENDING });
+      known.add(name.toLowerCase());
+    }
+  }
+}
+
+/** Stamps the collection as changed (and its schema, when `schema` is set) inside the caller's transaction. */
+export async function touchMeta(store: WriteStore<"meta">, now: number, schema = false): Promise<void> {
+  const meta = await store.get("collection");
+  if (meta) await store.put(touchedMeta(meta, now, schema), "collection");
+}

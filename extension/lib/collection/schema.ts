@@ -1,0 +1,101 @@
+// The one IndexedDB schema of a profile's collection, and its numbered upgrade steps. A released step never
+// changes: a new version adds a step.
+import { type DBSchema, type IDBPDatabase, type IDBPObjectStore, openDB, type StoreNames } from "idb";
+import type {
+  Card,
+  CollectionMeta,
+  ConfigEntry,
+  Deck,
+  DeckConfig,
+  Grave,
+  Note,
+  NoteType,
+  RevlogEntry,
+  Tag,
+} from "../../../shared/model";
+
+export interface CollectionSchema extends DBSchema {
+  meta: { key: "collection"; value: CollectionMeta };
+  notetypes: { key: number; value: NoteType; indexes: { usn: number } };
+  decks: { key: number; value: Deck; indexes: { usn: number; name: string } };
+  deckconfigs: { key: number; value: DeckConfig; indexes: { usn: number } };
+  notes: { key: number; value: Note; indexes: { usn: number; noteTypeId: number; guid: string } };
+  cards: {
+    key: number;
+    value: Card;
+    indexes: { usn: number; noteId: number; deckId: number; deckQueueDue: [number, number, number] };
+  };
+  revlog: { key: number; value: RevlogEntry; indexes: { usn: number; cardId: number } };
+  tags: { key: string; value: Tag; indexes: { usn: number } };
+  config: { key: string; value: ConfigEntry; indexes: { usn: number } };
+  graves: { key: [string, string]; value: Grave; indexes: { usn: number } };
+}
+
+export type CollectionDb = IDBPDatabase<CollectionSchema>;
+export type StoreName =
+  | "notetypes"
+  | "decks"
+  | "deckconfigs"
+  | "notes"
+  | "cards"
+  | "revlog"
+  | "tags"
+  | "config"
+  | "graves";
+
+/** Every store that holds syncable records, in the order a sync applies them (parents before children). */
+export const SYNCED_STORES = [
+  "notetypes",
+  "deckconfigs",
+  "decks",
+  "tags",
+  "config",
+  "notes",
+  "cards",
+  "revlog",
+  "graves",
+] as const satisfies readonly StoreName[];
+
+export const SCHEMA_VERSION = 1;
+
+export function databaseName(profileId: string): string {
+  return `collection:${profileId}`;
+}
+
+export function openCollectionDb(profileId: string): Promise<CollectionDb> {
+  return openDB<CollectionSchema>(databaseName(profileId), SCHEMA_VERSION, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore("meta");
+        db.createObjectStore("notetypes", { keyPath: "id" }).createIndex("usn", "usn");
+        const decks = db.createObjectStore("decks", { keyPath: "id" });
+        decks.createIndex("usn", "usn");
+        decks.createIndex("name", "name", { unique: true });
+        db.createObjectStore("deckconfigs", { keyPath: "id" }).createIndex("usn", "usn");
+        const notes = db.createObjectStore("notes", { keyPath: "id" });
+        notes.createIndex("usn", "usn");
+        notes.createIndex("noteTypeId", "noteTypeId");
+        notes.createIndex("guid", "guid");
+        const cards = db.createObjectStore("cards", { keyPath: "id" });
+        cards.createIndex("usn", "usn");
+        cards.createIndex("noteId", "noteId");
+        cards.createIndex("deckId", "deckId");
+        cards.createIndex("deckQueueDue", ["deckId", "queue", "due"]);
+        const revlog = db.createObjectStore("revlog", { keyPath: "id" });
+        revlog.createIndex("usn", "usn");
+        revlog.createIndex("cardId", "cardId");
+        db.createObjectStore("tags", { keyPath: "name" }).createIndex("usn", "usn");
+        db.createObjectStore("config", { keyPath: "key" }).createIndex("usn", "usn");
+        db.createObjectStore("graves", { keyPath: ["kind", "id"] }).createIndex("usn", "usn");
+      }
+    },
+  });
+}
+
+/** One store of a read-write transaction, whatever other stores the transaction spans. */
+export type WriteStore<N extends StoreNames<CollectionSchema>> = IDBPObjectStore<
+  CollectionSchema,
+  ArrayLike<StoreNames<CollectionSchema>>,
+  N,
+  "readwrite"
+>;
