@@ -23,6 +23,9 @@ export type Outcome<T> =
   | { ok: true; value: T }
   | { ok: false; error: string; confirm?: "schema-change" | "delete-reviewed-cards" };
 
+/** The failing half of an Outcome, which fits any Outcome<T>. */
+export type Refusal = Extract<Outcome<never>, { ok: false }>;
+
 export const done = <T>(value: T): Outcome<T> => ({ ok: true, value });
 export const refuse = <T>(error: string): Outcome<T> => ({ ok: false, error });
 
@@ -89,7 +92,7 @@ export class Collection {
   }
 
   /** Refuses with the warning unless the person confirmed, when a schema change would need it. */
-  async guardSchemaChange(options: ChangeOptions): Promise<Outcome<null> | null> {
+  async guardSchemaChange(options: ChangeOptions): Promise<Refusal | null> {
     if (options.confirmSchemaChange || !(await this.schemaChangeNeedsWarning())) return null;
     return { ok: false, error: SCHEMA_CHANGE_WARNING, confirm: "schema-change" };
   }
