@@ -281,7 +281,7 @@ export async function renameTemplate(col: Collection, id: number, ord: number, n
   const checked = checkName("card type", name, others);
   if (!checked.ok) return checked;
   const noteType = structuredClone(current.value);
-  noteType.templates[ord] = { ...noteType.templates[ord]!, name: checked.value };
+  noteType.templates = noteType.templates.map((t, i) => (i === ord ? { ...t, name: checked.value } : t));
   return saveNoteType(col, noteType);
 }
 

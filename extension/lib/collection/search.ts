@@ -1,0 +1,388 @@
+// Searching the collection for the browser: a parsed search compiled to a predicate over (card, note), run over
+// the cards in batches. Only ids and sort keys of matches are kept, never the whole collection; the page's rows
+// are built last.
+import { dayNumber, dayStart } from "../../../shared/days";
+import { isSelfOrDescendant } from "../../../shared/deck-names";
+import { type Card, CardQueue, CardType, type Deck, type Note, type NoteType } from "../../../shared/model";
+import { parseSearch, type SearchNode, usesReviewLog, wildcard } from "../../../shared/search/parse";
+import { type Collection, done, type Outcome, refuse } from "./collection";
+
+export type SortColumn =
+  | "sortField"
+  | "created"
+  | "modified"
+  | "due"
+  | "deck"
+  | "noteType"
+  | "template"
+  | "interval"
+  | "ease"
+  | "reps"
+  | "lapses";
+
+export interface SearchOptions {
+  mode?: "cards" | "notes";
+  sort?: SortColumn;
+  descending?: boolean;
+  offset?: number;
+  limit?: number;
+  /** Rollover hour for "today" (is:due, added:, rated:); Anki's default is 4. */
+  rolloverHour?: number;
+}
+
+export interface BrowseRow {
+  cardId: number;
+  noteId: number;
+  sortField: string;
+  deck: string;
+  noteType: string;
+  template: string;
+  due: string;
+  interval: number;
+  ease: number;
+  reps: number;
+  lapses: number;
+  tags: string[];
+  created: number;
+  modified: number;
+  flag: number;
+  queue: number;
+  cards: number;
+}
+
+export interface SearchResult {
+  rows: BrowseRow[];
+  total: number;
+}
+
+interface Env {
+  decks: Map<number, Deck>;
+  noteTypes: Map<number, NoteType>;
+  today: number;
+  nowSeconds: number;
+  rolloverHour: number;
+  utcOffset: number;
+  ratedSince: Map<number, Set<number>>;
+}
+
+type Predicate = (card: Card, note: Note) => boolean;
+
+const BATCH = 2000;
+
+/** Runs a search and returns one page of rows and the number of matches, or the search's error in words. */
+export async function search(
+  col: Collection,
+  query: string,
+  options: SearchOptions = {},
+): Promise<Outcome<SearchResult>> {
+  const parsed = parseSearch(query);
+  if (!parsed.ok) return refuse(parsed.error);
+  const env = await loadEnv(col, parsed.value, options.rolloverHour ?? 4);
+  const predicate = compile(parsed.value, env);
+  const mode = options.mode ?? "cards";
+  const sort = options.sort ?? "created";
+  const key = sortKey(sort, env);
+  const matches: { id: number; key: number | string }[] = [];
+  const seenNotes = new Set<number>();
+  await scan(col, (card, note) => {
+    if (!predicate(card, note)) return;
+    if (mode === "notes") {
+      if (seenNotes.has(note.id)) return;
+      seenNotes.add(note.id);
+      matches.push({ id: note.id, key: key(card, note) });
+    } else {
+      matches.push({ id: card.id, key: key(card, note) });
+    }
+  });
+  const direction = options.descending ? -1 : 1;
+  matches.sort((a, b) => (a.key < b.key ? -direction : a.key > b.key ? direction : a.id - b.id));
+  const offset = Math.max(0, options.offset ?? 0);
+  const page = matches.slice(offset, offset + Math.max(1, Math.min(options.limit ?? 50, 1000)));
+  const rows = await buildRows(
+    col,
+    env,
+    page.map((m) => m.id),
+    mode,
+  );
+  return done({ rows, total: matches.length });
+}
+
+async function loadEnv(col: Collection, node: SearchNode, rolloverHour: number): Promise<Env> {
+  const now = col.clock.now();
+  const utcOffset = -new Date(now).getTimezoneOffset();
+  const [decks, noteTypes] = await Promise.all([col.db.getAll("decks"), col.db.getAll("notetypes")]);
+  const today = dayNumber(now, rolloverHour, utcOffset);
+  const env: Env = {
+    decks: new Map(decks.map((d) => [d.id, d])),
+    noteTypes: new Map(noteTypes.map((n) => [n.id, n])),
+    today,
+    nowSeconds: Math.floor(now / 1000),
+    rolloverHour,
+    utcOffset,
+    ratedSince: new Map(),
+  };
+  if (usesReviewLog(node)) await loadRated(col, node, env);
+  return env;
+}
+
+async function loadRated(col: Collection, node: SearchNode, env: Env): Promise<void> {
+  const days = new Set<number>();
+  const collect = (n: SearchNode) => {
+    if (n.kind === "rated") days.add(n.days);
+    if (n.kind === "and" || n.kind === "or") n.children.forEach(collect);
+    if (n.kind === "not") collect(n.child);
+  };
+  collect(node);
+  const longest = Math.max(...days);
+  const since = dayStart(env.today - longest + 1, env.rolloverHour, env.utcOffset);
+  const entries = await col.db.getAll("revlog", IDBKeyRange.lowerBound(since));
+  for (const d of days) {
+    const cutoff = dayStart(env.today - d + 1, env.rolloverHour, env.utcOffset);
+    env.ratedSince.set(d, new Set(entries.filter((e) => e.id >= cutoff).map((e) => e.cardId)));
+  }
+}
+
+function compile(node: SearchNode, env: Env): Predicate {
+  switch (node.kind) {
+    case "all":
+      return () => true;
+    case "and": {
+      const parts = node.children.map((c) => compile(c, env));
+      return (card, note) => parts.every((p) => p(card, note));
+    }
+    case "or": {
+      const parts = node.children.map((c) => compile(c, env));
+      return (card, note) => parts.some((p) => p(card, note));
+    }
+    case "not": {
+      const inner = compile(node.child, env);
+      return (card, note) => !inner(card, note);
+    }
+    case "text": {
+      const re = wildcard(node.pattern, { whole: false });
+      return (_card, note) => note.fields.some((f) => re.test(f));
+    }
+    case "deck": {
+      if (node.pattern === "*") return () => true;
+      const re = wildcard(node.pattern, { whole: true });
+      const names = [...env.decks.values()].filter((d) => re.test(d.name)).map((d) => d.name);
+      const ids = new Set(
+        [...env.decks.values()].filter((d) => names.some((n) => isSelfOrDescendant(d.name, n))).map((d) => d.id),
+      );
+      return (card) => ids.has(card.deckId) || (card.odid !== 0 && ids.has(card.odid));
+    }
+    case "tag": {
+      if (node.pattern.toLowerCase() === "none") return (_c, note) => note.tags.length === 0;
+      const re = wildcard(node.pattern, { whole: true });
+      return (_c, note) => note.tags.some((t) => re.test(t) || parentsOf(t).some((p) => re.test(p)));
+    }
+    case "notetype": {
+      const re = wildcard(node.pattern, { whole: true });
+      const ids = new Set([...env.noteTypes.values()].filter((n) => re.test(n.name)).map((n) => n.id));
+      return (_c, note) => ids.has(note.noteTypeId);
+    }
+    case "template": {
+      if (/^\d+$/.test(node.pattern)) {
+        const ord = Number(node.pattern) - 1;
+        return (card) => card.ord === ord;
+      }
+      const re = wildcard(node.pattern, { whole: true });
+      return (card, note) => {
+        const noteType = env.noteTypes.get(note.noteTypeId);
+        const template = noteType?.kind === "cloze" ? undefined : noteType?.templates[card.ord];
+        return template !== undefined && re.test(template.name);
+      };
+    }
+    case "field": {
+      const fieldRe = wildcard(node.field, { whole: true });
+      const valueRe = wildcard(node.pattern, { whole: true });
+      const indexes = new Map<number, number[]>();
+      for (const noteType of env.noteTypes.values()) {
+        indexes.set(
+          noteType.id,
+          noteType.fields.filter((f) => fieldRe.test(f.name)).map((f) => f.ord),
+        );
+      }
+      return (_c, note) => (indexes.get(note.noteTypeId) ?? []).some((i) => valueRe.test(note.fields[i] ?? ""));
+    }
+    case "is":
+      return stateMatcher(node.state, env);
+    case "flag":
+      return (card) => (card.flags & 7) === node.flag;
+    case "added": {
+      const cutoff = dayStart(env.today - node.days + 1, env.rolloverHour, env.utcOffset);
+      return (card) => card.id >= cutoff;
+    }
+    case "rated": {
+      const ids = env.ratedSince.get(node.days) ?? new Set<number>();
+      return (card) => ids.has(card.id);
+    }
+    case "nid": {
+      const ids = new Set(node.ids);
+      return (_c, note) => ids.has(note.id);
+    }
+    case "cid": {
+      const ids = new Set(node.ids);
+      return (card) => ids.has(card.id);
+    }
+  }
+}
+
+function stateMatcher(state: string, env: Env): Predicate {
+  switch (state) {
+    case "new":
+      return (c) => c.type === CardType.New;
+    case "learn":
+      return (c) => c.type === CardType.Learning || c.type === CardType.Relearning;
+    case "review":
+      return (c) => c.type === CardType.Review || c.type === CardType.Relearning;
+    case "suspended":
+      return (c) => c.queue === CardQueue.Suspended;
+    case "buried":
+      return (c) => c.queue === CardQueue.UserBuried || c.queue === CardQueue.SchedBuried;
+    default:
+      return (c) =>
+        ((c.queue === CardQueue.Review || c.queue === CardQueue.DayLearning) && c.due <= env.today) ||
+        (c.queue === CardQueue.Learning && c.due <= env.nowSeconds);
+  }
+}
+
+function parentsOf(tag: string): string[] {
+  const parts = tag.split("::");
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("::"));
+}
+
+/** Strips HTML and collapses white space, for the browse table's text columns. */
+export function plainText(html: string): string {
+  return html
+    .replace(/<(style|script)[^>]*>[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<br\s*\/?>|<\/?(div|p|li)[^>]*>/gi, " ")
+    .replace(/<[^>]*>/g, "")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function sortKey(column: SortColumn, env: Env): (card: Card, note: Note) => number | string {
+  switch (column) {
+    case "sortField":
+      return (_c, note) => {
+        const index = env.noteTypes.get(note.noteTypeId)?.sortField ?? 0;
+        return plainText(note.fields[index] ?? "").toLowerCase();
+      };
+    case "created":
+      return (card) => card.id;
+    case "modified":
+      return (card, note) => Math.max(card.mtime, note.mtime);
+    case "due":
+      return (card) => dueOrder(card, env);
+    case "deck":
+      return (card) => env.decks.get(card.deckId)?.name.toLowerCase() ?? "";
+    case "noteType":
+      return (_c, note) => env.noteTypes.get(note.noteTypeId)?.name.toLowerCase() ?? "";
+    case "template":
+      return (card) => card.ord;
+    case "interval":
+      return (card) => card.ivl;
+    case "ease":
+      return (card) => card.factor;
+    case "reps":
+      return (card) => card.reps;
+    case "lapses":
+      return (card) => card.lapses;
+  }
+}
+
+/** Orders cards by when they come up: learning by time, reviews by day, new cards after, by position. */
+function dueOrder(card: Card, env: Env): number {
+  if (card.queue === CardQueue.Learning) return (card.due - env.nowSeconds) / 86_400 + env.today;
+  if (card.type === CardType.New) return 1e12 + card.due;
+  return card.due;
+}
+
+/**
+ * Calls `visit` for every card with its note. Cards are read in batches; their notes are read by the id range
+ * the batch spans (notes and their cards are made together, so the range is tight), and any stragglers one by one.
+ */
+async function scan(col: Collection, visit: (card: Card, note: Note) => void): Promise<void> {
+  let after: number | null = null;
+  for (;;) {
+    const tx = col.db.transaction(["cards", "notes"]);
+    const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
+    const cards = await tx.objectStore("cards").getAll(range, BATCH);
+    if (cards.length === 0) break;
+    after = cards[cards.length - 1]?.id ?? null;
+    const noteIds = cards.map((c) => c.noteId);
+    const min = Math.min(...noteIds);
+    const max = Math.max(...noteIds);
+    const notes = new Map<number, Note>();
+    for (const note of await tx.objectStore("notes").getAll(IDBKeyRange.bound(min, max), BATCH * 2)) {
+      notes.set(note.id, note);
+    }
+    const missing = [...new Set(noteIds.filter((id) => !notes.has(id)))];
+    const stragglers = await Promise.all(missing.map((id) => tx.objectStore("notes").get(id)));
+    for (const note of stragglers) if (note) notes.set(note.id, note);
+    for (const card of cards) {
+      const note = notes.get(card.noteId);
+      if (note) visit(card, note);
+    }
+    if (cards.length < BATCH) break;
+  }
+}
+
+async function buildRows(col: Collection, env: Env, ids: number[], mode: "cards" | "notes"): Promise<BrowseRow[]> {
+  const tx = col.db.transaction(["cards", "notes"]);
+  const rows: BrowseRow[] = [];
+  for (const id of ids) {
+    let card: Card | undefined;
+    let note: Note | undefined;
+    let count = 1;
+    if (mode === "notes") {
+      note = await tx.objectStore("notes").get(id);
+      const cards = await tx.objectStore("cards").index("noteId").getAll(id);
+      card = cards.sort((a, b) => a.ord - b.ord)[0];
+      count = cards.length;
+    } else {
+      card = await tx.objectStore("cards").get(id);
+      note = card ? await tx.objectStore("notes").get(card.noteId) : undefined;
+    }
+    if (!card || !note) continue;
+    const noteType = env.noteTypes.get(note.noteTypeId);
+    rows.push({
+      cardId: card.id,
+      noteId: note.id,
+      sortField: plainText(note.fields[noteType?.sortField ?? 0] ?? "").slice(0, 200),
+      deck: env.decks.get(card.deckId)?.name ?? "(missing deck)",
+      noteType: noteType?.name ?? "(missing note type)",
+      template:
+        noteType?.kind === "cloze"
+          ? `Cloze ${card.ord + 1}`
+          : (noteType?.templates[card.ord]?.name ?? `Card ${card.ord + 1}`),
+      due: describeDue(card, env),
+      interval: card.ivl,
+      ease: card.factor,
+      reps: card.reps,
+      lapses: card.lapses,
+      tags: note.tags,
+      created: card.id,
+      modified: Math.max(card.mtime, note.mtime),
+      flag: card.flags & 7,
+      queue: card.queue,
+      cards: count,
+    });
+  }
+  return rows;
+}
+
+function describeDue(card: Card, env: Env): string {
+  if (card.type === CardType.New) return `New #${card.due}`;
+  if (card.queue === CardQueue.Learning) return new Date(card.due * 1000).toLocaleString();
+  const start = dayStart(card.due, env.rolloverHour, env.utcOffset);
+  const text = new Date(start).toISOString().slice(0, 10);
+  return card.queue < 0 ? `(${text})` : text;
+}
