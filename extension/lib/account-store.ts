@@ -38,11 +38,6 @@ export async function clearAccount(profile = DEFAULT_PROFILE): Promise<void> {
   await browser.storage.local.remove(accountKey(profile));
 }
 
-/** True when a storage change touches what decides the signed-in state. */
-export function touchesAccount(changedKeys: string[], profile = DEFAULT_PROFILE): boolean {
-  return changedKeys.includes(accountKey(profile));
-}
-
 function isAccount(value: unknown): value is SignedInAccount {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;

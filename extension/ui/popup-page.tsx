@@ -1,34 +1,66 @@
 import { browser } from "wxt/browser";
 import { useAccount } from "./use-account";
+import { useProfiles } from "./use-profiles";
 import "./popup-page.css";
 
 export function PopupPage() {
-  const { state } = useAccount();
-  const openOptions = () => void browser.runtime.openOptionsPage();
+  const profiles = useProfiles();
+  const profile = profiles.active;
   return (
     <main class="popup">
       <header class="row">
-        <strong>Flashcard Relay</strong>
+        <strong class="grow">Flashcard Relay</strong>
+        {profiles.list && profiles.list.profiles.length > 1 && (
+          <select
+            name="profile"
+            aria-label="Profile"
+            value={profile?.id ?? ""}
+            onChange={(e) => void profiles.switchTo(e.currentTarget.value)}
+          >
+            {profiles.list.profiles.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        )}
       </header>
-      {!state.loaded ? null : state.account ? (
-        <p data-testid="who">
-          Signed in as <strong>{state.account.username}</strong>
-          <br />
-          <span class="muted">{state.account.relayUrl}</span>
-        </p>
-      ) : (
-        <div class="stack">
-          <p data-testid="who">Not signed in. Sign in to sync your collection across browsers.</p>
-          <button type="button" onClick={openOptions}>
-            Sign in…
-          </button>
-        </div>
-      )}
-      <footer>
-        <button type="button" class="secondary" onClick={openOptions}>
-          Options
+      {profile && <AccountLine key={profile.id} profileId={profile.id} />}
+      <footer class="row">
+        <button type="button" class="secondary" onClick={() => openManager("browse")}>
+          Browse
+        </button>
+        <button type="button" class="secondary" onClick={() => openManager("add")}>
+          Add
         </button>
       </footer>
     </main>
   );
+}
+
+function AccountLine({ profileId }: { profileId: string }) {
+  const { state } = useAccount(profileId);
+  if (!state.loaded) return null;
+  if (state.account) {
+    return (
+      <p data-testid="who">
+        Signed in as <strong>{state.account.username}</strong>
+        <br />
+        <span class="muted">{state.account.relayUrl}</span>
+      </p>
+    );
+  }
+  return (
+    <div class="stack">
+      <p data-testid="who">Not signed in. Sign in to sync your collection across browsers.</p>
+      <button type="button" onClick={() => openManager("account")}>
+        Sign in…
+      </button>
+    </div>
+  );
+}
+
+/** Opens the manager (the options page) on a section, in a tab. */
+export function openManager(section: string): void {
+  void browser.tabs.create({ url: browser.runtime.getURL(`/options.html#${section}`) });
 }

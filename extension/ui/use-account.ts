@@ -21,7 +21,7 @@ export interface AccountState {
   notice: string | null;
 }
 
-export function useAccount() {
+export function useAccount(profileId: string) {
   const [state, setState] = useState<AccountState>({
     loaded: false,
     account: null,
@@ -32,9 +32,9 @@ export function useAccount() {
   });
 
   const reload = useCallback(async () => {
-    const [account, relayUrl] = await Promise.all([loadAccount(), loadRelayUrl()]);
+    const [account, relayUrl] = await Promise.all([loadAccount(profileId), loadRelayUrl(profileId)]);
     setState((s) => ({ ...s, loaded: true, account, relayUrl: account?.relayUrl ?? relayUrl }));
-  }, []);
+  }, [profileId]);
 
   useEffect(() => {
     void reload();
@@ -63,8 +63,11 @@ export function useAccount() {
       const result =
         kind === "signUp" ? await client.signUp(username, password) : await client.logIn(username, password);
       if (!result.ok) throw new Error(result.error);
-      await saveRelayUrl(relay.value);
-      await saveAccount({ relayUrl: relay.value, username: result.value.username, token: result.value.token });
+      await saveRelayUrl(relay.value, profileId);
+      await saveAccount(
+        { relayUrl: relay.value, username: result.value.username, token: result.value.token },
+        profileId,
+      );
       return kind === "signUp" ? `Account created. Signed in as ${result.value.username}.` : null;
     });
 
@@ -73,7 +76,7 @@ export function useAccount() {
       const account = state.account;
       if (!account) return null;
       const result = await new RelayClient(account.relayUrl, account.token).logOut();
-      await clearAccount();
+      await clearAccount(profileId);
       if (!result.ok && result.status !== 401) {
         return `Signed out on this browser. The relay could not be told (${result.error}), so the old sign-in stays valid there until it expires.`;
       }
@@ -86,7 +89,7 @@ export function useAccount() {
       if (!account) return null;
       const result = await new RelayClient(account.relayUrl, account.token).deleteAccount(password);
       if (!result.ok) throw new Error(result.error);
-      await clearAccount();
+      await clearAccount(profileId);
       return `The account ${account.username} and everything it held on the relay are deleted.`;
     });
 

@@ -19,7 +19,7 @@ export interface ExtensionBrowser {
   context: BrowserContext;
   worker: Worker;
   extensionId: string;
-  open(page: "popup.html" | "options.html"): Promise<Page>;
+  open(page: string): Promise<Page>;
   badge(): Promise<{ text: string; title: string }>;
   close(): Promise<void>;
 }

@@ -27,7 +27,7 @@ describe("signing in from the extension", () => {
   });
 
   it("a relay address over plain http to another computer is refused in words", async () => {
-    const options = await browser.open("options.html");
+    const options = await browser.open("options.html#account");
     await options.fill("input[name=relayUrl]", "http://relay.example.com");
     await options.fill("input[name=username]", "someone");
     await options.fill("input[name=password]", "a long password");
@@ -37,7 +37,7 @@ describe("signing in from the extension", () => {
   });
 
   it("signing up in the options page signs in: the badge and the popup show the account", async () => {
-    const options = await browser.open("options.html");
+    const options = await browser.open("options.html#account");
     await options.fill("input[name=relayUrl]", relay.url);
     await options.fill("input[name=username]", "Student.One");
     await options.fill("input[name=password]", "a long password");
@@ -73,7 +73,7 @@ describe("signing in from the extension", () => {
       const api = (globalThis as unknown as { chrome: { storage: { local: Storage } } }).chrome;
       return (await api.storage.local.get("profile:default:account"))["profile:default:account"];
     });
-    const options = await browser.open("options.html");
+    const options = await browser.open("options.html#account");
     await options.getByRole("button", { name: "Log out" }).click();
     await expect.poll(() => options.getByRole("status").textContent()).toMatch(/Signed out/);
     await expect.poll(() => browser.badge()).toMatchObject({ text: "off" });
@@ -85,7 +85,7 @@ describe("signing in from the extension", () => {
   });
 
   it("a wrong password is reported in words and leaves the person signed out", async () => {
-    const options = await browser.open("options.html");
+    const options = await browser.open("options.html#account");
     await options.fill("input[name=username]", "student.one");
     await options.fill("input[name=password]", "not the password");
     await options.getByRole("button", { name: "Log in" }).click();

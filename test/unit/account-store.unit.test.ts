@@ -1,13 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
-import {
-  clearAccount,
-  loadAccount,
-  loadRelayUrl,
-  saveAccount,
-  saveRelayUrl,
-  touchesAccount,
-} from "../../extension/lib/account-store";
+import { clearAccount, loadAccount, loadRelayUrl, saveAccount, saveRelayUrl } from "../../extension/lib/account-store";
 import { badgeFor } from "../../extension/lib/badge";
 
 const account = { relayUrl: "https://relay.example.com", username: "alice", token: "t".repeat(43) };
@@ -37,11 +30,6 @@ describe("the stored sign-in", () => {
   it("remembers the relay address", async () => {
     await saveRelayUrl("https://relay.example.com");
     expect(await loadRelayUrl()).toBe("https://relay.example.com");
-  });
-
-  it("knows which storage changes affect the badge", () => {
-    expect(touchesAccount(["profile:default:account"])).toBe(true);
-    expect(touchesAccount(["profile:default:relayUrl"])).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { render } from "preact";
 import "../../ui/base.css";
-import { OptionsPage } from "../../ui/options-page";
+import { ManagerPage } from "../../ui/manager/manager-page";
 
-render(<OptionsPage />, document.getElementById("app") as HTMLElement);
+render(<ManagerPage />, document.getElementById("app") as HTMLElement);

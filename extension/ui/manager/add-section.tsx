@@ -1,0 +1,82 @@
+import { useEffect, useState } from "preact/hooks";
+import type { Deck, NoteType } from "../../../shared/model";
+import { addNote } from "../../lib/collection/notes";
+import { Messages } from "../messages";
+import type { SectionProps } from "./context";
+import { FieldsEditor } from "./fields-editor";
+import { TagsInput } from "./tags-input";
+import { useAction } from "./use-action";
+
+/** Adds notes: choose a note type and deck, fill in the fields; sticky fields keep their text. */
+export function AddSection({ col, version, changed }: SectionProps) {
+  const [noteTypes, setNoteTypes] = useState<NoteType[]>([]);
+  const [decks, setDecks] = useState<Deck[]>([]);
+  const [noteTypeId, setNoteTypeId] = useState<number | null>(null);
+  const [deckId, setDeckId] = useState<number>(1);
+  const [fields, setFields] = useState<string[]>([]);
+  const [tags, setTags] = useState("");
+  const action = useAction(changed);
+
+  useEffect(() => {
+    void (async () => {
+      const types = (await col.db.getAll("notetypes")).sort((a, b) => a.name.localeCompare(b.name));
+      setNoteTypes(types);
+      setDecks((await col.db.getAll("decks")).sort((a, b) => a.name.localeCompare(b.name)));
+      setNoteTypeId((current) => (current && types.some((t) => t.id === current) ? current : (types[0]?.id ?? null)));
+    })();
+  }, [col, version]);
+
+  const noteType = noteTypes.find((t) => t.id === noteTypeId) ?? null;
+  useEffect(() => {
+    if (noteType) setFields((old) => noteType.fields.map((_, i) => old[i] ?? ""));
+  }, [noteType?.id, noteType?.fields.length]);
+
+  if (!noteType) return <p class="muted">Loading…</p>;
+  const add = async () => {
+    const note = await action.run(
+      () => addNote(col, { noteTypeId: noteType.id, deckId, fields, tags }),
+      () => "Added.",
+    );
+    if (note) setFields(noteType.fields.map((f, i) => (f.sticky ? (fields[i] ?? "") : "")));
+  };
+  return (
+    <form
+      class="stack add-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void add();
+      }}
+    >
+      <div class="row">
+        <label class="inline">
+          Type
+          <select name="noteType" value={noteType.id} onChange={(e) => setNoteTypeId(Number(e.currentTarget.value))}>
+            {noteTypes.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="inline">
+          Deck
+          <select name="deck" value={deckId} onChange={(e) => setDeckId(Number(e.currentTarget.value))}>
+            {decks.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <FieldsEditor noteType={noteType} values={fields} onChange={setFields} />
+      <TagsInput col={col} value={tags} onChange={setTags} />
+      <div class="row">
+        <button type="submit" disabled={action.busy}>
+          Add
+        </button>
+      </div>
+      <Messages error={action.error} notice={action.notice} />
+    </form>
+  );
+}

@@ -1,0 +1,184 @@
+import { useEffect, useState } from "preact/hooks";
+import { isSelfOrDescendant, leafName } from "../../../shared/deck-names";
+import type { Deck, DeckConfig } from "../../../shared/model";
+import { addDeck, deleteDeck, renameDeck, setDeckPreset } from "../../lib/collection/decks";
+import { Messages } from "../messages";
+import type { SectionProps } from "./context";
+import { useAction } from "./use-action";
+
+interface DeckRow {
+  deck: Deck;
+  depth: number;
+  cards: number;
+}
+
+export function DecksSection({ col, version, changed }: SectionProps) {
+  const [rows, setRows] = useState<DeckRow[]>([]);
+  const [presets, setPresets] = useState<DeckConfig[]>([]);
+  const [newName, setNewName] = useState("");
+  const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
+  const [deleting, setDeleting] = useState<{ id: number; target: number } | null>(null);
+  const action = useAction(changed);
+
+  useEffect(() => {
+    void (async () => {
+      const decks = (await col.db.getAll("decks")).sort((a, b) => a.name.localeCompare(b.name));
+      const counts = await Promise.all(decks.map((d) => col.db.countFromIndex("cards", "deckId", d.id)));
+      setRows(decks.map((deck, i) => ({ deck, depth: deck.name.split("::").length - 1, cards: counts[i] ?? 0 })));
+      setPresets(await col.db.getAll("deckconfigs"));
+    })();
+  }, [col, version]);
+
+  return (
+    <div class="stack">
+      <form
+        class="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void action
+            .run(
+              () => addDeck(col, newName),
+              (d) => `Created "${d.name}".`,
+            )
+            .then((d) => d && setNewName(""));
+        }}
+      >
+        <input
+          name="newDeck"
+          placeholder="New deck, e.g. Languages::Spanish"
+          value={newName}
+          onInput={(e) => setNewName(e.currentTarget.value)}
+        />
+        <button type="submit" disabled={action.busy}>
+          Create deck
+        </button>
+      </form>
+      <Messages error={action.error} notice={action.notice} />
+      <table class="decks-table">
+        <thead>
+          <tr>
+            <th>Deck</th>
+            <th>Cards</th>
+            <th>Options</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ deck, depth, cards }) => (
+            <tr key={deck.id} data-deck={deck.name}>
+              <td style={{ paddingLeft: `${0.5 + depth * 1.25}rem` }}>
+                {renaming?.id === deck.id ? (
+                  <form
+                    class="row"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      void action
+                        .run(
+                          () => renameDeck(col, deck.id, renaming.name),
+                          () => "Renamed.",
+                        )
+                        .then((r) => r && setRenaming(null));
+                    }}
+                  >
+                    <input
+                      name="renameDeck"
+                      value={renaming.name}
+                      onInput={(e) => setRenaming({ id: deck.id, name: e.currentTarget.value })}
+                    />
+                    <button type="submit">Save</button>
+                    <button type="button" class="secondary" onClick={() => setRenaming(null)}>
+                      Cancel
+                    </button>
+                  </form>
+                ) : (
+                  leafName(deck.name)
+                )}
+              </td>
+              <td>{cards}</td>
+              <td>
+                <select
+                  aria-label={`Options preset of ${deck.name}`}
+                  value={deck.configId}
+                  onChange={(e) => action.run(() => setDeckPreset(col, deck.id, Number(e.currentTarget.value)))}
+                >
+                  {presets.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td class="row">
+                <button type="button" class="secondary" onClick={() => setRenaming({ id: deck.id, name: deck.name })}>
+                  Rename
+                </button>
+                {deck.id !== 1 && (
+                  <button type="button" class="danger" onClick={() => setDeleting({ id: deck.id, target: 1 })}>
+                    Delete
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {deleting && (
+        <DeleteDeckDialog
+          deck={rows.find((r) => r.deck.id === deleting.id)?.deck ?? null}
+          targets={rows
+            .map((r) => r.deck)
+            .filter((d) => !isSelfOrDescendant(d.name, rows.find((r) => r.deck.id === deleting.id)?.deck.name ?? ""))}
+          onCancel={() => setDeleting(null)}
+          onDelete={(choice) =>
+            void action
+              .run(
+                () => deleteDeck(col, deleting.id, choice),
+                (r) =>
+                  `Deleted ${r.decks} deck(s); ${r.cards} card(s) ${choice.cards === "move" ? "moved" : "deleted"}.`,
+              )
+              .then((r) => r && setDeleting(null))
+          }
+        />
+      )}
+    </div>
+  );
+}
+
+interface DialogProps {
+  deck: Deck | null;
+  targets: Deck[];
+  onCancel: () => void;
+  onDelete: (choice: { cards: "delete" } | { cards: "move"; toDeckId: number }) => void;
+}
+
+/** Asks what happens to the cards of a deck being deleted. */
+function DeleteDeckDialog({ deck, targets, onCancel, onDelete }: DialogProps) {
+  const [target, setTarget] = useState(targets[0]?.id ?? 1);
+  if (!deck) return null;
+  return (
+    <div class="danger-zone stack" role="dialog" aria-label="Delete deck">
+      <p>
+        Delete <strong>{deck.name}</strong> and its sub-decks? Choose what happens to their cards.
+      </p>
+      <div class="row">
+        <button type="button" class="danger" onClick={() => onDelete({ cards: "delete" })}>
+          Delete the cards too
+        </button>
+        <span>or move them to</span>
+        <select aria-label="Move cards to" value={target} onChange={(e) => setTarget(Number(e.currentTarget.value))}>
+          {targets.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+        <button type="button" onClick={() => onDelete({ cards: "move", toDeckId: target })}>
+          Move cards and delete the deck
+        </button>
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}

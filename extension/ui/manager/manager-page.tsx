@@ -1,0 +1,92 @@
+import { useEffect, useState } from "preact/hooks";
+import { useCollection } from "../use-collection";
+import { useProfiles } from "../use-profiles";
+import { AccountSection } from "./account-section";
+import { AddSection } from "./add-section";
+import { BrowseSection } from "./browse-section";
+import { DecksSection } from "./decks-section";
+import { NoteTypesSection } from "./notetypes-section";
+import { PresetsSection } from "./presets-section";
+import { ProfilesSection } from "./profiles-section";
+import "./manager.css";
+
+const SECTIONS = {
+  browse: "Browse",
+  add: "Add",
+  decks: "Decks",
+  notetypes: "Note types",
+  presets: "Deck options",
+  account: "Account",
+  profiles: "Profiles",
+} as const;
+type Section = keyof typeof SECTIONS;
+
+/** "#browse?q=nid:1" → the section and its search, so other pages can link here. */
+function readHash(): { section: Section; query: string } {
+  const [name = "", params = ""] = location.hash.slice(1).split("?");
+  const section = (name in SECTIONS ? name : "browse") as Section;
+  return { section, query: new URLSearchParams(params).get("q") ?? "" };
+}
+
+/** The full-page manager: browse, add and edit the collection, and the account and profiles. */
+export function ManagerPage() {
+  const [route, setRoute] = useState(readHash);
+  const profiles = useProfiles();
+  const profileId = profiles.active?.id ?? null;
+  const { col, version, changed, error } = useCollection(profileId);
+
+  useEffect(() => {
+    const listener = () => setRoute(readHash());
+    window.addEventListener("hashchange", listener);
+    return () => window.removeEventListener("hashchange", listener);
+  }, []);
+
+  const props = col ? { col, version, changed } : null;
+  return (
+    <div class="manager">
+      <header class="manager-header row">
+        <h1>Flashcard Relay</h1>
+        <span class="grow" />
+        {profiles.list && profiles.list.profiles.length > 1 && (
+          <label class="inline">
+            Profile
+            <select
+              name="profile"
+              value={profileId ?? ""}
+              onChange={(e) => void profiles.switchTo(e.currentTarget.value)}
+            >
+              {profiles.list.profiles.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </header>
+      <nav class="manager-nav" aria-label="Sections">
+        {(Object.keys(SECTIONS) as Section[]).map((key) => (
+          <a key={key} href={`#${key}`} aria-current={route.section === key ? "page" : undefined}>
+            {SECTIONS[key]}
+          </a>
+        ))}
+      </nav>
+      <main class="manager-main" key={profileId ?? "none"}>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        {route.section === "account" && profileId && <AccountSection profileId={profileId} />}
+        {route.section === "profiles" && <ProfilesSection profiles={profiles} />}
+        {props && route.section === "browse" && (
+          <BrowseSection key={route.query} {...props} initialQuery={route.query} />
+        )}
+        {props && route.section === "add" && <AddSection {...props} />}
+        {props && route.section === "decks" && <DecksSection {...props} />}
+        {props && route.section === "notetypes" && <NoteTypesSection {...props} />}
+        {props && route.section === "presets" && <PresetsSection {...props} />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,174 @@
+import { useEffect, useState } from "preact/hooks";
+import type { Deck, DeckConfig } from "../../../shared/model";
+import { formatSteps, parseSteps } from "../../../shared/steps";
+import { addPreset, deletePreset, updatePreset } from "../../lib/collection/presets";
+import { Messages } from "../messages";
+import { runConfirmed } from "./confirm";
+import type { SectionProps } from "./context";
+import { useAction } from "./use-action";
+
+export function PresetsSection({ col, version, changed }: SectionProps) {
+  const [presets, setPresets] = useState<DeckConfig[]>([]);
+  const [decks, setDecks] = useState<Deck[]>([]);
+  const [selectedId, setSelectedId] = useState<number>(1);
+  const [newName, setNewName] = useState("");
+  const action = useAction(changed);
+
+  useEffect(() => {
+    void (async () => {
+      setPresets((await col.db.getAll("deckconfigs")).sort((a, b) => a.id - b.id));
+      setDecks((await col.db.getAll("decks")).sort((a, b) => a.name.localeCompare(b.name)));
+    })();
+  }, [col, version]);
+
+  const selected = presets.find((p) => p.id === selectedId) ?? presets[0];
+  return (
+    <div class="two-columns">
+      <div class="stack side-list">
+        <ul class="plain-list" aria-label="Options presets">
+          {presets.map((p) => (
+            <li key={p.id}>
+              <button
+                type="button"
+                class={p.id === selected?.id ? "link selected" : "link"}
+                onClick={() => setSelectedId(p.id)}
+              >
+                {p.name} <span class="muted">({decks.filter((d) => d.configId === p.id).length} decks)</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        <form
+          class="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void action
+              .run(
+                () => addPreset(col, newName, selected?.id),
+                (p) => `Added "${p.name}".`,
+              )
+              .then((p) => {
+                if (p) {
+                  setNewName("");
+                  setSelectedId(p.id);
+                }
+              });
+          }}
+        >
+          <input
+            name="newPreset"
+            placeholder="New preset (a copy of the selected one)"
+            value={newName}
+            onInput={(e) => setNewName(e.currentTarget.value)}
+          />
+          <button type="submit">Add preset</button>
+        </form>
+      </div>
+      <div class="stack">
+        <Messages error={action.error} notice={action.notice} />
+        {selected && (
+          <PresetForm
+            key={`${selected.id}-${selected.mtime}`}
+            preset={selected}
+            usedBy={decks.filter((d) => d.configId === selected.id)}
+            onSave={(edit) =>
+              action.run(
+                () => updatePreset(col, selected.id, edit),
+                () => "Saved.",
+              )
+            }
+            onDelete={() =>
+              action.run(
+                () => runConfirmed((f) => deletePreset(col, selected.id, f)),
+                (n) => `Deleted; ${n} deck(s) now use the default preset.`,
+              )
+            }
+            onError={action.setError}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
+interface FormProps {
+  preset: DeckConfig;
+  usedBy: Deck[];
+  onSave: (edit: Partial<DeckConfig>) => void;
+  onDelete: () => void;
+  onError: (message: string) => void;
+}
+
+function PresetForm({ preset, usedBy, onSave, onDelete, onError }: FormProps) {
+  const [form, setForm] = useState({
+    name: preset.name,
+    newPerDay: String(preset.newPerDay),
+    reviewsPerDay: String(preset.reviewsPerDay),
+    learnSteps: formatSteps(preset.learnSteps),
+    relearnSteps: formatSteps(preset.relearnSteps),
+    desiredRetention: String(preset.desiredRetention),
+    maxInterval: String(preset.maxInterval),
+  });
+  const field = (key: keyof typeof form, label: string, hint?: string) => (
+    <label>
+      {label}
+      <input name={key} value={form[key]} onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })} />
+      {hint && <span class="muted hint">{hint}</span>}
+    </label>
+  );
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const learn = parseSteps(form.learnSteps);
+    if (!learn.ok) return onError(`Learning steps: ${learn.error}`);
+    const relearn = parseSteps(form.relearnSteps);
+    if (!relearn.ok) return onError(`Relearning steps: ${relearn.error}`);
+    const numbers = {
+      newPerDay: "New cards per day",
+      reviewsPerDay: "Maximum reviews per day",
+      desiredRetention: "Desired retention",
+      maxInterval: "Maximum interval",
+    } as const;
+    for (const [key, label] of Object.entries(numbers)) {
+      if (
+        !Number.isFinite(Number(form[key as keyof typeof numbers])) ||
+        form[key as keyof typeof numbers].trim() === ""
+      ) {
+        return onError(`${label}: "${form[key as keyof typeof numbers]}" is not a number.`);
+      }
+    }
+    onSave({
+      name: form.name,
+      newPerDay: Number(form.newPerDay),
+      reviewsPerDay: Number(form.reviewsPerDay),
+      learnSteps: learn.value,
+      relearnSteps: relearn.value,
+      desiredRetention: Number(form.desiredRetention),
+      maxInterval: Number(form.maxInterval),
+    });
+  };
+  return (
+    <form class="stack preset-form" onSubmit={submit}>
+      {field("name", "Name")}
+      <div class="grid-2">
+        {field("newPerDay", "New cards per day")}
+        {field("reviewsPerDay", "Maximum reviews per day")}
+        {field("learnSteps", "Learning steps", "e.g. 1m 10m")}
+        {field("relearnSteps", "Relearning steps", "e.g. 10m")}
+        {field("desiredRetention", "Desired retention", "0.70 to 0.99")}
+        {field("maxInterval", "Maximum interval (days)")}
+      </div>
+      <p class="muted">
+        Used by: {usedBy.length ? usedBy.map((d) => d.name).join(", ") : "no deck"} (choose a deck's preset under
+        Decks).
+      </p>
+      <div class="row">
+        <button type="submit">Save</button>
+        {preset.id !== 1 && (
+          <button type="button" class="danger" onClick={onDelete}>
+            Delete preset
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,59 @@
+import { useEffect, useState } from "preact/hooks";
+import type { Collection } from "../../lib/collection/collection";
+
+interface Props {
+  col: Collection;
+  value: string;
+  onChange: (value: string) => void;
+}
+
+/** Tags separated by spaces, with completion of the word being typed from the collection's tags. */
+export function TagsInput({ col, value, onChange }: Props) {
+  const [known, setKnown] = useState<string[]>([]);
+  const [focused, setFocused] = useState(false);
+  useEffect(() => {
+    void col.db.getAllKeys("tags").then(setKnown);
+  }, [col]);
+  const words = value.split(/\s+/);
+  const current = words[words.length - 1] ?? "";
+  const present = new Set(words.slice(0, -1).map((w) => w.toLowerCase()));
+  const suggestions =
+    current.length === 0
+      ? []
+      : known
+          .filter(
+            (t) => t.toLowerCase().startsWith(current.toLowerCase()) && t !== current && !present.has(t.toLowerCase()),
+          )
+          .slice(0, 8);
+  const choose = (tag: string) => onChange([...words.slice(0, -1), tag, ""].join(" "));
+  return (
+    <div class="tags-input">
+      <label>
+        Tags
+        <input
+          name="tags"
+          value={value}
+          autocomplete="off"
+          onInput={(e) => onChange(e.currentTarget.value)}
+          onFocus={() => setFocused(true)}
+          onBlur={() => setTimeout(() => setFocused(false), 150)}
+          onKeyDown={(e) => {
+            if (e.key === "Tab" && suggestions[0] && focused) {
+              e.preventDefault();
+              choose(suggestions[0]);
+            }
+          }}
+        />
+      </label>
+      {focused && suggestions.length > 0 && (
+        <ul class="suggestions" role="listbox">
+          {suggestions.map((tag) => (
+            <li key={tag} role="option" aria-selected="false" onMouseDown={() => choose(tag)}>
+              {tag}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
