@@ -46,13 +46,13 @@ export function TagsInput({ col, value, onChange }: Props) {
         />
       </label>
       {focused && suggestions.length > 0 && (
-        <ul class="suggestions" role="listbox">
+        <div class="suggestions" aria-label="Matching tags">
           {suggestions.map((tag) => (
-            <li key={tag} role="option" aria-selected="false" onMouseDown={() => choose(tag)}>
+            <button key={tag} type="button" class="link" tabIndex={-1} onMouseDown={() => choose(tag)}>
               {tag}
-            </li>
+            </button>
           ))}
-        </ul>
+        </div>
       )}
     </div>
   );
