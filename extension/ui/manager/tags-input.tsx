@@ -46,7 +46,7 @@ export function TagsInput({ col, value, onChange }: Props) {
         />
       </label>
       {focused && suggestions.length > 0 && (
-        <div class="suggestions" aria-label="Matching tags">
+        <div class="suggestions">
           {suggestions.map((tag) => (
             <button key={tag} type="button" class="link" tabIndex={-1} onMouseDown={() => choose(tag)}>
               {tag}
