@@ -3,7 +3,7 @@ import { defineConfig } from "wxt";
 
 export default defineConfig({
   srcDir: "extension",
-  outDir: ".output",
+  outDir: process.env.WXT_BENCH === "1" ? ".output-bench" : ".output",
   // Explicit imports everywhere: a reader sees where every name comes from.
   imports: false,
   manifest: {
@@ -14,4 +14,12 @@ export default defineConfig({
     action: { default_title: "Flashcard Relay" },
   },
   vite: () => ({ plugins: [preact()] }),
+  hooks: {
+    // The benchmark harness page exists only in builds made by `npm run bench`.
+    "entrypoints:resolved": (_wxt, entrypoints) => {
+      if (process.env.WXT_BENCH === "1") return;
+      const index = entrypoints.findIndex((e) => e.name === "bench");
+      if (index !== -1) entrypoints.splice(index, 1);
+    },
+  },
 });

@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { benchAccounts } from "../test/bench/accounts.bench";
+import { benchCollection } from "../test/bench/collection.bench";
 import { ROOT, startRelay } from "./relay-process";
 
 const folder = path.join(ROOT, ".tmp/bench");
@@ -22,3 +23,7 @@ try {
 } finally {
   await relay.stop();
 }
+
+const notes = Number(process.env.BENCH_NOTES ?? 50_000);
+console.log(`\nCollection in Chromium (${notes} notes):`);
+await benchCollection(path.join(folder, "collection"), notes);

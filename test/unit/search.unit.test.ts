@@ -116,6 +116,20 @@ describe("searching the collection", () => {
     expect(newest.ok && newest.value.rows[0]?.noteId).toBe(ids.capital);
   });
 
+  it("in creation order the first page can come before the count, forwards and backwards", async () => {
+    const all = await search(col, "", { mode: "cards" });
+    const quick = await search(col, "dog", { mode: "cards", countTotal: false, limit: 1 });
+    const counted = await search(col, "dog", { mode: "cards", limit: 1, offset: 1 });
+    const backwards = await search(col, "", { mode: "cards", descending: true, limit: 2 });
+    if (!all.ok || !quick.ok || !counted.ok || !backwards.ok) throw new Error();
+    expect(quick.value.total).toBeNull();
+    expect(quick.value.rows.map((r) => r.noteId)).toEqual([ids.perro]);
+    expect(counted.value.total).toBe(2);
+    expect(counted.value.rows.map((r) => r.noteId)).toEqual([ids.chien]);
+    const newestFirst = all.value.rows.map((r) => r.cardId).reverse().slice(0, 2);
+    expect(backwards.value.rows.map((r) => r.cardId)).toEqual(newestFirst);
+  });
+
   it("a broken search is refused in words", async () => {
     expect(await search(col, "deck:(")).toMatchObject({ ok: false });
     expect(await search(col, "is:nothing")).toEqual({

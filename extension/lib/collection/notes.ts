@@ -53,37 +53,69 @@ export function checkFields(noteType: NoteType, fields: string[]): string | null
 }
 
 export async function addNote(col: Collection, input: NoteInput): Promise<Outcome<Note>> {
-  const noteType = await col.db.get("notetypes", input.noteTypeId);
-  if (!noteType) return refuse(`There is no note type with id ${input.noteTypeId}.`);
-  const deck = await col.db.get("decks", input.deckId);
-  if (!deck) return refuse(`There is no deck with id ${input.deckId}.`);
-  const fields = input.fields.map((f) => f.normalize("NFC"));
-  const problem = checkFields(noteType, fields);
-  if (problem) return refuse(problem);
-  const ords = cardOrdinals(noteType, fields);
-  const [noteId = 0, ...cardIds] = await col.freshIds("cards", ords.length + 1);
+  const result = await addNotes(col, [input]);
+  const [note] = result.added;
+  return note ? done(note) : refuse(result.refused[0]?.error ?? "The note was not added.");
+}
+
+export interface AddedNotes {
+  added: Note[];
+  /** Inputs that were not added, by their index, with the reason in words. */
+  refused: { index: number; error: string }[];
+}
+
+/** Adds many notes with their cards in one transaction; inputs that are wrong are reported, not added. */
+export async function addNotes(col: Collection, inputs: NoteInput[]): Promise<AddedNotes> {
+  const noteTypes = new Map((await col.db.getAll("notetypes")).map((n) => [n.id, n]));
+  const deckIds = new Set(await col.db.getAllKeys("decks"));
+  const refused: AddedNotes["refused"] = [];
+  const accepted: { note: Omit<Note, "id">; ords: number[]; deckIds: number[] }[] = [];
   const now = col.clock.now();
-  const note: Note = {
-    id: noteId,
-    guid: randomGuid(),
-    noteTypeId: noteType.id,
-    fields,
-    tags: normaliseTags(input.tags),
-    mtime: now,
-    usn: PENDING,
-  };
-  const tx = col.db.transaction(["notes", "cards", "config", "tags", "meta"], "readwrite");
-  const position = await takePosition(tx.objectStore("config"), now);
-  await tx.objectStore("notes").add(note);
-  for (const [i, ord] of ords.entries()) {
-    const template = noteType.kind === "standard" ? noteType.templates.find((t) => t.ord === ord) : undefined;
-    const deckId = template?.deckOverride ?? deck.id;
-    await tx.objectStore("cards").add(newCard(cardIds[i] ?? 0, noteId, deckId, ord, position, now));
+  for (const [index, input] of inputs.entries()) {
+    const noteType = noteTypes.get(input.noteTypeId);
+    if (!noteType) {
+      refused.push({ index, error: `There is no note type with id ${input.noteTypeId}.` });
+      continue;
+    }
+    if (!deckIds.has(input.deckId)) {
+      refused.push({ index, error: `There is no deck with id ${input.deckId}.` });
+      continue;
+    }
+    const fields = input.fields.map((f) => f.normalize("NFC"));
+    const problem = checkFields(noteType, fields);
+    if (problem) {
+      refused.push({ index, error: problem });
+      continue;
+    }
+    const ords = cardOrdinals(noteType, fields);
+    const templateDeck = (ord: number) =>
+      (noteType.kind === "standard" ? noteType.templates.find((t) => t.ord === ord)?.deckOverride : null) ?? input.deckId;
+    accepted.push({
+      note: { guid: randomGuid(), noteTypeId: noteType.id, fields, tags: normaliseTags(input.tags), mtime: now, usn: PENDING },
+      ords,
+      deckIds: ords.map(templateDeck),
+    });
   }
-  await registerTags(tx.objectStore("tags"), note.tags, now);
-  await touchMeta(tx.objectStore("meta"), now);
+  const ids = await col.freshIds("cards", accepted.reduce((sum, a) => sum + 1 + a.ords.length, 0));
+  let next = 0;
+  const take = () => ids[next++] ?? 0;
+  const added: Note[] = [];
+  const tx = col.db.transaction(["notes", "cards", "config", "tags", "meta"], "readwrite");
+  const first = await takePositions(tx.objectStore("config"), accepted.length, now);
+  const tags = new Set<string>();
+  for (const [i, { note: fields, ords, deckIds: decks }] of accepted.entries()) {
+    const note: Note = { id: take(), ...fields };
+    await tx.objectStore("notes").add(note);
+    for (const [j, ord] of ords.entries()) {
+      await tx.objectStore("cards").add(newCard(take(), note.id, decks[j] ?? 1, ord, first + i, now));
+    }
+    for (const tag of note.tags) tags.add(tag);
+    added.push(note);
+  }
+  await registerTags(tx.objectStore("tags"), [...tags], now);
+  if (added.length > 0) await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
-  return done(note);
+  return { added, refused };
 }
 
 export interface NoteEdit {
@@ -124,7 +156,7 @@ export async function updateNote(col: Collection, noteId: number, edit: NoteEdit
   const tx = col.db.transaction(["notes", "cards", "config", "tags", "meta"], "readwrite");
   if (changed) await tx.objectStore("notes").put(note);
   if (missing.length > 0) {
-    const position = await takePosition(tx.objectStore("config"), now);
+    const position = await takePositions(tx.objectStore("config"), 1, now);
     const deckId = cards[0]?.deckId ?? 1;
     for (const [i, ord] of missing.entries()) {
       await tx.objectStore("cards").add(newCard(newIds[i] ?? 0, noteId, deckId, ord, position, now));
@@ -161,11 +193,11 @@ export async function deleteNotes(
   return done({ notes, cards });
 }
 
-/** Takes the next new-card position from the synced "nextPos" config key. */
-async function takePosition(config: WriteStore<"config">, now: number): Promise<number> {
+/** Takes `count` new-card positions from the synced "nextPos" config key and returns the first. */
+async function takePositions(config: WriteStore<"config">, count: number, now: number): Promise<number> {
   const entry = await config.get("nextPos");
   const position = typeof entry?.value === "number" ? entry.value : 1;
-  await config.put({ key: "nextPos", value: position + 1, mtime: now, usn: PENDING });
+  if (count > 0) await config.put({ key: "nextPos", value: position + count, mtime: now, usn: PENDING });
   return position;
 }
 

@@ -5,7 +5,9 @@ import { dayNumber, dayStart } from "../../../shared/days";
 import { isSelfOrDescendant } from "../../../shared/deck-names";
 import { type Card, CardQueue, CardType, type Deck, type Note, type NoteType } from "../../../shared/model";
 import { parseSearch, type SearchNode, usesReviewLog, wildcard } from "../../../shared/search/parse";
+import type { IDBPObjectStore, StoreNames } from "idb";
 import { type Collection, done, type Outcome, refuse } from "./collection";
+import type { CollectionSchema } from "./schema";
 
 export type SortColumn =
   | "sortField"
@@ -28,6 +30,8 @@ export interface SearchOptions {
   limit?: number;
   /** Rollover hour for "today" (is:due, added:, rated:); Anki's default is 4. */
   rolloverHour?: number;
+  /** Count every match (a full pass); when false, the first page may come back sooner, with total null. */
+  countTotal?: boolean;
 }
 
 export interface BrowseRow {
@@ -52,7 +56,8 @@ export interface BrowseRow {
 
 export interface SearchResult {
   rows: BrowseRow[];
-  total: number;
+  /** The number of matches, or null when it was not counted. */
+  total: number | null;
 }
 
 interface Env {
@@ -81,29 +86,41 @@ export async function search(
   const predicate = compile(parsed.value, env);
   const mode = options.mode ?? "cards";
   const sort = options.sort ?? "created";
+  const offset = Math.max(0, options.offset ?? 0);
+  const limit = Math.max(1, Math.min(options.limit ?? 50, 1000));
+  const countTotal = options.countTotal ?? true;
+  if (mode === "cards" && sort === "created") {
+    // Creation order is the cards' key order: stream, keep only the page, stop early when not counting.
+    const ids: number[] = [];
+    let matched = 0;
+    const everything = parsed.value.kind === "all";
+    await scan(col, options.descending ? "prev" : "next", (card, note) => {
+      if (!predicate(card, note)) return true;
+      matched++;
+      if (matched > offset && ids.length < limit) ids.push(card.id);
+      return ids.length < limit || (countTotal && !everything);
+    });
+    const total = everything ? await col.db.count("cards") : countTotal ? matched : null;
+    return done({ rows: await buildRows(col, env, ids, mode), total });
+  }
   const key = sortKey(sort, env);
   const matches: { id: number; key: number | string }[] = [];
   const seenNotes = new Set<number>();
-  await scan(col, (card, note) => {
-    if (!predicate(card, note)) return;
+  await scan(col, "next", (card, note) => {
+    if (!predicate(card, note)) return true;
     if (mode === "notes") {
-      if (seenNotes.has(note.id)) return;
+      if (seenNotes.has(note.id)) return true;
       seenNotes.add(note.id);
       matches.push({ id: note.id, key: key(card, note) });
     } else {
       matches.push({ id: card.id, key: key(card, note) });
     }
+    return true;
   });
   const direction = options.descending ? -1 : 1;
   matches.sort((a, b) => (a.key < b.key ? -direction : a.key > b.key ? direction : a.id - b.id));
-  const offset = Math.max(0, options.offset ?? 0);
-  const page = matches.slice(offset, offset + Math.max(1, Math.min(options.limit ?? 50, 1000)));
-  const rows = await buildRows(
-    col,
-    env,
-    page.map((m) => m.id),
-    mode,
-  );
+  const page = matches.slice(offset, offset + limit);
+  const rows = await buildRows(col, env, page.map((m) => m.id), mode);
   return done({ rows, total: matches.length });
 }
 
@@ -306,22 +323,28 @@ function dueOrder(card: Card, env: Env): number {
 }
 
 /**
- * Calls `visit` for every card with its note. Cards are read in batches; their notes are read by the id range
- * the batch spans (notes and their cards are made together, so the range is tight), and any stragglers one by one.
+ * Calls `visit` for every card with its note, in key order, until it returns false. Cards are read in batches;
+ * their notes are read by the id range the batch spans (notes and their cards are made together, so the range is
+ * tight), and any stragglers one by one.
  */
-async function scan(col: Collection, visit: (card: Card, note: Note) => void): Promise<void> {
+async function scan(
+  col: Collection,
+  direction: "next" | "prev",
+  visit: (card: Card, note: Note) => boolean,
+): Promise<void> {
   let after: number | null = null;
+  // Small first batches serve a first page quickly; later ones grow to make full passes cheap.
+  let size = 100;
   for (;;) {
     const tx = col.db.transaction(["cards", "notes"]);
-    const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
-    const cards = await tx.objectStore("cards").getAll(range, BATCH);
+    const cards = await readBatch(tx.objectStore("cards"), after, direction, size);
     if (cards.length === 0) break;
     after = cards[cards.length - 1]?.id ?? null;
     const noteIds = cards.map((c) => c.noteId);
     const min = Math.min(...noteIds);
     const max = Math.max(...noteIds);
     const notes = new Map<number, Note>();
-    for (const note of await tx.objectStore("notes").getAll(IDBKeyRange.bound(min, max), BATCH * 2)) {
+    for (const note of await tx.objectStore("notes").getAll(IDBKeyRange.bound(min, max), size * 2)) {
       notes.set(note.id, note);
     }
     const missing = [...new Set(noteIds.filter((id) => !notes.has(id)))];
@@ -329,10 +352,32 @@ async function scan(col: Collection, visit: (card: Card, note: Note) => void): P
     for (const note of stragglers) if (note) notes.set(note.id, note);
     for (const card of cards) {
       const note = notes.get(card.noteId);
-      if (note) visit(card, note);
+      if (note && !visit(card, note)) return;
     }
-    if (cards.length < BATCH) break;
+    if (cards.length < size) break;
+    size = Math.min(BATCH, size * 4);
   }
+}
+
+type CardStore = IDBPObjectStore<CollectionSchema, ArrayLike<StoreNames<CollectionSchema>>, "cards", "readonly">;
+
+/** The next batch of cards after a key: getAll going forwards, a cursor going backwards. */
+async function readBatch(
+  store: CardStore,
+  after: number | null,
+  direction: "next" | "prev",
+  size: number,
+): Promise<Card[]> {
+  if (direction === "next") {
+    return store.getAll(after === null ? null : IDBKeyRange.lowerBound(after, true), size);
+  }
+  const cards: Card[] = [];
+  let cursor = await store.openCursor(after === null ? null : IDBKeyRange.upperBound(after, true), "prev");
+  while (cursor && cards.length < size) {
+    cards.push(cursor.value);
+    cursor = await cursor.continue();
+  }
+  return cards;
 }
 
 async function buildRows(col: Collection, env: Env, ids: number[], mode: "cards" | "notes"): Promise<BrowseRow[]> {
