@@ -58,7 +58,9 @@ export async function benchCollection(folder: string, noteCount: number): Promis
         const mark = await manager.evaluate(() => performance.getEntriesByName("manager:first-page")[0]?.startTime);
         times.push(mark ?? Date.now() - start);
         if (run === 6) {
-          await manager.waitForFunction(() => !document.querySelector("[data-testid=match-count]")?.textContent?.includes("…"));
+          await manager.waitForFunction(
+            () => !document.querySelector("[data-testid=match-count]")?.textContent?.includes("…"),
+          );
           await manager.evaluate(() => (globalThis as unknown as { gc?: () => void }).gc?.());
           const session = await browser.context.newCDPSession(manager);
           await session.send("Performance.enable");
@@ -78,7 +80,7 @@ export async function benchCollection(folder: string, noteCount: number): Promis
     const queries: [string, Record<string, unknown>][] = [
       ["", {}],
       ['"deck:Subject 3"', {}],
-      ["deck:Subject*::Topic 7", {}],
+      ['"deck:Subject*::Topic 7"', {}],
       ["tag:tag7", {}],
       ["river", {}],
       ["is:new -tag:tag1", {}],

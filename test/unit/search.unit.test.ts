@@ -126,7 +126,10 @@ describe("searching the collection", () => {
     expect(quick.value.rows.map((r) => r.noteId)).toEqual([ids.perro]);
     expect(counted.value.total).toBe(2);
     expect(counted.value.rows.map((r) => r.noteId)).toEqual([ids.chien]);
-    const newestFirst = all.value.rows.map((r) => r.cardId).reverse().slice(0, 2);
+    const newestFirst = all.value.rows
+      .map((r) => r.cardId)
+      .reverse()
+      .slice(0, 2);
     expect(backwards.value.rows.map((r) => r.cardId)).toEqual(newestFirst);
   });
 

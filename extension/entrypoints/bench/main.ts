@@ -7,8 +7,9 @@ import { addNotes, type NoteInput } from "../../lib/collection/notes";
 import { type SearchOptions, search } from "../../lib/collection/search";
 
 const WORDS =
-  "apple river mountain cloud letter window garden silver orange candle forest bridge stone winter summer ocean pencil mirror castle engine planet rocket violin island desert thunder shadow lantern meadow harbor"
-    .split(" ");
+  "apple river mountain cloud letter window garden silver orange candle forest bridge stone winter summer ocean pencil mirror castle engine planet rocket violin island desert thunder shadow lantern meadow harbor".split(
+    " ",
+  );
 
 function seeded(seed: number) {
   let state = seed >>> 0;
@@ -40,12 +41,22 @@ async function generate(profileId: string, count: number, batch = 1000) {
       const deckId = pick(deckIds);
       const tagText = `${pick(tags)} ${pick(tags)}`;
       if (roll < 0.5) {
-        inputs.push({ noteTypeId: byName("Basic (and reversed card)"), deckId, fields: [`${phrase(3)} ${i}`, phrase(6)], tags: tagText });
+        inputs.push({
+          noteTypeId: byName("Basic (and reversed card)"),
+          deckId,
+          fields: [`${phrase(3)} ${i}`, phrase(6)],
+          tags: tagText,
+        });
       } else if (roll < 0.75) {
         const text = `The {{c1::${pick(WORDS)}}} near the {{c2::${pick(WORDS)}}} and {{c3::${pick(WORDS)}}} ${i}`;
         inputs.push({ noteTypeId: byName("Cloze"), deckId, fields: [text, phrase(4)], tags: tagText });
       } else {
-        inputs.push({ noteTypeId: byName("Basic"), deckId, fields: [`${phrase(4)} ${i}`, `<b>${phrase(5)}</b>`], tags: tagText });
+        inputs.push({
+          noteTypeId: byName("Basic"),
+          deckId,
+          fields: [`${phrase(4)} ${i}`, `<b>${phrase(5)}</b>`],
+          tags: tagText,
+        });
       }
     }
     const result = await addNotes(col, inputs);

@@ -89,14 +89,25 @@ export async function addNotes(col: Collection, inputs: NoteInput[]): Promise<Ad
     }
     const ords = cardOrdinals(noteType, fields);
     const templateDeck = (ord: number) =>
-      (noteType.kind === "standard" ? noteType.templates.find((t) => t.ord === ord)?.deckOverride : null) ?? input.deckId;
+      (noteType.kind === "standard" ? noteType.templates.find((t) => t.ord === ord)?.deckOverride : null) ??
+      input.deckId;
     accepted.push({
-      note: { guid: randomGuid(), noteTypeId: noteType.id, fields, tags: normaliseTags(input.tags), mtime: now, usn: PENDING },
+      note: {
+        guid: randomGuid(),
+        noteTypeId: noteType.id,
+        fields,
+        tags: normaliseTags(input.tags),
+        mtime: now,
+        usn: PENDING,
+      },
       ords,
       deckIds: ords.map(templateDeck),
     });
   }
-  const ids = await col.freshIds("cards", accepted.reduce((sum, a) => sum + 1 + a.ords.length, 0));
+  const ids = await col.freshIds(
+    "cards",
+    accepted.reduce((sum, a) => sum + 1 + a.ords.length, 0),
+  );
   let next = 0;
   const take = () => ids[next++] ?? 0;
   const added: Note[] = [];

@@ -1,6 +1,7 @@
 // Deck options presets: daily limits, learning steps, desired retention, maximum interval.
-import { DEFAULT_CONFIG_ID, DeckConfig } from "../../../shared/model";
+import { DEFAULT_CONFIG_ID } from "../../../shared/model";
 import { check } from "../../../shared/protocol/validate";
+import { DeckConfig } from "../../../shared/schemas";
 import { type ChangeOptions, type Collection, done, grave, type Outcome, refuse, stamp } from "./collection";
 import { defaultDeckConfig } from "./defaults";
 import { touchMeta } from "./notes";

@@ -1,11 +1,12 @@
 // Searching the collection for the browser: a parsed search compiled to a predicate over (card, note), run over
 // the cards in batches. Only ids and sort keys of matches are kept, never the whole collection; the page's rows
 // are built last.
+
+import type { IDBPObjectStore, StoreNames } from "idb";
 import { dayNumber, dayStart } from "../../../shared/days";
 import { isSelfOrDescendant } from "../../../shared/deck-names";
 import { type Card, CardQueue, CardType, type Deck, type Note, type NoteType } from "../../../shared/model";
 import { parseSearch, type SearchNode, usesReviewLog, wildcard } from "../../../shared/search/parse";
-import type { IDBPObjectStore, StoreNames } from "idb";
 import { type Collection, done, type Outcome, refuse } from "./collection";
 import type { CollectionSchema } from "./schema";
 
@@ -120,7 +121,12 @@ export async function search(
   const direction = options.descending ? -1 : 1;
   matches.sort((a, b) => (a.key < b.key ? -direction : a.key > b.key ? direction : a.id - b.id));
   const page = matches.slice(offset, offset + limit);
-  const rows = await buildRows(col, env, page.map((m) => m.id), mode);
+  const rows = await buildRows(
+    col,
+    env,
+    page.map((m) => m.id),
+    mode,
+  );
   return done({ rows, total: matches.length });
 }
 
@@ -382,20 +388,21 @@ async function readBatch(
 
 async function buildRows(col: Collection, env: Env, ids: number[], mode: "cards" | "notes"): Promise<BrowseRow[]> {
   const tx = col.db.transaction(["cards", "notes"]);
+  const cardStore = tx.objectStore("cards");
+  const noteStore = tx.objectStore("notes");
+  // All reads are issued at once: one transaction serves them in order without a round trip each.
+  const pairs = await Promise.all(
+    ids.map(async (id): Promise<[Card | undefined, Note | undefined, number]> => {
+      if (mode === "notes") {
+        const [note, cards] = await Promise.all([noteStore.get(id), cardStore.index("noteId").getAll(id)]);
+        return [cards.sort((a, b) => a.ord - b.ord)[0], note, cards.length];
+      }
+      const card = await cardStore.get(id);
+      return [card, card ? await noteStore.get(card.noteId) : undefined, 1];
+    }),
+  );
   const rows: BrowseRow[] = [];
-  for (const id of ids) {
-    let card: Card | undefined;
-    let note: Note | undefined;
-    let count = 1;
-    if (mode === "notes") {
-      note = await tx.objectStore("notes").get(id);
-      const cards = await tx.objectStore("cards").index("noteId").getAll(id);
-      card = cards.sort((a, b) => a.ord - b.ord)[0];
-      count = cards.length;
-    } else {
-      card = await tx.objectStore("cards").get(id);
-      note = card ? await tx.objectStore("notes").get(card.noteId) : undefined;
-    }
+  for (const [card, note, count] of pairs) {
     if (!card || !note) continue;
     const noteType = env.noteTypes.get(note.noteTypeId);
     rows.push({

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { Lazy } from "../lazy";
 import { useCollection } from "../use-collection";
 import { useProfiles } from "../use-profiles";
 import { AccountSection } from "./account-section";
@@ -6,7 +7,6 @@ import { AddSection } from "./add-section";
 import { BrowseSection } from "./browse-section";
 import { DecksSection } from "./decks-section";
 import { NoteTypesSection } from "./notetypes-section";
-import { PresetsSection } from "./presets-section";
 import { ProfilesSection } from "./profiles-section";
 import "./manager.css";
 
@@ -20,6 +20,9 @@ const SECTIONS = {
   profiles: "Profiles",
 } as const;
 type Section = keyof typeof SECTIONS;
+
+// Deck options validate with the shared schemas (zod), which the other sections do not need at open.
+const loadPresets = () => import("./presets-section").then((m) => m.PresetsSection);
 
 /** "#browse?q=nid:1" → the section and its search, so other pages can link here. */
 function readHash(): { section: Section; query: string } {
@@ -85,7 +88,7 @@ export function ManagerPage() {
         {props && route.section === "add" && <AddSection {...props} />}
         {props && route.section === "decks" && <DecksSection {...props} />}
         {props && route.section === "notetypes" && <NoteTypesSection {...props} />}
-        {props && route.section === "presets" && <PresetsSection {...props} />}
+        {props && route.section === "presets" && <Lazy load={loadPresets} props={props} />}
       </main>
     </div>
   );

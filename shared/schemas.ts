@@ -1,0 +1,165 @@
+// One zod schema per kind of record: the single source of the model's types (re-exported, without zod, by
+// shared/model.ts), and what the relay and importers validate untrusted records with.
+import { z } from "zod";
+
+/** Anki's ids: millisecond timestamps, which must stay safe integers. */
+const Id = z.number().int().safe();
+const Usn = z.number().int().min(-1);
+const Mtime = z.number().int().nonnegative();
+const stamped = { mtime: Mtime, usn: Usn };
+
+export const FieldDef = z.object({
+  name: z.string().min(1).max(200),
+  ord: z.number().int().nonnegative(),
+  sticky: z.boolean().default(false),
+  rtl: z.boolean().default(false),
+  font: z.string().max(200).default("Arial"),
+  size: z.number().int().positive().max(200).default(20),
+  description: z.string().max(2000).default(""),
+});
+export type FieldDef = z.output<typeof FieldDef>;
+
+export const TemplateDef = z.object({
+  name: z.string().min(1).max(200),
+  ord: z.number().int().nonnegative(),
+  qfmt: z.string().max(200_000),
+  afmt: z.string().max(200_000),
+  /** Browser appearance: question and answer formats for the browse table; empty means the normal ones. */
+  bqfmt: z.string().max(200_000).default(""),
+  bafmt: z.string().max(200_000).default(""),
+  /** A deck that cards of this template go to, overriding the one chosen when adding. */
+  deckOverride: Id.nullable().default(null),
+});
+export type TemplateDef = z.output<typeof TemplateDef>;
+
+export const NoteTypeKind = z.enum(["standard", "cloze"]);
+export type NoteTypeKind = z.output<typeof NoteTypeKind>;
+
+export const NoteType = z.object({
+  id: Id,
+  name: z.string().min(1).max(200),
+  kind: NoteTypeKind,
+  fields: z.array(FieldDef).min(1).max(200),
+  templates: z.array(TemplateDef).min(1).max(200),
+  css: z.string().max(500_000),
+  sortField: z.number().int().nonnegative(),
+  latexPre: z.string().max(50_000).default(""),
+  latexPost: z.string().max(50_000).default(""),
+  ...stamped,
+});
+export type NoteType = z.output<typeof NoteType>;
+
+export const Deck = z.object({
+  id: Id,
+  /** Full name; nesting is written with "::". */
+  name: z.string().min(1).max(1000),
+  configId: Id,
+  description: z.string().max(100_000).default(""),
+  collapsed: z.boolean().default(false),
+  ...stamped,
+});
+export type Deck = z.output<typeof Deck>;
+
+export const DeckConfig = z.object({
+  id: Id,
+  name: z.string().min(1).max(200),
+  newPerDay: z.number().int().min(0).max(100_000),
+  reviewsPerDay: z.number().int().min(0).max(1_000_000),
+  /** Learning steps in minutes. */
+  learnSteps: z.array(z.number().positive().max(525_600)).max(50),
+  relearnSteps: z.array(z.number().positive().max(525_600)).max(50),
+  desiredRetention: z.number().min(0.7).max(0.99),
+  /** Longest interval in days. */
+  maxInterval: z.number().int().min(1).max(36_500),
+  /** Graduating and easy intervals in days, used when a card leaves learning. */
+  graduatingInterval: z.number().int().min(1).max(36_500).default(1),
+  easyInterval: z.number().int().min(1).max(36_500).default(4),
+  /** Anki's leech threshold: lapses after which a card is tagged "leech" and suspended. */
+  leechThreshold: z.number().int().min(1).max(1000).default(8),
+  buryNew: z.boolean().default(false),
+  buryReviews: z.boolean().default(false),
+  ...stamped,
+});
+export type DeckConfig = z.output<typeof DeckConfig>;
+
+export const Note = z.object({
+  id: Id,
+  /** Anki's globally unique id, used to match notes across collections when importing. */
+  guid: z.string().min(1).max(100),
+  noteTypeId: Id,
+  fields: z.array(z.string().max(1_000_000)).min(1).max(200),
+  tags: z.array(z.string().min(1).max(500)).max(1000),
+  ...stamped,
+});
+export type Note = z.output<typeof Note>;
+
+export const Card = z.object({
+  id: Id,
+  noteId: Id,
+  deckId: Id,
+  /** Template index, or cloze number minus one. */
+  ord: z.number().int().nonnegative().max(10_000),
+  type: z.number().int().min(0).max(3),
+  queue: z.number().int().min(-3).max(4),
+  /** New: position. Learning: epoch seconds. Review and day-learning: day number (see shared/days.ts). */
+  due: z.number().int().safe(),
+  /** Interval in days (negative: seconds, for learning cards in old Anki collections). */
+  ivl: z.number().int().safe(),
+  /** Ease in permille (2500 = 250%). */
+  factor: z.number().int().min(0).max(100_000),
+  reps: z.number().int().nonnegative(),
+  lapses: z.number().int().nonnegative(),
+  /** Learning steps left, as Anki encodes them. */
+  left: z.number().int().nonnegative(),
+  odue: z.number().int().safe(),
+  odid: Id,
+  /** Flag 0-7 in the low bits, as Anki stores it. */
+  flags: z.number().int().min(0).max(255),
+  /** Anki's card data JSON: FSRS memory state as {"s", "d", "dr", "lrt"}, and anything else Anki keeps there. */
+  data: z.string().max(10_000),
+  ...stamped,
+});
+export type Card = z.output<typeof Card>;
+
+/** Review log: append-only, so it has a usn but no mtime. */
+export const RevlogEntry = z.object({
+  /** The time of the answer, in ms. */
+  id: Id,
+  cardId: Id,
+  usn: Usn,
+  /** 1-4: Again, Hard, Good, Easy; 0: manual rescheduling. */
+  ease: z.number().int().min(0).max(4),
+  ivl: z.number().int().safe(),
+  lastIvl: z.number().int().safe(),
+  factor: z.number().int().min(0).max(100_000),
+  /** Time taken to answer, in ms. */
+  time: z.number().int().min(0).max(86_400_000),
+  /** 0 learning, 1 review, 2 relearning, 3 filtered, 4 manual, 5 rescheduled. */
+  type: z.number().int().min(0).max(5),
+});
+export type RevlogEntry = z.output<typeof RevlogEntry>;
+
+export const Tag = z.object({
+  name: z.string().min(1).max(500),
+  collapsed: z.boolean().default(false),
+  ...stamped,
+});
+export type Tag = z.output<typeof Tag>;
+
+export const ConfigEntry = z.object({
+  key: z.string().min(1).max(200),
+  value: z.json(),
+  ...stamped,
+});
+export type ConfigEntry = z.output<typeof ConfigEntry>;
+
+export const GraveKind = z.enum(["note", "card", "deck", "notetype", "deckconfig", "tag", "config"]);
+export type GraveKind = z.output<typeof GraveKind>;
+
+export const Grave = z.object({
+  kind: GraveKind,
+  /** The record's key as text: a number's decimal digits, a tag's name or a config key. */
+  id: z.string().min(1).max(500),
+  ...stamped,
+});
+export type Grave = z.output<typeof Grave>;
