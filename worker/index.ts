@@ -2,12 +2,18 @@
 import { cors, type IRequest, Router, StatusError } from "itty-router";
 import { errorResponse } from "./lib/errors";
 import { withAuth } from "./lib/with-auth";
+import { commitPush } from "./routes/commit-push";
+import { commitUpload } from "./routes/commit-upload";
 import { createAccount } from "./routes/create-account";
 import { createSession } from "./routes/create-session";
 import { deleteAccount } from "./routes/delete-account";
 import { deleteSession } from "./routes/delete-session";
 import { getAccount } from "./routes/get-account";
+import { getChanges, getCollection } from "./routes/get-changes";
+import { getDigest } from "./routes/get-digest";
 import { getHealth } from "./routes/get-health";
+import { putChunk } from "./routes/put-chunk";
+import { startSync } from "./routes/start-sync";
 
 // The extension calls the relay from its own origin; bearer tokens (never cookies) make "*" safe here.
 const { preflight, corsify } = cors({
@@ -31,6 +37,14 @@ router
   .delete("/v1/accounts/current", withAuth, deleteAccount)
   .post("/v1/sessions", createSession)
   .delete("/v1/sessions/current", withAuth, deleteSession)
+  .post("/v1/sync/start", withAuth, startSync)
+  .get("/v1/sync/changes", withAuth, getChanges)
+  .get("/v1/sync/collection", withAuth, getCollection)
+  .get("/v1/sync/digest", withAuth, getDigest)
+  .put("/v1/sync/pushes/:session/chunks/:chunk", withAuth, putChunk("push"))
+  .post("/v1/sync/pushes/:session/commit", withAuth, commitPush)
+  .put("/v1/sync/uploads/:session/chunks/:chunk", withAuth, putChunk("upload"))
+  .post("/v1/sync/uploads/:session/commit", withAuth, commitUpload)
   .all("*", (request) => {
     throw new StatusError(404, `there is no endpoint ${request.method} ${new URL(request.url).pathname}`);
   });

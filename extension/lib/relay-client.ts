@@ -1,8 +1,21 @@
 // Talks to the relay over the browser's own network stack (so system proxies and trusted certificates apply)
 // and turns every failure into a sentence a person can act on. Failures are values, never thrown.
 import type { AccountInfo, ErrorBody, SessionCreated } from "../../shared/protocol/accounts";
+import type {
+  ChangesPage,
+  CollectionDigest,
+  CollectionPage,
+  CommitRequest,
+  CommitResponse,
+  StartRequest,
+  StartResponse,
+  UploadCommitRequest,
+  WireObject,
+} from "../../shared/sync/protocol";
 
-export type RelayResult<T> = { ok: true; value: T } | { ok: false; status: number | null; error: string };
+export type RelayResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; status: number | null; error: string; code?: string };
 
 type Fetch = typeof fetch;
 
@@ -33,6 +46,44 @@ export class RelayClient {
     return this.request("DELETE", "/v1/accounts/current", { password });
   }
 
+  startSync(body: StartRequest): Promise<RelayResult<StartResponse>> {
+    return this.request("POST", "/v1/sync/start", body);
+  }
+
+  changes(since: number, upto: number, after: string | null): Promise<RelayResult<ChangesPage>> {
+    const cursor = after ? `&after=${encodeURIComponent(after)}` : "";
+    return this.request("GET", `/v1/sync/changes?since=${since}&upto=${upto}${cursor}`);
+  }
+
+  /** A page of the whole collection; `upto` null on the first page, then the usn the first page gave. */
+  collectionPage(upto: number | null, after: string | null): Promise<RelayResult<CollectionPage>> {
+    const params = new URLSearchParams();
+    if (upto !== null) params.set("upto", String(upto));
+    if (after) params.set("after", after);
+    return this.request("GET", `/v1/sync/collection?${params}`);
+  }
+
+  putChunk(
+    kind: "pushes" | "uploads",
+    session: string,
+    chunk: number,
+    objects: WireObject[],
+  ): Promise<RelayResult<{ staged: number }>> {
+    return this.request("PUT", `/v1/sync/${kind}/${session}/chunks/${chunk}`, { objects });
+  }
+
+  commitPush(session: string, body: CommitRequest): Promise<RelayResult<CommitResponse>> {
+    return this.request("POST", `/v1/sync/pushes/${session}/commit`, body);
+  }
+
+  commitUpload(session: string, body: UploadCommitRequest): Promise<RelayResult<{ usn: number }>> {
+    return this.request("POST", `/v1/sync/uploads/${session}/commit`, body);
+  }
+
+  digest(): Promise<RelayResult<{ usn: number; digest: CollectionDigest }>> {
+    return this.request("GET", "/v1/sync/digest");
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<RelayResult<T>> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -54,7 +105,13 @@ export class RelayClient {
     if (response.status === 204) return { ok: true, value: null as T };
     const parsed = await response.json().catch(() => undefined);
     if (response.ok && parsed !== undefined) return { ok: true, value: parsed as T };
-    return { ok: false, status: response.status, error: describeFailure(response, parsed) };
+    const code = (parsed as Partial<ErrorBody> | undefined)?.code;
+    return {
+      ok: false,
+      status: response.status,
+      error: describeFailure(response, parsed),
+      ...(typeof code === "string" ? { code } : {}),
+    };
   }
 }
 

@@ -82,4 +82,6 @@ export interface AccountInfo {
 /** Every error the relay answers with has this body. */
 export interface ErrorBody {
   error: string;
+  /** A machine-readable reason where the client must act on it, such as "stale" for a commit that must pull first. */
+  code?: string;
 }

@@ -1,5 +1,6 @@
 // Every query on users, sessions and login_failures. Rows are mapped to objects here and nowhere else.
 import type { PasswordHash } from "../lib/password";
+import { deleteCollectionStatements } from "./collections";
 
 export interface UserRow {
   id: number;
@@ -106,6 +107,7 @@ export async function deleteSession(db: D1Database, tokenHash: string): Promise<
 /** Removes the user and every row it owns, in one batch. */
 export async function deleteUser(db: D1Database, userId: number): Promise<void> {
   await db.batch([
+    ...deleteCollectionStatements(db, userId),
     db.prepare("DELETE FROM sessions WHERE user_id = ?1").bind(userId),
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
   ]);

@@ -10,7 +10,8 @@ export function errorResponse(error: unknown, request: Request): Response {
     const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
     if (typeof error.retryAfter === "number") headers.set("retry-after", String(error.retryAfter));
     if (error.authenticate) headers.set("www-authenticate", 'Bearer realm="relay"');
-    return new Response(JSON.stringify({ error: error.message }), { status: error.status, headers });
+    const body = typeof error.code === "string" ? { error: error.message, code: error.code } : { error: error.message };
+    return new Response(JSON.stringify(body), { status: error.status, headers });
   }
   const name = error instanceof Error ? error.name : typeof error;
   console.error(`relay: unexpected ${name} on ${request.method} ${new URL(request.url).pathname}`);

@@ -1,0 +1,56 @@
+// Backups of a collection, taken before anything replaces it (a download, a .colpkg import). Each is a copy of
+// the collection's database under its own name; the last few are kept.
+import type { Collection } from "../collection/collection";
+import { databaseName, openCollectionDb } from "../collection/schema";
+
+const KEEP = 3;
+const STORES = ["notetypes", "deckconfigs", "decks", "tags", "config", "notes", "cards", "revlog", "graves"] as const;
+
+export function backupProfileId(profileId: string, time: number): string {
+  return `${profileId}~backup~${time}`;
+}
+
+/** Copies every store of the collection into a new backup database; returns the backup's profile id. */
+export async function backupCollection(col: Collection, _reason: string): Promise<string> {
+  const id = backupProfileId(col.profileId, col.clock.now());
+  const target = await openCollectionDb(id);
+  for (const store of STORES) {
+    let after: IDBValidKey | null = null;
+    for (;;) {
+      const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
+      const batch = await col.db.getAll(store, range as never, 2000);
+      if (batch.length === 0) break;
+      const tx = target.transaction(store, "readwrite");
+      for (const record of batch) void tx.store.put(record as never);
+      await tx.done;
+      const keys: IDBValidKey[] = await col.db.getAllKeys(store, range as never, 2000);
+      after = keys[keys.length - 1] ?? null;
+      if (batch.length < 2000) break;
+    }
+  }
+  const meta = await col.meta();
+  await target.put("meta", meta, "collection");
+  target.close();
+  await pruneBackups(col.profileId);
+  return id;
+}
+
+/** The backups of a profile, newest first. */
+export async function listBackups(profileId: string): Promise<{ id: string; time: number }[]> {
+  const prefix = databaseName(`${profileId}~backup~`);
+  const all = await indexedDB.databases();
+  return all
+    .map((d) => d.name ?? "")
+    .filter((name) => name.startsWith(prefix))
+    .map((name) => ({ id: name.slice("collection:".length), time: Number(name.slice(prefix.length)) }))
+    .sort((a, b) => b.time - a.time);
+}
+
+async function pruneBackups(profileId: string): Promise<void> {
+  for (const old of (await listBackups(profileId)).slice(KEEP)) {
+    await new Promise<void>((resolve) => {
+      const request = indexedDB.deleteDatabase(databaseName(old.id));
+      request.onsuccess = request.onerror = request.onblocked = () => resolve();
+    });
+  }
+}

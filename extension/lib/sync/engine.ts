@@ -1,0 +1,295 @@
+// The sync itself: one request to learn what is needed, then pull, push and check for a normal sync, or a
+// one-way upload, download or merge when the person chose one. Failures are values, never thrown.
+import {
+  type ChangesPage,
+  type CollectionPage,
+  MAX_OBJECTS_PER_REQUEST,
+  type RelayObject,
+  type StartResponse,
+  SYNC_KINDS,
+  type SyncKind,
+  type WireObject,
+} from "../../../shared/sync/protocol";
+import type { Collection } from "../collection/collection";
+import type { RelayClient, RelayResult } from "../relay-client";
+import { backupCollection } from "./backup";
+import {
+  allRecords,
+  applyRelayObjects,
+  digestMismatches,
+  hasPending,
+  localDigest,
+  markSynced,
+  pendingChanges,
+  recordSync,
+  STORE_OF,
+} from "./local";
+
+export type SyncOutcome =
+  | { kind: "none" }
+  | { kind: "synced"; usn: number; pulled: number; pushed: number; repaired: SyncKind[] }
+  | { kind: "needs-choice"; start: Exclude<StartResponse, { action: "none" } | { action: "normal" }> }
+  | { kind: "failed"; error: string; status: number | null; code?: string };
+
+export interface SyncOptions {
+  forceOneWay?: boolean;
+}
+
+/** Most bytes of records in one request, well under the relay's 1 MiB limit. */
+const CHUNK_BYTES = 700 * 1024;
+const CHUNK_OBJECTS = Math.min(1000, MAX_OBJECTS_PER_REQUEST);
+const STALE_RETRIES = 5;
+
+class SyncFailure extends Error {
+  constructor(readonly result: Extract<RelayResult<unknown>, { ok: false }>) {
+    super(result.error);
+  }
+}
+
+function must<T>(result: RelayResult<T>): T {
+  if (!result.ok) throw new SyncFailure(result);
+  return result.value;
+}
+
+async function asOutcome(work: () => Promise<SyncOutcome>): Promise<SyncOutcome> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof SyncFailure) {
+      const { error: message, status, code } = error.result;
+      return { kind: "failed", error: message, status, ...(code ? { code } : {}) };
+    }
+    return { kind: "failed", error: `The sync stopped: ${(error as Error).message}`, status: null };
+  }
+}
+
+/** A normal sync, or the answer that a one-way sync is needed. */
+export function sync(col: Collection, client: RelayClient, options: SyncOptions = {}): Promise<SyncOutcome> {
+  return asOutcome(async () => {
+    const meta = await col.meta();
+    const start = must(
+      await client.startSync({
+        collectionId: meta.id,
+        scm: meta.scm,
+        lastSyncUsn: meta.lastSyncUsn,
+        lastSync: meta.lastSync,
+        cards: await col.db.count("cards"),
+        notes: await col.db.count("notes"),
+        mtime: meta.mtime,
+        pending: await hasPending(col),
+        forceOneWay: options.forceOneWay ?? false,
+      }),
+    );
+    if (start.action === "none") {
+      await recordSync(col, { lastSync: col.clock.now() });
+      return { kind: "none" };
+    }
+    if (start.action !== "normal") return { kind: "needs-choice", start };
+    return normalSync(col, client, meta.lastSyncUsn, start.usn);
+  });
+}
+
+async function normalSync(col: Collection, client: RelayClient, since: number, upto: number): Promise<SyncOutcome> {
+  let pulled = 0;
+  let from = since;
+  let target = upto;
+  for (let attempt = 0; attempt <= STALE_RETRIES; attempt++) {
+    pulled += await pull(col, client, from, target);
+    const pushed = await pendingChanges(col);
+    if (pushed.length === 0) {
+      const relay = must(await client.digest());
+      if (relay.usn !== target) {
+        from = target;
+        target = relay.usn;
+        continue;
+      }
+      await markSynced(col, [], target, col.clock.now());
+      const repaired = await checkAndRepair(col, client, relay.digest);
+      return { kind: "synced", usn: target, pulled, pushed: 0, repaired };
+    }
+    const committed = await push(client, "pushes", pushed, (session, chunks, last) =>
+      client.commitPush(session, { baseUsn: target, chunks, objects: last }),
+    );
+    if (!committed.ok && committed.code === "stale") {
+      from = target;
+      target = must(await client.digest()).usn;
+      continue;
+    }
+    const result = must(committed);
+    await markSynced(col, pushed, result.usn, col.clock.now());
+    const repaired = await checkAndRepair(col, client, result.digest);
+    return { kind: "synced", usn: result.usn, pulled, pushed: pushed.length, repaired };
+  }
+  return { kind: "failed", error: "Other devices kept syncing at the same time; try again in a moment.", status: 409 };
+}
+
+/** Pulls the relay's changes in (since, upto] page by page and applies each page. */
+async function pull(col: Collection, client: RelayClient, since: number, upto: number): Promise<number> {
+  if (upto <= since) return 0;
+  let after: string | null = null;
+  let count = 0;
+  do {
+    const page: ChangesPage = must(await client.changes(since, upto, after));
+    await applyRelayObjects(col, page.objects);
+    count += page.objects.length;
+    after = page.next;
+  } while (after);
+  return count;
+}
+
+/** Splits records into chunks bounded in count and bytes. */
+export function chunk(objects: WireObject[]): WireObject[][] {
+  const chunks: WireObject[][] = [];
+  let current: WireObject[] = [];
+  let bytes = 0;
+  for (const object of objects) {
+    const size = JSON.stringify(object).length + 1;
+    if (current.length > 0 && (current.length >= CHUNK_OBJECTS || bytes + size > CHUNK_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(object);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** Stages all chunks but the last under a new session, then commits with the last one. */
+async function push<T>(
+  client: RelayClient,
+  kind: "pushes" | "uploads",
+  objects: WireObject[],
+  commit: (session: string, staged: number, last: WireObject[]) => Promise<RelayResult<T>>,
+): Promise<RelayResult<T>> {
+  const session = newSessionId();
+  const chunks = chunk(objects);
+  const last = kind === "pushes" ? (chunks.pop() ?? []) : [];
+  for (const [index, objectsOfChunk] of chunks.entries()) {
+    must(await client.putChunk(kind, session, index, objectsOfChunk));
+  }
+  return commit(session, chunks.length, last);
+}
+
+function newSessionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_");
+}
+
+/**
+ * Compares this device's digest with the relay's. A mismatch is repaired by a full two-way merge, which keeps
+ * the winning version of every record from both sides. Returns the kinds that needed it.
+ */
+async function checkAndRepair(
+  col: Collection,
+  client: RelayClient,
+  relayDigest: Parameters<typeof digestMismatches>[1],
+): Promise<SyncKind[]> {
+  const mismatched = digestMismatches(await localDigest(col), relayDigest);
+  if (mismatched.length === 0) return [];
+  const merged = await mergeAll(col, client);
+  if (merged.kind === "failed") throw new SyncFailure({ ok: false, status: merged.status, error: merged.error });
+  return mismatched;
+}
+
+/** Upload: the relay's collection is replaced by this one. */
+export function fullUpload(col: Collection, client: RelayClient, { allowEmpty = false } = {}): Promise<SyncOutcome> {
+  return asOutcome(async () => {
+    const meta = await col.meta();
+    const records = await allRecords(col);
+    const counts = Object.fromEntries(SYNC_KINDS.map((k) => [k, records.filter((r) => r.kind === k).length])) as Record<
+      SyncKind,
+      number
+    >;
+    const result = must(
+      await push(client, "uploads", records, (session, chunks) =>
+        client.commitUpload(session, { collectionId: meta.id, scm: meta.scm, chunks, counts, allowEmpty }),
+      ),
+    );
+    await markAll(col, result.usn);
+    return { kind: "synced", usn: result.usn, pulled: 0, pushed: records.length, repaired: [] };
+  });
+}
+
+/** Download: this collection is backed up, then replaced by the relay's. */
+export function fullDownload(col: Collection, client: RelayClient): Promise<SyncOutcome> {
+  return asOutcome(async () => {
+    const objects: RelayObject[] = [];
+    let after: string | null = null;
+    let usn = -1;
+    let identity: { collectionId: string; scm: number } | null = null;
+    do {
+      const page: CollectionPage = must(await client.collectionPage(usn < 0 ? null : usn, after));
+      if (usn < 0) usn = page.usn;
+      identity = { collectionId: page.collectionId, scm: page.scm };
+      objects.push(...page.objects);
+      after = page.next;
+    } while (after);
+    if (!identity) throw new Error("the relay sent no collection");
+    await backupCollection(col, "before download");
+    const tx = col.db.transaction([...new Set(Object.values(STORE_OF)), "graves"] as never, "readwrite");
+    for (const name of [...new Set(Object.values(STORE_OF)), "graves"]) await tx.objectStore(name as never).clear();
+    await tx.done;
+    await applyRelayObjects(col, objects);
+    await recordSync(col, {
+      id: identity.collectionId,
+      scm: identity.scm,
+      lastSyncUsn: usn,
+      lastSync: col.clock.now(),
+      mtime: col.clock.now(),
+    });
+    return { kind: "synced", usn, pulled: objects.length, pushed: 0, repaired: [] };
+  });
+}
+
+/** Merge: both collections are merged record by record with the normal rules; afterwards both sides are equal. */
+export function fullMerge(col: Collection, client: RelayClient): Promise<SyncOutcome> {
+  return asOutcome(() => mergeAll(col, client));
+}
+
+async function mergeAll(col: Collection, client: RelayClient): Promise<SyncOutcome> {
+  let after: string | null = null;
+  let pulled = 0;
+  let identity: { collectionId: string; scm: number; usn: number } | null = null;
+  do {
+    const page: CollectionPage = must(await client.collectionPage(identity?.usn ?? null, after));
+    identity ??= { collectionId: page.collectionId, scm: page.scm, usn: page.usn };
+    await applyRelayObjects(col, page.objects, { asPending: true });
+    pulled += page.objects.length;
+    after = page.next;
+  } while (after);
+  if (!identity) throw new Error("the relay sent no collection");
+  await markAllPending(col);
+  await recordSync(col, { id: identity.collectionId, scm: identity.scm });
+  return normalSync(col, client, identity.usn, identity.usn).then((outcome) =>
+    outcome.kind === "synced" ? { ...outcome, pulled: outcome.pulled + pulled } : outcome,
+  );
+}
+
+async function markAll(col: Collection, usn: number): Promise<void> {
+  for (const kind of SYNC_KINDS) {
+    const tx = col.db.transaction(STORE_OF[kind], "readwrite");
+    let cursor = await tx.store.openCursor();
+    while (cursor) {
+      await cursor.update({ ...cursor.value, usn } as never);
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+  }
+  await recordSync(col, { lastSyncUsn: usn, lastSync: col.clock.now() });
+}
+
+async function markAllPending(col: Collection): Promise<void> {
+  for (const kind of SYNC_KINDS) {
+    const tx = col.db.transaction(STORE_OF[kind], "readwrite");
+    let cursor = await tx.store.openCursor();
+    while (cursor) {
+      if (cursor.value.usn !== -1) await cursor.update({ ...cursor.value, usn: -1 } as never);
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+  }
+}

@@ -1,0 +1,238 @@
+// The collection's side of a sync: which local changes are pending, applying the relay's records with the merge
+// rule, stamping what the relay accepted, and the digest to compare after a sync.
+import type { CollectionMeta } from "../../../shared/model";
+import { PENDING } from "../../../shared/model";
+import { incomingWins, sameIdentity } from "../../../shared/sync/merge";
+import {
+  type CollectionDigest,
+  type RelayObject,
+  SYNC_KINDS,
+  type SyncKind,
+  type WireObject,
+} from "../../../shared/sync/protocol";
+import { fromWire, toWire } from "../../../shared/sync/records";
+import type { Collection } from "../collection/collection";
+
+export const STORE_OF = {
+  notetype: "notetypes",
+  deckconfig: "deckconfigs",
+  deck: "decks",
+  tag: "tags",
+  config: "config",
+  note: "notes",
+  card: "cards",
+  revlog: "revlog",
+} as const satisfies Record<SyncKind, string>;
+
+/** Every store a sync writes to. */
+const SYNC_STORES = [
+  "notetypes",
+  "deckconfigs",
+  "decks",
+  "tags",
+  "config",
+  "notes",
+  "cards",
+  "revlog",
+  "graves",
+] as const;
+
+type AnyRecord = { usn: number; mtime?: number } & Record<string, unknown>;
+
+/** The store key of a record from its wire id: numbers for most kinds, text for tags and config. */
+function keyOf(kind: SyncKind, id: string): number | string {
+  return kind === "tag" || kind === "config" ? id : Number(id);
+}
+
+/** Every local change the relay has not seen (usn -1), graves included, parents before children. */
+export async function pendingChanges(col: Collection): Promise<WireObject[]> {
+  const out: WireObject[] = [];
+  for (const kind of SYNC_KINDS) {
+    const records = (await col.db.getAllFromIndex(STORE_OF[kind], "usn", PENDING)) as unknown as AnyRecord[];
+    for (const record of records) out.push(toWire(kind, record));
+  }
+  for (const grave of await col.db.getAllFromIndex("graves", "usn", PENDING)) {
+    out.push({ kind: grave.kind as SyncKind, id: grave.id, mtime: grave.mtime, deleted: true, body: null });
+  }
+  return out;
+}
+
+/** True when anything is waiting to be sent. */
+export async function hasPending(col: Collection): Promise<boolean> {
+  for (const kind of SYNC_KINDS) {
+    if ((await col.db.countFromIndex(STORE_OF[kind], "usn", PENDING)) > 0) return true;
+  }
+  return (await col.db.countFromIndex("graves", "usn", PENDING)) > 0;
+}
+
+/**
+ * Applies records from the relay in one transaction. A record the device has not changed since its last sync is
+ * replaced; one it changed too keeps whichever version the merge rule picks; a deletion always wins.
+ * `asPending` marks everything as unsynced (used by a full merge, which then pushes the result).
+ */
+export async function applyRelayObjects(
+  col: Collection,
+  objects: RelayObject[],
+  { asPending = false }: { asPending?: boolean } = {},
+): Promise<void> {
+  if (objects.length === 0) return;
+  const db = col.db;
+  const tx = db.transaction(SYNC_STORES, "readwrite");
+  const graves = tx.objectStore("graves");
+  // Parents first, so that a clash of ids is resolved for a note before its cards arrive.
+  const ordered = [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+  for (const object of ordered) {
+    const storeName = STORE_OF[object.kind];
+    const store = tx.objectStore(storeName) as unknown as {
+      get(key: number | string): Promise<AnyRecord | undefined>;
+      put(value: unknown): Promise<unknown>;
+      delete(key: number | string): Promise<void>;
+    };
+    const key = keyOf(object.kind, object.id);
+    const usn = asPending ? PENDING : object.usn;
+    if (object.deleted) {
+      await store.delete(key);
+      if (object.kind !== "revlog") {
+        await graves.put({ kind: object.kind as never, id: object.id, mtime: object.mtime, usn });
+      }
+      continue;
+    }
+    const grave = object.kind === "revlog" ? undefined : await graves.get([object.kind, object.id]);
+    if (grave) continue;
+    let local = await store.get(key);
+    const incoming = fromWire({ ...object, usn }) as AnyRecord;
+    if (local && local.usn === PENDING && !sameIdentity(object.kind, local, incoming)) {
+      // A different record of this device holds the same id: it moves to a new id, and both are kept.
+      await rekey(col, tx as unknown as RekeyTx, object.kind, key as number);
+      local = undefined;
+    }
+    if (!local) {
+      await putRecord(tx, object.kind, incoming);
+      continue;
+    }
+    const mine = toWire(object.kind, local);
+    if (local.usn !== PENDING || incomingWins(mine, object)) {
+      await putRecord(tx, object.kind, incoming);
+    } else if (!asPending && JSON.stringify(mine.body) === JSON.stringify(object.body)) {
+      // The relay holds exactly this version already (a push whose answer was lost): it is synced.
+      await putRecord(tx, object.kind, { ...local, usn: object.usn });
+    }
+  }
+  await tx.done;
+}
+
+type ApplyTx = { objectStore(name: string): unknown };
+
+const KIND_ORDER = Object.fromEntries(SYNC_KINDS.map((kind, index) => [kind, index])) as Record<SyncKind, number>;
+
+interface RekeyStore {
+  get(key: number): Promise<AnyRecord | undefined>;
+  put(value: unknown): Promise<unknown>;
+  delete(key: number): Promise<void>;
+  index(name: string): { getAll(key: number): Promise<AnyRecord[]> };
+}
+type RekeyTx = { objectStore(name: string): RekeyStore };
+
+/** Moves a pending note, card or review to a free id, carrying its children along (all left pending). */
+async function rekey(col: Collection, tx: RekeyTx, kind: SyncKind, oldId: number): Promise<void> {
+  const store = tx.objectStore(STORE_OF[kind]);
+  const record = await store.get(oldId);
+  if (!record) return;
+  let newId = kind === "revlog" ? oldId + 1 : col.nextId();
+  while (await store.get(newId)) newId = kind === "revlog" ? newId + 1 : col.nextId();
+  await store.delete(oldId);
+  await store.put({ ...record, id: newId, usn: PENDING });
+  const child =
+    kind === "note" ? (["cards", "noteId"] as const) : kind === "card" ? (["revlog", "cardId"] as const) : null;
+  if (!child) return;
+  const children = tx.objectStore(child[0]);
+  for (const row of await children.index(child[1]).getAll(oldId)) {
+    await children.put({ ...row, [child[1]]: newId, usn: PENDING });
+  }
+}
+
+/** Puts a record; a deck whose name is taken by another deck is renamed "Name (2)", and the rename will sync. */
+async function putRecord(tx: ApplyTx, kind: SyncKind, record: AnyRecord): Promise<void> {
+  const store = tx.objectStore(STORE_OF[kind]) as { put(value: unknown): Promise<unknown> };
+  if (kind === "deck") {
+    const decks = tx.objectStore("decks") as {
+      index(name: "name"): { get(name: string): Promise<AnyRecord | undefined> };
+    };
+    let name = String(record.name);
+    for (let n = 2; ; n++) {
+      const holder = await decks.index("name").get(name);
+      if (!holder || holder.id === record.id) break;
+      name = `${String(record.name)} (${n})`;
+    }
+    if (name !== record.name) {
+      await store.put({ ...record, name, mtime: Math.max(Number(record.mtime) + 1, Date.now()), usn: PENDING });
+      return;
+    }
+  }
+  await store.put(record);
+}
+
+/**
+ * Marks pushed records as synced at `usn`, unless they changed again while the sync ran (their mtime moved on),
+ * and records the sync in the collection's meta.
+ */
+export async function markSynced(col: Collection, pushed: WireObject[], usn: number, now: number): Promise<void> {
+  const tx = col.db.transaction([...SYNC_STORES, "meta"] as const, "readwrite");
+  for (const object of pushed) {
+    if (object.deleted) {
+      const grave = await tx.objectStore("graves").get([object.kind, object.id]);
+      if (grave && grave.usn === PENDING) await tx.objectStore("graves").put({ ...grave, usn });
+      continue;
+    }
+    const store = tx.objectStore(STORE_OF[object.kind]) as unknown as {
+      get(key: number | string): Promise<AnyRecord | undefined>;
+      put(value: unknown): Promise<unknown>;
+    };
+    const local = await store.get(keyOf(object.kind, object.id));
+    if (!local || local.usn !== PENDING) continue;
+    const mtime = object.kind === "revlog" ? Number(local.id) : Number(local.mtime);
+    if (mtime === object.mtime) await store.put({ ...local, usn });
+  }
+  const meta = await tx.objectStore("meta").get("collection");
+  if (meta) await tx.objectStore("meta").put({ ...meta, lastSyncUsn: usn, lastSync: now }, "collection");
+  await tx.done;
+}
+
+export async function recordSync(col: Collection, patch: Partial<CollectionMeta>): Promise<void> {
+  const tx = col.db.transaction("meta", "readwrite");
+  const meta = await tx.store.get("collection");
+  if (meta) await tx.store.put({ ...meta, ...patch }, "collection");
+  await tx.done;
+}
+
+/** Live records per kind and the sum of their mtimes: what the relay's digest must match. */
+export async function localDigest(col: Collection): Promise<CollectionDigest> {
+  const out: CollectionDigest = {};
+  for (const kind of SYNC_KINDS) {
+    const records = (await col.db.getAll(STORE_OF[kind])) as unknown as AnyRecord[];
+    let mtimeSum = 0;
+    for (const r of records) mtimeSum += kind === "revlog" ? Number(r.id) : Number(r.mtime);
+    const deleted = kind === "revlog" ? 0 : await col.db.countFromIndex("graves", "usn", IDBKeyRange.lowerBound(-1));
+    out[kind] = { live: records.length, deleted: kind === "revlog" ? 0 : deleted, mtimeSum };
+  }
+  return out;
+}
+
+/** The kinds whose live count or mtime sum differ between two digests. */
+export function digestMismatches(local: CollectionDigest, relay: CollectionDigest): SyncKind[] {
+  return SYNC_KINDS.filter((kind) => {
+    const a = local[kind] ?? { live: 0, mtimeSum: 0 };
+    const b = relay[kind] ?? { live: 0, mtimeSum: 0 };
+    return a.live !== b.live || a.mtimeSum !== b.mtimeSum;
+  });
+}
+
+/** Every live record of the collection on the wire, for a full upload or merge. */
+export async function allRecords(col: Collection): Promise<WireObject[]> {
+  const out: WireObject[] = [];
+  for (const kind of SYNC_KINDS) {
+    const records = (await col.db.getAll(STORE_OF[kind])) as unknown as AnyRecord[];
+    for (const record of records) out.push(toWire(kind, record));
+  }
+  return out;
+}

@@ -1,0 +1,153 @@
+// Simulated devices for sync scenarios: each is the extension's real collection and sync code over
+// fake-indexeddb, talking to the real relay in this workerd through SELF.
+import "fake-indexeddb/auto";
+import { SELF } from "cloudflare:test";
+import { Collection } from "../../extension/lib/collection/collection";
+import { addNote } from "../../extension/lib/collection/notes";
+import { RelayClient } from "../../extension/lib/relay-client";
+import { fullDownload, fullMerge, fullUpload, type SyncOutcome, sync } from "../../extension/lib/sync/engine";
+import { CardQueue, CardType, PENDING } from "../../shared/model";
+import { BASE, signUp } from "./relay";
+
+export class DeviceClock {
+  constructor(public time: number) {}
+  now = () => this.time;
+  tick(ms = 1000) {
+    this.time += ms;
+    return this.time;
+  }
+}
+
+/** A fetch that reaches the relay under test, and can be told to fail around a request. */
+export class Network {
+  /** Called before each request; throwing there drops the request before the relay sees it. */
+  before: ((url: string, init: RequestInit) => void) | null = null;
+  /** Called after the relay answered; throwing there loses the answer. */
+  after: ((url: string, response: Response) => void) | null = null;
+  requests: { method: string; url: string; bytes: number }[] = [];
+
+  fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = String(input);
+    this.before?.(url, init);
+    this.requests.push({
+      method: init.method ?? "GET",
+      url,
+      bytes: typeof init.body === "string" ? init.body.length : 0,
+    });
+    const response = await SELF.fetch(url, init);
+    this.after?.(url, response);
+    return response;
+  };
+}
+
+let counter = 0;
+
+export class Device {
+  readonly network = new Network();
+  client: RelayClient;
+
+  private constructor(
+    readonly name: string,
+    readonly col: Collection,
+    readonly clock: DeviceClock,
+    token: string,
+  ) {
+    this.client = new RelayClient(BASE, token, this.network.fetch);
+  }
+
+  static async create(name: string, token: string, start = Date.UTC(2026, 2, 1, 12)): Promise<Device> {
+    counter += 1;
+    const clock = new DeviceClock(start);
+    const col = await Collection.open(`${name}-${counter}-${Math.random().toString(36).slice(2)}`, clock);
+    return new Device(name, col, clock, token);
+  }
+
+  sync(options: { forceOneWay?: boolean } = {}): Promise<SyncOutcome> {
+    this.clock.tick();
+    return sync(this.col, this.client, options);
+  }
+  upload(allowEmpty = false) {
+    this.clock.tick();
+    return fullUpload(this.col, this.client, { allowEmpty });
+  }
+  download() {
+    this.clock.tick();
+    return fullDownload(this.col, this.client);
+  }
+  merge() {
+    this.clock.tick();
+    return fullMerge(this.col, this.client);
+  }
+
+  async noteTypeId(name = "Basic"): Promise<number> {
+    const found = (await this.col.db.getAll("notetypes")).find((n) => n.name === name);
+    if (!found) throw new Error(`no note type ${name}`);
+    return found.id;
+  }
+
+  async addBasic(front: string, back = "back", tags = ""): Promise<number> {
+    this.clock.tick();
+    const result = await addNote(this.col, {
+      noteTypeId: await this.noteTypeId(),
+      deckId: 1,
+      fields: [front, back],
+      tags,
+    });
+    if (!result.ok) throw new Error(result.error);
+    return result.value.id;
+  }
+
+  async cardOf(noteId: number) {
+    const [card] = await this.col.db.getAllFromIndex("cards", "noteId", noteId);
+    if (!card) throw new Error(`note ${noteId} has no card on ${this.name}`);
+    return card;
+  }
+
+  /** Answers a card as the study screen will: the card and its review-log row in one transaction. */
+  async review(cardId: number, ease: 1 | 2 | 3 | 4, interval: number): Promise<number> {
+    const now = this.clock.tick();
+    const tx = this.col.db.transaction(["cards", "revlog"], "readwrite");
+    const card = await tx.objectStore("cards").get(cardId);
+    if (!card) throw new Error("no such card");
+    await tx.objectStore("cards").put({
+      ...card,
+      type: CardType.Review,
+      queue: CardQueue.Review,
+      ivl: interval,
+      due: 20_000 + interval,
+      reps: card.reps + 1,
+      mtime: now,
+      usn: PENDING,
+    });
+    await tx.objectStore("revlog").add({
+      id: now,
+      cardId,
+      usn: PENDING,
+      ease,
+      ivl: interval,
+      lastIvl: card.ivl,
+      factor: 2500,
+      time: 5000,
+      type: 1,
+    });
+    await tx.done;
+    return now;
+  }
+
+  /** Every record of every store, without usn: what must be equal on converged devices. */
+  async snapshot(): Promise<Record<string, unknown[]>> {
+    const out: Record<string, unknown[]> = {};
+    for (const store of ["notetypes", "deckconfigs", "decks", "tags", "config", "notes", "cards", "revlog"] as const) {
+      const rows = (await this.col.db.getAll(store)) as { usn: number }[];
+      out[store] = rows.map(({ usn: _usn, ...rest }) => rest);
+    }
+    return out;
+  }
+}
+
+/** A fresh account and a device signed in to it. */
+export async function accountWithDevice(name = "A") {
+  const account = await signUp();
+  const device = await Device.create(name, account.token);
+  return { account, device };
+}

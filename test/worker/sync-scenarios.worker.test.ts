@@ -1,0 +1,204 @@
+import { describe, expect, it } from "vitest";
+import { addDeck, deleteDeck } from "../../extension/lib/collection/decks";
+import { deleteNotes, updateNote } from "../../extension/lib/collection/notes";
+import { addNoteType, deleteNoteType } from "../../extension/lib/collection/notetypes";
+import { addPreset } from "../../extension/lib/collection/presets";
+import { accountWithDevice, Device } from "./devices";
+
+describe("first syncs", () => {
+  it("1. a new account and an untouched profile have nothing to sync; after adding a note only upload is offered", async () => {
+    const { device } = await accountWithDevice();
+    expect(await device.sync()).toEqual({ kind: "none" });
+    await device.addBasic("hola", "hello");
+    const outcome = await device.sync();
+    expect(outcome).toMatchObject({ kind: "needs-choice", start: { action: "upload", relay: null } });
+  });
+
+  it("2. after that upload, a second empty profile is offered download only, and then holds the same collection", async () => {
+    const { account, device: a } = await accountWithDevice();
+    await a.addBasic("hola", "hello", "spanish");
+    expect(await a.upload()).toMatchObject({ kind: "synced" });
+    const b = await Device.create("B", account.token);
+    const outcome = await b.sync();
+    expect(outcome).toMatchObject({
+      kind: "needs-choice",
+      start: { action: "download", relay: { notes: 1, cards: 1 } },
+    });
+    expect(await b.download()).toMatchObject({ kind: "synced" });
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+    expect((await b.col.meta()).id).toBe((await a.col.meta()).id);
+    expect(await b.sync()).toEqual({ kind: "none" });
+    expect(await a.sync()).toEqual({ kind: "none" });
+  });
+});
+
+async function pairedDevices() {
+  const { account, device: a } = await accountWithDevice("A");
+  await a.addBasic("seed", "seed");
+  await a.upload();
+  const b = await Device.create("B", account.token, a.clock.time + 5_000);
+  await b.download();
+  return { account, a, b };
+}
+
+describe("normal syncs", () => {
+  it("3. a deck, preset, note type, tagged note, review and config key made on A appear on B, and B's edits come back", async () => {
+    const { a, b } = await pairedDevices();
+    const deck = await addDeck(a.col, "Languages::Spanish");
+    const preset = await addPreset(a.col, "Fast");
+    const noteType = await addNoteType(a.col, "Vocabulary", await a.noteTypeId());
+    const noteId = await a.addBasic("perro", "dog", "animals");
+    await a.review((await a.cardOf(noteId)).id, 3, 4);
+    await a.col.db.put("config", { key: "rollover", value: 5, mtime: a.clock.tick(), usn: -1 });
+    expect(deck.ok && preset.ok && noteType.ok).toBe(true);
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await b.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+
+    b.clock.time = a.clock.time + 60_000;
+    const edited = await updateNote(b.col, noteId, { fields: ["perro", "dog (animal)"] });
+    expect(edited.ok).toBe(true);
+    await b.review((await b.cardOf(noteId)).id, 4, 10);
+    expect(await b.sync()).toMatchObject({ kind: "synced" });
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    expect((await a.col.db.get("notes", noteId))?.fields).toEqual(["perro", "dog (animal)"]);
+    expect(await a.col.db.count("revlog")).toBe(2);
+    expect(await a.snapshot()).toEqual(await b.snapshot());
+  });
+
+  it("4. card, note and deck deletions on A are applied on B", async () => {
+    const { a, b } = await pairedDevices();
+    const deck = await addDeck(a.col, "Temporary");
+    const keep = await a.addBasic("keep");
+    const gone = await a.addBasic("gone");
+    await a.sync();
+    await b.sync();
+    expect(await b.col.db.get("notes", gone)).toBeDefined();
+    await deleteNotes(a.col, [gone]);
+    if (deck.ok) await deleteDeck(a.col, deck.value.id, { cards: "delete" });
+    await a.sync();
+    await b.sync();
+    expect(await b.col.db.get("notes", gone)).toBeUndefined();
+    expect(await b.col.db.get("notes", keep)).toBeDefined();
+    expect((await b.col.db.getAll("decks")).map((d) => d.name)).not.toContain("Temporary");
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+
+  it.each(["A first", "B first"])(
+    "5. the same card reviewed on both devices keeps both reviews, and the later answer's state (%s)",
+    async (order) => {
+      const { a, b } = await pairedDevices();
+      const noteId = await a.addBasic("gato", "cat");
+      await a.sync();
+      await b.sync();
+      const cardId = (await a.cardOf(noteId)).id;
+      const aTime = await a.review(cardId, 3, 3);
+      b.clock.time = aTime + 30_000;
+      const bTime = await b.review(cardId, 2, 7);
+      const [first, second] = order === "A first" ? [a, b] : [b, a];
+      await first.sync();
+      await second.sync();
+      await first.sync();
+      for (const device of [a, b]) {
+        const log = await device.col.db.getAllFromIndex("revlog", "cardId", cardId);
+        expect(log.map((r) => r.id).sort()).toEqual([aTime, bTime]);
+        expect((await device.col.db.get("cards", cardId))?.ivl).toBe(7);
+      }
+      expect(await a.snapshot()).toEqual(await b.snapshot());
+    },
+  );
+
+  it("6. the same note edited on both: the later edit wins everywhere, and equal mtimes still converge", async () => {
+    const { a, b } = await pairedDevices();
+    const noteId = await a.addBasic("casa", "house");
+    await a.sync();
+    await b.sync();
+    b.clock.time = a.clock.time + 10_000;
+    await updateNote(a.col, noteId, { fields: ["casa", "home (earlier)"] });
+    await updateNote(b.col, noteId, { fields: ["casa", "house (later)"] });
+    await a.sync();
+    await b.sync();
+    await a.sync();
+    expect((await a.col.db.get("notes", noteId))?.fields[1]).toBe("house (later)");
+    expect((await b.col.db.get("notes", noteId))?.fields[1]).toBe("house (later)");
+
+    b.clock.time = a.clock.time;
+    await updateNote(a.col, noteId, { fields: ["casa", "tie one"] });
+    await updateNote(b.col, noteId, { fields: ["casa", "tie two"] });
+    expect((await a.col.db.get("notes", noteId))?.mtime).toBe((await b.col.db.get("notes", noteId))?.mtime);
+    await a.sync();
+    await b.sync();
+    await a.sync();
+    expect((await a.col.db.get("notes", noteId))?.fields).toEqual((await b.col.db.get("notes", noteId))?.fields);
+    expect(await a.snapshot()).toEqual(await b.snapshot());
+  });
+
+  it("7. tags added on both sides end as the union; decks made on both are all kept, a name clash renamed", async () => {
+    const { a, b } = await pairedDevices();
+    await a.addBasic("uno", "one", "numbers spanish");
+    await b.addBasic("eins", "one", "numbers german");
+    await addDeck(a.col, "Shared name");
+    b.clock.tick(5000);
+    await addDeck(b.col, "Shared name");
+    await a.sync();
+    await b.sync();
+    await a.sync();
+    for (const device of [a, b]) {
+      const tags = (await device.col.db.getAllKeys("tags")).sort();
+      expect(tags).toEqual(["german", "numbers", "spanish"]);
+      const names = (await device.col.db.getAll("decks")).map((d) => d.name).sort();
+      expect(names).toEqual(["Default", "Shared name", "Shared name (2)"]);
+    }
+    expect(await a.snapshot()).toEqual(await b.snapshot());
+  });
+
+  it("8. with three devices, a note created earlier but synced later still reaches everyone", async () => {
+    const { account, a, b } = await pairedDevices();
+    const c = await Device.create("C", account.token, a.clock.time + 1000);
+    await c.download();
+    const early = await c.addBasic("early", "made first, synced last");
+    a.clock.time = c.clock.time + 60_000;
+    await a.addBasic("late", "made later, synced first");
+    await a.sync();
+    await b.sync();
+    await c.sync();
+    await a.sync();
+    await b.sync();
+    for (const device of [a, b, c]) expect(await device.col.db.get("notes", early)).toBeDefined();
+    expect(await a.snapshot()).toEqual(await c.snapshot());
+    expect(await b.snapshot()).toEqual(await c.snapshot());
+  });
+});
+
+describe("one-way syncs", () => {
+  it("9. removing a note type on A makes A sync one-way; after A uploads, B must download and is told so", async () => {
+    const { a, b } = await pairedDevices();
+    const vocab = await addNoteType(a.col, "Vocabulary", await a.noteTypeId());
+    await a.sync();
+    await b.sync();
+    if (!vocab.ok) throw new Error();
+    const removed = await deleteNoteType(a.col, vocab.value.id, { confirmSchemaChange: true });
+    expect(removed.ok).toBe(true);
+    expect(await a.sync()).toMatchObject({ kind: "needs-choice", start: { action: "choose", reason: "schema" } });
+    expect(await a.upload()).toMatchObject({ kind: "synced" });
+    expect(await b.sync()).toMatchObject({ kind: "needs-choice", start: { action: "choose", reason: "schema" } });
+    expect(await b.download()).toMatchObject({ kind: "synced" });
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+
+  it("13. a second profile with a different collection signing in to the same account is told, and chooses", async () => {
+    const { account, a } = await pairedDevices();
+    const other = await Device.create("Other", account.token);
+    await other.addBasic("a different collection");
+    const outcome = await other.sync();
+    expect(outcome).toMatchObject({
+      kind: "needs-choice",
+      start: { action: "choose", reason: "first-sync", relay: { notes: 1 } },
+    });
+    expect(await other.merge()).toMatchObject({ kind: "synced" });
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    const fronts = (await a.col.db.getAll("notes")).map((n) => n.fields[0]).sort();
+    expect(fronts).toEqual(["a different collection", "seed"]);
+    expect(await a.snapshot()).toEqual(await other.snapshot());
+  });
+});

@@ -1,0 +1,267 @@
+// Every query on collections, objects, staged records and completed requests.
+import type { CollectionDigest, RelayObject, SyncKind } from "../../shared/sync/protocol";
+
+export interface CollectionRow {
+  collectionId: string;
+  scm: number;
+  usn: number;
+  mtime: number;
+}
+
+export async function findCollection(db: D1Database, userId: number): Promise<CollectionRow | null> {
+  return db
+    .prepare("SELECT collection_id AS collectionId, scm, usn, mtime FROM collections WHERE user_id = ?1")
+    .bind(userId)
+    .first<CollectionRow>();
+}
+
+/** Live records of one kind. */
+export async function countLive(db: D1Database, userId: number, kind: SyncKind): Promise<number> {
+  const row = await db
+    .prepare("SELECT COUNT(*) AS n FROM objects WHERE user_id = ?1 AND kind = ?2 AND deleted = 0")
+    .bind(userId, kind)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** Counts and mtime sums per kind: the digest a device compares with its own after a sync. */
+export async function digest(db: D1Database, userId: number): Promise<CollectionDigest> {
+  const { results } = await db
+    .prepare(
+      `SELECT kind, SUM(deleted = 0) AS live, SUM(deleted = 1) AS deleted,
+              SUM(CASE WHEN deleted = 0 THEN mtime ELSE 0 END) AS mtimeSum
+       FROM objects WHERE user_id = ?1 GROUP BY kind`,
+    )
+    .bind(userId)
+    .all<{ kind: SyncKind; live: number; deleted: number; mtimeSum: number }>();
+  const out: CollectionDigest = {};
+  for (const row of results) out[row.kind] = { live: row.live, deleted: row.deleted, mtimeSum: row.mtimeSum };
+  return out;
+}
+
+export interface StagedRow {
+  kind: string;
+  id: string;
+  mtime: number;
+  deleted: boolean;
+  ref: string | null;
+  body: string;
+}
+
+/** Stages one chunk in a single statement: the rows travel as one JSON parameter. Re-sending a chunk replaces it. */
+export function stageChunk(
+  db: D1Database,
+  userId: number,
+  sessionId: string,
+  chunk: number,
+  rows: StagedRow[],
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT OR REPLACE INTO staged (user_id, session_id, chunk, kind, id, mtime, deleted, ref, body)
+       SELECT ?1, ?2, ?3, j.value ->> '$.kind', j.value ->> '$.id', j.value ->> '$.mtime', j.value ->> '$.deleted',
+              j.value ->> '$.ref', j.value ->> '$.body'
+       FROM json_each(?4) AS j`,
+    )
+    .bind(userId, sessionId, chunk, JSON.stringify(rows.map((r) => ({ ...r, deleted: r.deleted ? 1 : 0 }))));
+}
+
+export function openSession(db: D1Database, userId: number, sessionId: string, kind: "push" | "upload", now: number) {
+  return db
+    .prepare("INSERT OR IGNORE INTO sync_sessions (user_id, session_id, kind, created_at) VALUES (?1, ?2, ?3, ?4)")
+    .bind(userId, sessionId, kind, now);
+}
+
+export async function sessionKind(db: D1Database, userId: number, sessionId: string): Promise<string | null> {
+  const row = await db
+    .prepare("SELECT kind FROM sync_sessions WHERE user_id = ?1 AND session_id = ?2")
+    .bind(userId, sessionId)
+    .first<{ kind: string }>();
+  return row?.kind ?? null;
+}
+
+export async function stagedChunks(db: D1Database, userId: number, sessionId: string): Promise<number[]> {
+  const { results } = await db
+    .prepare("SELECT DISTINCT chunk FROM staged WHERE user_id = ?1 AND session_id = ?2 ORDER BY chunk")
+    .bind(userId, sessionId)
+    .all<{ chunk: number }>();
+  return results.map((r) => r.chunk);
+}
+
+export async function stagedCounts(db: D1Database, userId: number, sessionId: string): Promise<Record<string, number>> {
+  const { results } = await db
+    .prepare(
+      "SELECT kind, COUNT(*) AS n FROM staged WHERE user_id = ?1 AND session_id = ?2 AND deleted = 0 GROUP BY kind",
+    )
+    .bind(userId, sessionId)
+    .all<{ kind: string; n: number }>();
+  return Object.fromEntries(results.map((r) => [r.kind, r.n]));
+}
+
+/**
+ * A staged record whose parent (a note's note type, a card's note) exists neither in the session nor, unless
+ * `replacing`, live on the relay.
+ */
+export async function findOrphan(
+  db: D1Database,
+  userId: number,
+  sessionId: string,
+  replacing: boolean,
+): Promise<{ kind: string; id: string; ref: string } | null> {
+  const live = replacing
+    ? ""
+    : `AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.user_id = ?1 AND o.kind = p.kind AND o.id = s.ref AND o.deleted = 0)`;
+  return db
+    .prepare(
+      `SELECT s.kind, s.id, s.ref FROM staged s
+       JOIN (SELECT 'note' AS child, 'notetype' AS kind UNION ALL SELECT 'card', 'note') p ON p.child = s.kind
+       WHERE s.user_id = ?1 AND s.session_id = ?2 AND s.deleted = 0
+         AND NOT EXISTS (SELECT 1 FROM staged t WHERE t.user_id = ?1 AND t.session_id = ?2 AND t.kind = p.kind
+                         AND t.id = s.ref AND t.deleted = 0)
+         ${live}
+       LIMIT 1`,
+    )
+    .bind(userId, sessionId)
+    .first<{ kind: string; id: string; ref: string }>();
+}
+
+/**
+ * The statements that commit a push atomically, each guarded by the collection still being at `baseUsn`: merge
+ * the staged records into the collection with the merge rule of shared/sync/merge.ts, record the answer, move
+ * the usn on, and clear the session. If another commit came first, none of them changes anything.
+ */
+export function commitPushStatements(
+  db: D1Database,
+  userId: number,
+  sessionId: string,
+  baseUsn: number,
+  now: number,
+): D1PreparedStatement[] {
+  const atBase = "(SELECT usn FROM collections WHERE user_id = ?1) = ?3";
+  return [
+    db
+      .prepare(
+        `INSERT INTO objects (user_id, kind, id, usn, mtime, deleted, ref, body)
+         SELECT ?1, kind, id, ?3 + 1, mtime, deleted, ref, body FROM staged
+         WHERE user_id = ?1 AND session_id = ?2 AND ${atBase}
+         ON CONFLICT (user_id, kind, id) DO UPDATE SET
+           usn = excluded.usn, mtime = excluded.mtime, deleted = excluded.deleted, ref = excluded.ref, body = excluded.body
+         WHERE objects.deleted = 0 AND (excluded.deleted = 1 OR (objects.kind <> 'revlog' AND (
+           excluded.mtime > objects.mtime OR (excluded.mtime = objects.mtime AND excluded.body > objects.body))))`,
+      )
+      .bind(userId, sessionId, baseUsn),
+    db
+      .prepare(
+        `INSERT INTO completed_requests (user_id, request_id, response, created_at)
+         SELECT ?1, ?2, json_object('usn', ?3 + 1), ?4 WHERE ${atBase}`,
+      )
+      .bind(userId, sessionId, baseUsn, now),
+    db
+      .prepare(`UPDATE collections SET usn = ?3 + 1, mtime = ?4 WHERE user_id = ?1 AND usn = ?3`)
+      .bind(userId, sessionId, baseUsn, now),
+    ...clearSession(db, userId, sessionId, true),
+  ];
+}
+
+/** Removes a session's staged records; when `ifCompleted`, only once its answer is recorded. */
+export function clearSession(db: D1Database, userId: number, sessionId: string, ifCompleted = false) {
+  const guard = ifCompleted
+    ? "AND EXISTS (SELECT 1 FROM completed_requests WHERE user_id = ?1 AND request_id = ?2)"
+    : "";
+  return [
+    db.prepare(`DELETE FROM staged WHERE user_id = ?1 AND session_id = ?2 ${guard}`).bind(userId, sessionId),
+    db.prepare(`DELETE FROM sync_sessions WHERE user_id = ?1 AND session_id = ?2 ${guard}`).bind(userId, sessionId),
+  ];
+}
+
+/** The statements that replace the whole collection with an upload, atomically. */
+export function commitUploadStatements(
+  db: D1Database,
+  userId: number,
+  sessionId: string,
+  collection: { collectionId: string; scm: number; usn: number },
+  now: number,
+): D1PreparedStatement[] {
+  return [
+    db.prepare("DELETE FROM objects WHERE user_id = ?1").bind(userId),
+    db
+      .prepare(
+        `INSERT INTO objects (user_id, kind, id, usn, mtime, deleted, ref, body)
+         SELECT ?1, kind, id, ?3, mtime, deleted, ref, body FROM staged WHERE user_id = ?1 AND session_id = ?2`,
+      )
+      .bind(userId, sessionId, collection.usn),
+    db
+      .prepare(
+        `INSERT INTO collections (user_id, collection_id, scm, usn, mtime) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (user_id) DO UPDATE SET collection_id = ?2, scm = ?3, usn = ?4, mtime = ?5`,
+      )
+      .bind(userId, collection.collectionId, collection.scm, collection.usn, now),
+    db
+      .prepare(
+        "INSERT INTO completed_requests (user_id, request_id, response, created_at) VALUES (?1, ?2, json_object('usn', ?3), ?4)",
+      )
+      .bind(userId, sessionId, collection.usn, now),
+    ...clearSession(db, userId, sessionId),
+  ];
+}
+
+export async function completedResponse(db: D1Database, userId: number, requestId: string): Promise<string | null> {
+  const row = await db
+    .prepare("SELECT response FROM completed_requests WHERE user_id = ?1 AND request_id = ?2")
+    .bind(userId, requestId)
+    .first<{ response: string }>();
+  return row?.response ?? null;
+}
+
+interface RawObject {
+  kind: SyncKind;
+  id: string;
+  usn: number;
+  mtime: number;
+  deleted: number;
+  body: string;
+}
+
+function toObject(row: RawObject): RelayObject {
+  return {
+    kind: row.kind,
+    id: row.id,
+    usn: row.usn,
+    mtime: row.mtime,
+    deleted: row.deleted === 1,
+    body: row.deleted === 1 ? null : (JSON.parse(row.body) as Record<string, unknown>),
+  };
+}
+
+export interface Cursor {
+  usn: number;
+  kind: string;
+  id: string;
+}
+
+/** Records changed after `since` up to `upto`, in (usn, kind, id) order, after a cursor. */
+export async function changesPage(
+  db: D1Database,
+  userId: number,
+  range: { since: number; upto: number; liveOnly: boolean },
+  after: Cursor | null,
+  limit: number,
+): Promise<RelayObject[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT kind, id, usn, mtime, deleted, body FROM objects
+       WHERE user_id = ?1 AND usn > ?2 AND usn <= ?3 ${range.liveOnly ? "AND deleted = 0" : ""}
+         AND (usn, kind, id) > (?4, ?5, ?6)
+       ORDER BY usn, kind, id LIMIT ?7`,
+    )
+    .bind(userId, range.since, range.upto, after?.usn ?? -1, after?.kind ?? "", after?.id ?? "", limit)
+    .all<RawObject>();
+  return results.map(toObject);
+}
+
+/** Removes a user's collection and everything staged for it. */
+export function deleteCollectionStatements(db: D1Database, userId: number): D1PreparedStatement[] {
+  return ["objects", "staged", "sync_sessions", "completed_requests", "collections"].map((table) =>
+    db.prepare(`DELETE FROM ${table} WHERE user_id = ?1`).bind(userId),
+  );
+}

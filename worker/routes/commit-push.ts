@@ -1,0 +1,70 @@
+import { StatusError } from "itty-router";
+import { CommitRequest, type CommitResponse } from "../../shared/sync/protocol";
+import {
+  clearSession,
+  commitPushStatements,
+  completedResponse,
+  digest,
+  findCollection,
+  findOrphan,
+  openSession,
+  stageChunk,
+  stagedChunks,
+} from "../db/collections";
+import { readBody } from "../lib/request";
+import { SYNC_BODY_LIMIT, sessionParam, toStagedRows } from "../lib/sync-input";
+import type { AuthedRequest } from "../lib/with-auth";
+
+/**
+ * POST /v1/sync/pushes/:session/commit: merges everything staged in the session (and the records sent with this
+ * request) into the collection in one step. The session id is the request id: a retry after a lost answer gets
+ * the same answer and changes nothing.
+ */
+export async function commitPush(request: AuthedRequest, env: Env): Promise<Response> {
+  const session = sessionParam(request);
+  const body = await readBody(request, CommitRequest, SYNC_BODY_LIMIT);
+  const userId = request.user.id;
+  const done = await completedResponse(env.DB, userId, session);
+  if (done) return answer(env, userId, JSON.parse(done) as { usn: number }, -1);
+  const relay = await findCollection(env.DB, userId);
+  if (!relay) throw new StatusError(409, "this account holds no collection yet; a full upload must come first");
+  if (relay.usn !== body.baseUsn) throw stale();
+  const rows = toStagedRows(body.objects);
+  if (rows.length > 0) {
+    await env.DB.batch([
+      openSession(env.DB, userId, session, "push", Date.now()),
+      stageChunk(env.DB, userId, session, body.chunks, rows),
+    ]);
+  }
+  const expected = body.chunks + (rows.length > 0 ? 1 : 0);
+  const present = await stagedChunks(env.DB, userId, session);
+  if (present.length !== expected || present.some((c, i) => c !== i)) {
+    throw new StatusError(
+      400,
+      `expected chunks 0 to ${expected - 1} to be staged, but the relay has ${present.length}`,
+    );
+  }
+  const orphan = await findOrphan(env.DB, userId, session, false);
+  if (orphan) {
+    await env.DB.batch(clearSession(env.DB, userId, session));
+    const parent = orphan.kind === "note" ? "note type" : "note";
+    throw new StatusError(
+      422,
+      `${orphan.kind} ${orphan.id} refers to ${parent} ${orphan.ref}, which the relay does not have; nothing was changed`,
+    );
+  }
+  const results = await env.DB.batch(commitPushStatements(env.DB, userId, session, body.baseUsn, Date.now()));
+  if ((results[2]?.meta.changes ?? 0) !== 1) throw stale();
+  return answer(env, userId, { usn: body.baseUsn + 1 }, results[0]?.meta.changes ?? 0);
+}
+
+function stale(): StatusError {
+  const error = new StatusError(409, "another device synced first; pull its changes and commit again");
+  error.code = "stale";
+  return error;
+}
+
+async function answer(env: Env, userId: number, committed: { usn: number }, applied: number): Promise<Response> {
+  const body: CommitResponse = { usn: committed.usn, applied, digest: await digest(env.DB, userId) };
+  return Response.json(body);
+}
