@@ -20,7 +20,9 @@ export async function hashPassword(password: string): Promise<PasswordHash> {
 export async function verifyPassword(password: string, stored: PasswordHash): Promise<boolean> {
   const expected = fromBase64(stored.hash);
   const actual = await derive(password, fromBase64(stored.salt), stored.iterations);
-  return expected.byteLength === actual.byteLength && crypto.subtle.timingSafeEqual(expected, actual);
+  // timingSafeEqual is a Workers extension of Web Crypto.
+  const subtle = crypto.subtle as SubtleCrypto & { timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean };
+  return expected.byteLength === actual.byteLength && subtle.timingSafeEqual(expected, actual);
 }
 
 // Spent on log-ins for unknown usernames, so that they take as long as a wrong password for a real one.
@@ -36,7 +38,7 @@ export async function verifyPasswordOrDummy(password: string, stored: PasswordHa
   return stored !== null && matches;
 }
 
-async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
+async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, HASH_BITS);
   return new Uint8Array(bits);
@@ -46,6 +48,6 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes));
 }
 
-function fromBase64(text: string): Uint8Array {
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
