@@ -51,7 +51,7 @@ export const KindSummary = z.strictObject({
   mtimeSum: z.number().int().nonnegative(),
 });
 export type KindSummary = z.output<typeof KindSummary>;
-export const CollectionDigest = z.record(SyncKind, KindSummary);
+export const CollectionDigest = z.partialRecord(SyncKind, KindSummary);
 export type CollectionDigest = Partial<Record<SyncKind, KindSummary>>;
 
 export const StartRequest = z.strictObject({
@@ -112,7 +112,7 @@ export const UploadCommitRequest = z.strictObject({
   scm: z.number().int().nonnegative().safe(),
   chunks: z.number().int().nonnegative().max(100_000),
   /** How many records of each kind the upload holds; a truncated upload does not match and is refused. */
-  counts: z.record(SyncKind, z.number().int().nonnegative()),
+  counts: z.partialRecord(SyncKind, z.number().int().nonnegative()),
   /** Replace a collection that has cards with one that has none: only when the person said so. */
   allowEmpty: z.boolean().default(false),
 });

@@ -2,7 +2,7 @@
 // rule, stamping what the relay accepted, and the digest to compare after a sync.
 import type { CollectionMeta } from "../../../shared/model";
 import { PENDING } from "../../../shared/model";
-import { incomingWins, sameIdentity } from "../../../shared/sync/merge";
+import { canonical, incomingWins, sameIdentity } from "../../../shared/sync/merge";
 import {
   type CollectionDigest,
   type RelayObject,
@@ -101,7 +101,11 @@ export async function applyRelayObjects(
     if (grave) continue;
     let local = await store.get(key);
     const incoming = fromWire({ ...object, usn }) as AnyRecord;
-    if (local && local.usn === PENDING && !sameIdentity(object.kind, local, incoming)) {
+    if (
+      local &&
+      local.usn === PENDING &&
+      !sameIdentity(object.kind, toWire(object.kind, local).body ?? {}, object.body ?? {})
+    ) {
       // A different record of this device holds the same id: it moves to a new id, and both are kept.
       await rekey(col, tx as unknown as RekeyTx, object.kind, key as number);
       local = undefined;
@@ -113,7 +117,7 @@ export async function applyRelayObjects(
     const mine = toWire(object.kind, local);
     if (local.usn !== PENDING || incomingWins(mine, object)) {
       await putRecord(tx, object.kind, incoming);
-    } else if (!asPending && JSON.stringify(mine.body) === JSON.stringify(object.body)) {
+    } else if (!asPending && canonical(mine.body) === canonical(object.body)) {
       // The relay holds exactly this version already (a push whose answer was lost): it is synced.
       await putRecord(tx, object.kind, { ...local, usn: object.usn });
     }

@@ -1,0 +1,206 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { hasPending } from "../../extension/lib/sync/local";
+import { accountWithDevice, Device } from "./devices";
+
+async function relayRows(userId: number): Promise<string> {
+  const { results } = await env.DB.prepare(
+    "SELECT kind, id, usn, mtime, deleted, body FROM objects WHERE user_id = ?1 ORDER BY kind, id",
+  )
+    .bind(userId)
+    .all();
+  const collection = await env.DB.prepare("SELECT * FROM collections WHERE user_id = ?1").bind(userId).first();
+  return JSON.stringify([collection, results]);
+}
+
+async function userIdOf(username: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT id FROM users WHERE username = ?1").bind(username).first<{ id: number }>();
+  return row?.id ?? -1;
+}
+
+async function paired() {
+  const { account, device: a } = await accountWithDevice("A");
+  await a.addBasic("seed");
+  await a.upload();
+  const b = await Device.create("B", account.token, a.clock.time + 1000);
+  await b.download();
+  return { account, a, b, userId: await userIdOf(account.username) };
+}
+
+describe("interrupted syncs", () => {
+  it("10a. when the answer to a commit is lost, the retry completes it with no duplicate and no loss", async () => {
+    const { a, b } = await paired();
+    const noteId = await a.addBasic("lost answer");
+    await a.review((await a.cardOf(noteId)).id, 3, 2);
+    let dropped = false;
+    a.network.after = (url) => {
+      if (url.includes("/commit") && !dropped) {
+        dropped = true;
+        throw new TypeError("Failed to fetch");
+      }
+    };
+    expect(await a.sync()).toMatchObject({ kind: "failed", status: null });
+    expect(await hasPending(a.col)).toBe(true);
+    a.network.after = null;
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await hasPending(a.col)).toBe(false);
+    await b.sync();
+    expect(await b.col.db.count("revlog")).toBe(1);
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+
+  it("10b. a sync cut off before any one of its requests reaches the relay leaves both sides as they were", async () => {
+    const { a, b, userId } = await paired();
+    // Enough on both sides that the sync pulls pages and pushes several chunks.
+    for (let i = 0; i < 30; i++) await b.addBasic(`from b ${i}`);
+    await b.sync();
+    for (let i = 0; i < 700; i++) await a.addBasic(`from a ${i}`);
+    const steps: string[] = [];
+    a.network.before = (url, init) => {
+      steps.push(`${init.method ?? "GET"} ${new URL(url).pathname}`);
+    };
+    // Fail the sync at its k-th request, for k = 1, 2, … until a sync gets through whole.
+    for (let k = 1; k < 20; k++) {
+      const before = await relayRows(userId);
+      const local = await a.snapshot();
+      let n = 0;
+      a.network.before = () => {
+        n++;
+        if (n === k) throw new TypeError("Failed to fetch");
+      };
+      const outcome = await a.sync();
+      a.network.before = null;
+      if (outcome.kind === "synced") {
+        expect(k).toBeGreaterThan(3);
+        break;
+      }
+      expect(outcome).toMatchObject({ kind: "failed" });
+      expect(await relayRows(userId)).toBe(before);
+      // Pulled pages may have been applied (they are the relay's own records); nothing of A's was lost.
+      const after = await a.snapshot();
+      expect((after.notes as unknown[]).length).toBeGreaterThanOrEqual((local.notes as unknown[]).length);
+      expect(await hasPending(a.col)).toBe(true);
+    }
+    expect(await hasPending(a.col)).toBe(false);
+    await b.sync();
+    expect(await b.col.db.count("notes")).toBe(1 + 30 + 700);
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+
+  it("two devices syncing at the same moment both succeed, one after the other", async () => {
+    const { a, b } = await paired();
+    await a.addBasic("from a at once");
+    await b.addBasic("from b at once");
+    const [x, y] = await Promise.all([a.sync(), b.sync()]);
+    expect(x.kind).toBe("synced");
+    expect(y.kind).toBe("synced");
+    await a.sync();
+    await b.sync();
+    expect(await a.snapshot()).toEqual(await b.snapshot());
+    expect(await a.col.db.count("notes")).toBe(3);
+  });
+});
+
+describe("refused input leaves the relay unchanged", () => {
+  it("11a. an upload with a malformed record is refused in words", async () => {
+    const { a, userId } = await paired();
+    const before = await relayRows(userId);
+    const bad = await a.client.putChunk("uploads", "malformed-upload-0001", 0, [
+      { kind: "card", id: "5", mtime: 1, deleted: false, body: { id: 5, noteId: "not a number" } },
+    ]);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.status).toBe(400);
+      expect(bad.error).toMatch(/Record 1 \(card "5"\): noteId: .*expected number/);
+    }
+    expect(await relayRows(userId)).toBe(before);
+  });
+
+  it("11b. a truncated upload (fewer records or chunks than declared) is refused, and the collection stays", async () => {
+    const { a, userId } = await paired();
+    const before = await relayRows(userId);
+    const session = "truncated-upload-0001";
+    const [noteType] = await a.col.db.getAll("notetypes");
+    if (!noteType) throw new Error();
+    const { usn: _usn, ...body } = noteType;
+    const record = { kind: "notetype" as const, id: String(noteType.id), mtime: noteType.mtime, deleted: false, body };
+    const staged = await a.client.putChunk("uploads", session, 0, [record]);
+    expect(staged.ok).toBe(true);
+    const meta = await a.col.meta();
+    const commit = await a.client.commitUpload(session, {
+      collectionId: meta.id,
+      scm: meta.scm,
+      chunks: 2,
+      counts: { notetype: 1 },
+    });
+    expect(commit).toMatchObject({ ok: false, status: 400, error: expect.stringMatching(/expected 2 chunks/) });
+    const fewer = await a.client.commitUpload(session, {
+      collectionId: meta.id,
+      scm: meta.scm,
+      chunks: 1,
+      counts: { notetype: 1, note: 1 },
+    });
+    expect(fewer).toMatchObject({ ok: false, status: 400, error: expect.stringMatching(/should hold 1 note/) });
+    expect(await relayRows(userId)).toBe(before);
+  });
+
+  it("11c. an upload without cards does not replace a collection with cards unless the person said so", async () => {
+    const { account, userId } = await paired();
+    const before = await relayRows(userId);
+    const empty = await Device.create("empty", account.token);
+    const refused = await empty.upload();
+    expect(refused).toMatchObject({ kind: "failed", code: "empty-upload" });
+    expect(await relayRows(userId)).toBe(before);
+    expect(await empty.upload(true)).toMatchObject({ kind: "synced" });
+  });
+
+  it("12. a push of a note whose note type the relay has never seen is refused clearly; nothing changes", async () => {
+    const { a, userId } = await paired();
+    const before = await relayRows(userId);
+    const note = {
+      id: 123456789,
+      guid: "orphan",
+      noteTypeId: 999,
+      fields: ["x"],
+      tags: [],
+      mtime: 5,
+    };
+    const base = (await a.col.meta()).lastSyncUsn;
+    const result = await a.client.commitPush("orphan-note-push-01", {
+      baseUsn: base,
+      chunks: 0,
+      objects: [{ kind: "note", id: "123456789", mtime: 5, deleted: false, body: note }],
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      status: 422,
+      error: expect.stringMatching(/Note 123456789 refers to note type 999, which the relay does not have/),
+    });
+    expect(await relayRows(userId)).toBe(before);
+  });
+});
+
+describe("self-checking", () => {
+  it("14. a mismatch found after a sync is repaired without losing rows on either side", async () => {
+    const { a, b, userId } = await paired();
+    const keepOnRelay = await a.addBasic("only the relay will lose this");
+    await a.sync();
+    await b.sync();
+    // Damage both sides on purpose: the relay loses a note's row; B loses a card without a grave.
+    await env.DB.prepare("DELETE FROM objects WHERE user_id = ?1 AND kind = 'note' AND id = ?2")
+      .bind(userId, String(keepOnRelay))
+      .run();
+    const bCard = (await b.col.db.getAll("cards"))[0];
+    if (!bCard) throw new Error();
+    await b.col.db.delete("cards", bCard.id);
+    await a.addBasic("a normal change");
+    const outcome = await a.sync();
+    expect(outcome).toMatchObject({ kind: "synced", repaired: ["note"] });
+    const bOutcome = await b.sync();
+    expect(bOutcome).toMatchObject({ kind: "synced", repaired: ["card"] });
+    await a.sync();
+    expect(await b.col.db.get("cards", bCard.id)).toBeDefined();
+    expect(await b.col.db.get("notes", keepOnRelay)).toBeDefined();
+    expect(await a.snapshot()).toEqual(await b.snapshot());
+  });
+});
