@@ -265,3 +265,16 @@ export function deleteCollectionStatements(db: D1Database, userId: number): D1Pr
     db.prepare(`DELETE FROM ${table} WHERE user_id = ?1`).bind(userId),
   );
 }
+
+const ABANDONED_MS = 24 * 60 * 60 * 1000;
+const REMEMBERED_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Clears pushes and uploads abandoned a day ago, and answers to requests older than a week. */
+export function cleanupStatements(db: D1Database, userId: number, now: number): D1PreparedStatement[] {
+  const stale = "SELECT session_id FROM sync_sessions WHERE user_id = ?1 AND created_at < ?2";
+  return [
+    db.prepare(`DELETE FROM staged WHERE user_id = ?1 AND session_id IN (${stale})`).bind(userId, now - ABANDONED_MS),
+    db.prepare("DELETE FROM sync_sessions WHERE user_id = ?1 AND created_at < ?2").bind(userId, now - ABANDONED_MS),
+    db.prepare("DELETE FROM completed_requests WHERE user_id = ?1 AND created_at < ?2").bind(userId, now - REMEMBERED_MS),
+  ];
+}

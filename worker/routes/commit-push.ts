@@ -1,6 +1,7 @@
 import { StatusError } from "itty-router";
 import { CommitRequest, type CommitResponse } from "../../shared/sync/protocol";
 import {
+  cleanupStatements,
   clearSession,
   commitPushStatements,
   completedResponse,
@@ -53,7 +54,11 @@ export async function commitPush(request: AuthedRequest, env: Env): Promise<Resp
       `${orphan.kind} ${orphan.id} refers to ${parent} ${orphan.ref}, which the relay does not have; nothing was changed`,
     );
   }
-  const results = await env.DB.batch(commitPushStatements(env.DB, userId, session, body.baseUsn, Date.now()));
+  const now = Date.now();
+  const results = await env.DB.batch([
+    ...commitPushStatements(env.DB, userId, session, body.baseUsn, now),
+    ...cleanupStatements(env.DB, userId, now),
+  ]);
   if ((results[2]?.meta.changes ?? 0) !== 1) throw stale();
   return answer(env, userId, { usn: body.baseUsn + 1 }, results[0]?.meta.changes ?? 0);
 }

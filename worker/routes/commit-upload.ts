@@ -1,6 +1,7 @@
 import { StatusError } from "itty-router";
 import { UploadCommitRequest } from "../../shared/sync/protocol";
 import {
+  cleanupStatements,
   clearSession,
   commitUploadStatements,
   completedResponse,
