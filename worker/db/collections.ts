@@ -275,6 +275,8 @@ export function cleanupStatements(db: D1Database, userId: number, now: number): 
   return [
     db.prepare(`DELETE FROM staged WHERE user_id = ?1 AND session_id IN (${stale})`).bind(userId, now - ABANDONED_MS),
     db.prepare("DELETE FROM sync_sessions WHERE user_id = ?1 AND created_at < ?2").bind(userId, now - ABANDONED_MS),
-    db.prepare("DELETE FROM completed_requests WHERE user_id = ?1 AND created_at < ?2").bind(userId, now - REMEMBERED_MS),
+    db
+      .prepare("DELETE FROM completed_requests WHERE user_id = ?1 AND created_at < ?2")
+      .bind(userId, now - REMEMBERED_MS),
   ];
 }

@@ -40,7 +40,10 @@ export async function getChanges(request: AuthedRequest, env: Env): Promise<Resp
   return Response.json(page);
 }
 
-/** GET /v1/sync/collection?upto=S: the whole collection (live records) a page at a time, for a full download. */
+/**
+ * GET /v1/sync/collection?upto=S: the whole collection a page at a time, for a full download or merge. Graves come
+ * too, so that the device knows what was deleted and never brings it back.
+ */
 export async function getCollection(request: AuthedRequest, env: Env): Promise<Response> {
   const relay = await findCollection(env.DB, request.user.id);
   if (!relay) throw new StatusError(404, "this account holds no collection yet; upload one first");
@@ -52,7 +55,7 @@ export async function getCollection(request: AuthedRequest, env: Env): Promise<R
   const objects = await changesPage(
     env.DB,
     request.user.id,
-    { since: -1, upto, liveOnly: true },
+    { since: -1, upto, liveOnly: false },
     readCursor(request),
     limit,
   );

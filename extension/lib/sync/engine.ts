@@ -89,7 +89,13 @@ export function sync(col: Collection, client: RelayClient, options: SyncOptions 
   });
 }
 
-async function normalSync(col: Collection, client: RelayClient, since: number, upto: number): Promise<SyncOutcome> {
+async function normalSync(
+  col: Collection,
+  client: RelayClient,
+  since: number,
+  upto: number,
+  repair = true,
+): Promise<SyncOutcome> {
   let pulled = 0;
   let from = since;
   let target = upto;
@@ -104,7 +110,7 @@ async function normalSync(col: Collection, client: RelayClient, since: number, u
         continue;
       }
       await markSynced(col, [], target, col.clock.now());
-      const repaired = await checkAndRepair(col, client, relay.digest);
+      const repaired = await checkAndRepair(col, client, relay.digest, repair);
       return { kind: "synced", usn: target, pulled, pushed: 0, repaired };
     }
     const committed = await push(client, "pushes", pushed, (session, chunks, last) =>
@@ -117,7 +123,7 @@ async function normalSync(col: Collection, client: RelayClient, since: number, u
     }
     const result = must(committed);
     await markSynced(col, pushed, result.usn, col.clock.now());
-    const repaired = await checkAndRepair(col, client, result.digest);
+    const repaired = await checkAndRepair(col, client, result.digest, repair);
     return { kind: "synced", usn: result.usn, pulled, pushed: pushed.length, repaired };
   }
   return { kind: "failed", error: "Other devices kept syncing at the same time; try again in a moment.", status: 409 };
@@ -187,9 +193,18 @@ async function checkAndRepair(
   col: Collection,
   client: RelayClient,
   relayDigest: Parameters<typeof digestMismatches>[1],
+  repair: boolean,
 ): Promise<SyncKind[]> {
   const mismatched = digestMismatches(await localDigest(col), relayDigest);
-  if (mismatched.length === 0) return [];
+  if (mismatched.length === 0) return mismatched;
+  if (!repair) {
+    // This check follows a full merge already: another one would not change the outcome.
+    throw new SyncFailure({
+      ok: false,
+      status: null,
+      error: `After a full merge this device and the relay still differ in: ${mismatched.join(", ")}. Nothing was deleted; please report this.`,
+    });
+  }
   const merged = await mergeAll(col, client);
   if (merged.kind === "failed") throw new SyncFailure({ ok: false, status: merged.status, error: merged.error });
   return mismatched;
@@ -198,6 +213,9 @@ async function checkAndRepair(
 /** Upload: the relay's collection is replaced by this one. */
 export function fullUpload(col: Collection, client: RelayClient, { allowEmpty = false } = {}): Promise<SyncOutcome> {
   return asOutcome(async () => {
+    // A full upload is a schema change for every other device: they must choose too, not merge half of it.
+    const before = await col.meta();
+    await recordSync(col, { scm: Math.max(col.clock.now(), before.scm + 1) });
     const meta = await col.meta();
     const records = await allRecords(col);
     const counts = Object.fromEntries(SYNC_KINDS.map((k) => [k, records.filter((r) => r.kind === k).length])) as Record<
@@ -264,7 +282,7 @@ async function mergeAll(col: Collection, client: RelayClient): Promise<SyncOutco
   if (!identity) throw new Error("the relay sent no collection");
   await markAllPending(col);
   await recordSync(col, { id: identity.collectionId, scm: identity.scm });
-  return normalSync(col, client, identity.usn, identity.usn).then((outcome) =>
+  return normalSync(col, client, identity.usn, identity.usn, false).then((outcome) =>
     outcome.kind === "synced" ? { ...outcome, pulled: outcome.pulled + pulled } : outcome,
   );
 }
@@ -282,9 +300,10 @@ async function markAll(col: Collection, usn: number): Promise<void> {
   await recordSync(col, { lastSyncUsn: usn, lastSync: col.clock.now() });
 }
 
+/** Marks every record and grave as unsent, so that a merge pushes this side's whole collection, deletions too. */
 async function markAllPending(col: Collection): Promise<void> {
-  for (const kind of SYNC_KINDS) {
-    const tx = col.db.transaction(STORE_OF[kind], "readwrite");
+  for (const store of [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves" as const]) {
+    const tx = col.db.transaction(store, "readwrite");
     let cursor = await tx.store.openCursor();
     while (cursor) {
       if (cursor.value.usn !== -1) await cursor.update({ ...cursor.value, usn: -1 } as never);

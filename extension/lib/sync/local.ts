@@ -77,6 +77,7 @@ export async function applyRelayObjects(
 ): Promise<void> {
   if (objects.length === 0) return;
   const db = col.db;
+  const now = col.clock.now();
   const tx = db.transaction(SYNC_STORES, "readwrite");
   const graves = tx.objectStore("graves");
   // Parents first, so that a clash of ids is resolved for a note before its cards arrive.
@@ -95,6 +96,7 @@ export async function applyRelayObjects(
       if (object.kind !== "revlog") {
         await graves.put({ kind: object.kind as never, id: object.id, mtime: object.mtime, usn });
       }
+      await cascadeDeletion(tx as unknown as RekeyTx, object.kind, key as number, object.mtime);
       continue;
     }
     const grave = object.kind === "revlog" ? undefined : await graves.get([object.kind, object.id]);
@@ -111,15 +113,15 @@ export async function applyRelayObjects(
       local = undefined;
     }
     if (!local) {
-      await putRecord(tx, object.kind, incoming);
+      await putRecord(tx, object.kind, incoming, now);
       continue;
     }
     const mine = toWire(object.kind, local);
     if (local.usn !== PENDING || incomingWins(mine, object)) {
-      await putRecord(tx, object.kind, incoming);
+      await putRecord(tx, object.kind, incoming, now);
     } else if (!asPending && canonical(mine.body) === canonical(object.body)) {
       // The relay holds exactly this version already (a push whose answer was lost): it is synced.
-      await putRecord(tx, object.kind, { ...local, usn: object.usn });
+      await putRecord(tx, object.kind, { ...local, usn: object.usn }, now);
     }
   }
   await tx.done;
@@ -136,6 +138,30 @@ interface RekeyStore {
   index(name: string): { getAll(key: number): Promise<AnyRecord[]> };
 }
 type RekeyTx = { objectStore(name: string): RekeyStore };
+
+/**
+ * What a deletion from the relay takes with it here: a note type's notes, a note's cards (a card this device made
+ * for it meanwhile included: a deletion beats a concurrent edit), and a deck's cards go to the Default deck.
+ */
+async function cascadeDeletion(tx: RekeyTx, kind: SyncKind, id: number, mtime: number): Promise<void> {
+  const graves = tx.objectStore("graves");
+  const remove = async (childKind: "note" | "card", childId: number) => {
+    await tx.objectStore(STORE_OF[childKind]).delete(childId);
+    await graves.put({ kind: childKind, id: String(childId), mtime, usn: PENDING });
+    await cascadeDeletion(tx, childKind, childId, mtime);
+  };
+  if (kind === "notetype") {
+    for (const note of await tx.objectStore("notes").index("noteTypeId").getAll(id))
+      await remove("note", Number(note.id));
+  } else if (kind === "note") {
+    for (const card of await tx.objectStore("cards").index("noteId").getAll(id)) await remove("card", Number(card.id));
+  } else if (kind === "deck") {
+    const cards = tx.objectStore("cards");
+    for (const card of await cards.index("deckId").getAll(id)) {
+      await cards.put({ ...card, deckId: 1, mtime: Math.max(Number(card.mtime) + 1, mtime), usn: PENDING });
+    }
+  }
+}
 
 /** Moves a pending note, card or review to a free id, carrying its children along (all left pending). */
 async function rekey(col: Collection, tx: RekeyTx, kind: SyncKind, oldId: number): Promise<void> {
@@ -155,25 +181,31 @@ async function rekey(col: Collection, tx: RekeyTx, kind: SyncKind, oldId: number
   }
 }
 
-/** Puts a record; a deck whose name is taken by another deck is renamed "Name (2)", and the rename will sync. */
-async function putRecord(tx: ApplyTx, kind: SyncKind, record: AnyRecord): Promise<void> {
+/**
+ * Puts a record. Two decks with one name (made on two devices) are both kept: the one with the greater id is
+ * renamed "Name (2)" (or the next free number), on every device alike, and the rename syncs.
+ */
+async function putRecord(tx: ApplyTx, kind: SyncKind, record: AnyRecord, now: number): Promise<void> {
   const store = tx.objectStore(STORE_OF[kind]) as { put(value: unknown): Promise<unknown> };
-  if (kind === "deck") {
-    const decks = tx.objectStore("decks") as {
-      index(name: "name"): { get(name: string): Promise<AnyRecord | undefined> };
-    };
-    let name = String(record.name);
-    for (let n = 2; ; n++) {
-      const holder = await decks.index("name").get(name);
-      if (!holder || holder.id === record.id) break;
-      name = `${String(record.name)} (${n})`;
-    }
-    if (name !== record.name) {
-      await store.put({ ...record, name, mtime: Math.max(Number(record.mtime) + 1, Date.now()), usn: PENDING });
-      return;
-    }
+  if (kind !== "deck") {
+    await store.put(record);
+    return;
   }
-  await store.put(record);
+  const decks = tx.objectStore("decks") as {
+    index(name: "name"): { get(name: string): Promise<AnyRecord | undefined> };
+  };
+  const byName = decks.index("name");
+  const holder = await byName.get(String(record.name));
+  if (!holder || holder.id === record.id) {
+    await store.put(record);
+    return;
+  }
+  const [loser, winner] = Number(record.id) > Number(holder.id) ? [record, null] : [holder, record];
+  let n = 2;
+  while (await byName.get(`${String(loser.name)} (${n})`)) n++;
+  const renamed = `${String(loser.name)} (${n})`;
+  await store.put({ ...loser, name: renamed, mtime: Math.max(Number(loser.mtime) + 1, now), usn: PENDING });
+  if (winner) await store.put(winner);
 }
 
 /**
