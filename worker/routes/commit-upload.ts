@@ -56,14 +56,10 @@ export async function commitUpload(request: AuthedRequest, env: Env): Promise<Re
     throw new StatusError(422, `${orphan.kind} ${orphan.id} refers to ${orphan.ref}, which the upload does not hold`);
   }
   const usn = (relay?.usn ?? 0) + 1;
-  await env.DB.batch(
-    commitUploadStatements(
-      env.DB,
-      userId,
-      session,
-      { collectionId: body.collectionId, scm: body.scm, usn },
-      Date.now(),
-    ),
-  );
+  const now = Date.now();
+  await env.DB.batch([
+    ...commitUploadStatements(env.DB, userId, session, { collectionId: body.collectionId, scm: body.scm, usn }, now),
+    ...cleanupStatements(env.DB, userId, now),
+  ]);
   return Response.json({ usn });
 }
