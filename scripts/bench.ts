@@ -3,7 +3,8 @@ import { mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { benchAccounts } from "../test/bench/accounts.bench";
-import { benchCollection } from "../test/bench/collection.bench";
+import { benchCollection, buildBenchExtension } from "../test/bench/collection.bench";
+import { benchSync } from "../test/bench/sync.bench";
 import { ROOT, startRelay } from "./relay-process";
 
 const folder = path.join(ROOT, ".tmp/bench");
@@ -16,14 +17,24 @@ console.log(
 );
 console.log("Relay: wrangler dev (workerd) on 127.0.0.1 with local D1 and R2\n");
 
+const notes = Number(process.env.BENCH_NOTES ?? 50_000);
+const reviews = Number(process.env.BENCH_REVIEWS ?? notes * 6);
+buildBenchExtension();
 const relay = await startRelay({ stateDir: path.join(folder, "state"), tmpDir: path.join(folder, "tmp") });
 try {
-  console.log("Accounts (PBKDF2-SHA256, 100,000 iterations), sequential requests:");
-  await benchAccounts(relay.url, 100);
+  const only = process.env.BENCH_ONLY;
+  if (!only || only === "accounts") {
+    console.log("Accounts (PBKDF2-SHA256, 100,000 iterations), sequential requests:");
+    await benchAccounts(relay.url, 100);
+  }
+  if (!only || only === "collection") {
+    console.log(`\nCollection in Chromium (${notes} notes):`);
+    await benchCollection(path.join(folder, "collection"), notes);
+  }
+  if (only && only !== "sync") process.exit(0);
+
+  console.log(`\nSync in Chromium against the local relay (${notes} notes, ${reviews} review-log rows):`);
+  await benchSync(path.join(folder, "sync"), relay.url, notes, reviews);
 } finally {
   await relay.stop();
 }
-
-const notes = Number(process.env.BENCH_NOTES ?? 50_000);
-console.log(`\nCollection in Chromium (${notes} notes):`);
-await benchCollection(path.join(folder, "collection"), notes);

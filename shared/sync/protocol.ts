@@ -42,7 +42,8 @@ export const ObjectBatch = z.strictObject({
 });
 
 /**
- * Per kind: live records, graves, and the sum of the live records' mtimes. Both sides compute it; live and
+ * Per kind: live records, graves, and the sum of the live records' mtimes (each taken modulo 1,000,003, so that
+ * the sum is exact on every side). Both sides compute it; live and
  * mtimeSum must agree after a sync (graves may differ: a full download brings none).
  */
 export const KindSummary = z.strictObject({

@@ -21,13 +21,17 @@ const call = <K extends keyof Bench>(page: Page, name: K, ...args: Parameters<Be
     [name, args] as const,
   ) as ReturnType<Bench[K]>;
 
-export async function benchCollection(folder: string, noteCount: number): Promise<void> {
+/** Builds the extension with the benchmark harness page (into .output-bench). */
+export function buildBenchExtension(): void {
   const build = spawnSync(process.execPath, [path.join(ROOT, "node_modules/wxt/bin/wxt.mjs"), "build"], {
     cwd: ROOT,
     env: { ...process.env, WXT_BENCH: "1" },
     encoding: "utf8",
   });
   if (build.status !== 0) throw new Error(`bench build failed: ${build.stderr}`);
+}
+
+export async function benchCollection(folder: string, noteCount: number): Promise<void> {
   const browser = await launchWithExtension(path.join(folder, "chromium"), {
     extensionDir: path.join(ROOT, ".output-bench/chrome-mv3"),
     extraArgs: ["--js-flags=--expose-gc"],

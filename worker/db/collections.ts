@@ -29,7 +29,7 @@ export async function digest(db: D1Database, userId: number): Promise<Collection
   const { results } = await db
     .prepare(
       `SELECT kind, SUM(deleted = 0) AS live, SUM(deleted = 1) AS deleted,
-              SUM(CASE WHEN deleted = 0 THEN mtime ELSE 0 END) AS mtimeSum
+              SUM(CASE WHEN deleted = 0 THEN mtime % 1000003 ELSE 0 END) AS mtimeSum
        FROM objects WHERE user_id = ?1 GROUP BY kind`,
     )
     .bind(userId)

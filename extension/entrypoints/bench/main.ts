@@ -5,6 +5,8 @@ import { Collection } from "../../lib/collection/collection";
 import { addDeck } from "../../lib/collection/decks";
 import { addNotes, type NoteInput } from "../../lib/collection/notes";
 import { type SearchOptions, search } from "../../lib/collection/search";
+import { RelayClient } from "../../lib/relay-client";
+import { fullDownload, fullUpload, type SyncOutcome, sync } from "../../lib/sync/engine";
 
 const WORDS =
   "apple river mountain cloud letter window garden silver orange candle forest bridge stone winter summer ocean pencil mirror castle engine planet rocket violin island desert thunder shadow lantern meadow harbor".split(
@@ -84,8 +86,117 @@ async function timeSearch(profileId: string, query: string, options: SearchOptio
   return { times, total };
 }
 
+/** A fetch that counts requests and bytes each way, and notes the largest request body. */
+function countingFetch() {
+  const stats = { requests: 0, sent: 0, received: 0, largestBody: 0, relayMs: 0 };
+  const impl = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const body = typeof init?.body === "string" ? init.body.length : 0;
+    stats.requests++;
+    stats.sent += body;
+    stats.largestBody = Math.max(stats.largestBody, body);
+    const start = performance.now();
+    const response = await fetch(input, init);
+    const text = await response.text();
+    stats.relayMs += performance.now() - start;
+    stats.received += text.length;
+    return new Response(text, { status: response.status, headers: response.headers });
+  };
+  return { stats, impl: impl as typeof fetch };
+}
+
+/** Runs work while sampling the JS heap every 50 ms; returns its outcome, wall time and peak heap. */
+async function measured<T>(work: () => Promise<T>) {
+  const memory = () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
+  const before = memory();
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, memory());
+  }, 50);
+  const start = performance.now();
+  try {
+    const value = await work();
+    return { value, ms: performance.now() - start, peakMiB: peak / 2 ** 20, beforeMiB: before / 2 ** 20 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Adds `count` review-log rows spread over the collection's cards, as years of study would leave. */
+async function addHistory(profileId: string, count: number) {
+  const col = await Collection.open(profileId);
+  const cardIds = await col.db.getAllKeys("cards");
+  let id = Date.UTC(2020, 0, 1);
+  for (let done = 0; done < count; done += 5000) {
+    const tx = col.db.transaction("revlog", "readwrite");
+    for (let i = done; i < Math.min(count, done + 5000); i++) {
+      id += 1 + (i % 7) * 1000;
+      void tx.store.put({
+        id,
+        cardId: cardIds[i % cardIds.length] ?? 0,
+        usn: -1,
+        ease: 1 + (i % 4),
+        ivl: i % 30,
+        lastIvl: i % 20,
+        factor: 2500,
+        time: 4000 + (i % 9000),
+        type: 1,
+      });
+    }
+    await tx.done;
+  }
+  col.close();
+}
+
+async function benchSync(relayUrl: string, profileA: string, profileB: string) {
+  const signUp = await new RelayClient(relayUrl).signUp(`bench${Date.now().toString(36)}`, "benchmark password");
+  if (!signUp.ok) throw new Error(signUp.error);
+  const token = signUp.value.token;
+  const a = await Collection.open(profileA);
+  const b = await Collection.open(profileB);
+  const report: Record<string, unknown> = {};
+  const run = async (name: string, col: Collection, work: (client: RelayClient) => Promise<SyncOutcome>) => {
+    const counter = countingFetch();
+    const client = new RelayClient(relayUrl, token, counter.impl);
+    const result = await measured(() => work(client));
+    if (result.value.kind === "failed") throw new Error(`${name}: ${result.value.error}`);
+    report[name] = {
+      ...counter.stats,
+      ms: result.ms,
+      peakMiB: result.peakMiB,
+      beforeMiB: result.beforeMiB,
+      outcome: result.value.kind,
+    };
+  };
+  await run("full upload", a, (client) => fullUpload(a, client));
+  await run("full download", b, (client) => fullDownload(b, client));
+  await run("nothing to sync", a, (client) => sync(a, client));
+  // A day of study: 1,000 answers and 100 note edits.
+  const cards = await a.db.getAll("cards", null, 1000);
+  const now = Date.now();
+  const tx = a.db.transaction(["cards", "revlog"], "readwrite");
+  cards.forEach((card, i) => {
+    void tx
+      .objectStore("cards")
+      .put({ ...card, type: 2, queue: 2, ivl: 3, reps: card.reps + 1, mtime: now + i, usn: -1 });
+    void tx
+      .objectStore("revlog")
+      .put({ id: now + i, cardId: card.id, usn: -1, ease: 3, ivl: 3, lastIvl: 0, factor: 2500, time: 6000, type: 0 });
+  });
+  await tx.done;
+  const notes = await a.db.getAll("notes", null, 100);
+  const ntx = a.db.transaction("notes", "readwrite");
+  for (const note of notes)
+    void ntx.store.put({ ...note, fields: note.fields.map((f) => `${f} (edited)`), mtime: now + 5000, usn: -1 });
+  await ntx.done;
+  await run("1,000 reviews and 100 note edits", a, (client) => sync(a, client));
+  await run("the other device pulls them", b, (client) => sync(b, client));
+  a.close();
+  b.close();
+  return report;
+}
+
 async function setActiveProfile(id: string) {
   await browser.storage.local.set({ profiles: { profiles: [{ id, name: id }], active: id } });
 }
 
-Object.assign(globalThis, { bench: { generate, timeSearch, setActiveProfile } });
+Object.assign(globalThis, { bench: { generate, timeSearch, setActiveProfile, addHistory, benchSync } });

@@ -288,27 +288,37 @@ async function mergeAll(col: Collection, client: RelayClient): Promise<SyncOutco
 }
 
 async function markAll(col: Collection, usn: number): Promise<void> {
-  for (const kind of SYNC_KINDS) {
-    const tx = col.db.transaction(STORE_OF[kind], "readwrite");
-    let cursor = await tx.store.openCursor();
-    while (cursor) {
-      await cursor.update({ ...cursor.value, usn } as never);
-      cursor = await cursor.continue();
-    }
-    await tx.done;
-  }
+  await setAllUsn(
+    col,
+    SYNC_KINDS.map((kind) => STORE_OF[kind]),
+    usn,
+  );
   await recordSync(col, { lastSyncUsn: usn, lastSync: col.clock.now() });
+}
+
+/** Sets the usn of every record of the stores, a batch per transaction, writes issued together. */
+async function setAllUsn(col: Collection, stores: string[], usn: number): Promise<void> {
+  for (const name of stores) {
+    let after: IDBValidKey | null = null;
+    for (;;) {
+      const store = name as never;
+      const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
+      const tx = col.db.transaction(store, "readwrite");
+      const [records, keys]: [unknown[], IDBValidKey[]] = await Promise.all([
+        tx.store.getAll(range, 5000),
+        tx.store.getAllKeys(range, 5000),
+      ]);
+      for (const record of records as { usn: number }[]) {
+        if (record.usn !== usn) void tx.store.put({ ...record, usn } as never).catch(() => {});
+      }
+      await tx.done;
+      if (records.length < 5000) break;
+      after = keys[keys.length - 1] ?? null;
+    }
+  }
 }
 
 /** Marks every record and grave as unsent, so that a merge pushes this side's whole collection, deletions too. */
 async function markAllPending(col: Collection): Promise<void> {
-  for (const store of [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves" as const]) {
-    const tx = col.db.transaction(store, "readwrite");
-    let cursor = await tx.store.openCursor();
-    while (cursor) {
-      if (cursor.value.usn !== -1) await cursor.update({ ...cursor.value, usn: -1 } as never);
-      cursor = await cursor.continue();
-    }
-    await tx.done;
-  }
+  await setAllUsn(col, [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves"], -1);
 }

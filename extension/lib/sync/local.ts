@@ -82,26 +82,44 @@ export async function applyRelayObjects(
   const graves = tx.objectStore("graves");
   // Parents first, so that a clash of ids is resolved for a note before its cards arrive.
   const ordered = [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
-  for (const object of ordered) {
-    const storeName = STORE_OF[object.kind];
-    const store = tx.objectStore(storeName) as unknown as {
+  const storeOf = (kind: SyncKind) =>
+    tx.objectStore(STORE_OF[kind]) as unknown as {
       get(key: number | string): Promise<AnyRecord | undefined>;
       put(value: unknown): Promise<unknown>;
       delete(key: number | string): Promise<void>;
     };
+  // Every read of the page is issued at once (one transaction serves them in order), instead of one round trip
+  // per record. A cascade or a re-key changes what later reads would see; after one, reads are made afresh.
+  const localReads = ordered.map((o) => (o.deleted ? null : storeOf(o.kind).get(keyOf(o.kind, o.id))));
+  const graveReads = ordered.map((o) => (o.deleted || o.kind === "revlog" ? null : graves.get([o.kind, o.id])));
+  let fresh = true;
+  const write = (promise: Promise<unknown>) => {
+    // Failures abort the transaction, which tx.done reports.
+    promise.catch(() => {});
+  };
+  for (const [index, object] of ordered.entries()) {
+    const store = storeOf(object.kind);
     const key = keyOf(object.kind, object.id);
     const usn = asPending ? PENDING : object.usn;
     if (object.deleted) {
-      await store.delete(key);
+      write(store.delete(key));
       if (object.kind !== "revlog") {
-        await graves.put({ kind: object.kind as never, id: object.id, mtime: object.mtime, usn });
+        write(graves.put({ kind: object.kind as never, id: object.id, mtime: object.mtime, usn }));
       }
-      await cascadeDeletion(tx as unknown as RekeyTx, object.kind, key as number, object.mtime);
+      if (object.kind === "notetype" || object.kind === "note" || object.kind === "deck") {
+        await cascadeDeletion(tx as unknown as RekeyTx, object.kind, key as number, object.mtime);
+        fresh = false;
+      }
       continue;
     }
-    const grave = object.kind === "revlog" ? undefined : await graves.get([object.kind, object.id]);
+    const grave =
+      object.kind === "revlog"
+        ? undefined
+        : fresh
+          ? await graveReads[index]
+          : await graves.get([object.kind, object.id]);
     if (grave) continue;
-    let local = await store.get(key);
+    let local = fresh ? await localReads[index] : await store.get(key);
     const incoming = fromWire({ ...object, usn }) as AnyRecord;
     if (
       local &&
@@ -111,18 +129,20 @@ export async function applyRelayObjects(
       // A different record of this device holds the same id: it moves to a new id, and both are kept.
       await rekey(col, tx as unknown as RekeyTx, object.kind, key as number);
       local = undefined;
+      fresh = false;
     }
+    let record: AnyRecord | null = null;
     if (!local) {
-      await putRecord(tx, object.kind, incoming, now);
-      continue;
-    }
-    const mine = toWire(object.kind, local);
-    if (local.usn !== PENDING || incomingWins(mine, object)) {
-      await putRecord(tx, object.kind, incoming, now);
-    } else if (!asPending && canonical(mine.body) === canonical(object.body)) {
+      record = incoming;
+    } else {
+      const mine = toWire(object.kind, local);
+      if (local.usn !== PENDING || incomingWins(mine, object)) record = incoming;
       // The relay holds exactly this version already (a push whose answer was lost): it is synced.
-      await putRecord(tx, object.kind, { ...local, usn: object.usn }, now);
+      else if (!asPending && canonical(mine.body) === canonical(object.body)) record = { ...local, usn: object.usn };
     }
+    if (!record) continue;
+    if (object.kind === "deck") await putRecord(tx, object.kind, record, now);
+    else write(store.put(record));
   }
   await tx.done;
 }
@@ -214,20 +234,27 @@ async function putRecord(tx: ApplyTx, kind: SyncKind, record: AnyRecord, now: nu
  */
 export async function markSynced(col: Collection, pushed: WireObject[], usn: number, now: number): Promise<void> {
   const tx = col.db.transaction([...SYNC_STORES, "meta"] as const, "readwrite");
-  for (const object of pushed) {
-    if (object.deleted) {
-      const grave = await tx.objectStore("graves").get([object.kind, object.id]);
-      if (grave && grave.usn === PENDING) await tx.objectStore("graves").put({ ...grave, usn });
-      continue;
-    }
-    const store = tx.objectStore(STORE_OF[object.kind]) as unknown as {
-      get(key: number | string): Promise<AnyRecord | undefined>;
+  const storeOf = (name: string) =>
+    tx.objectStore(name as never) as unknown as {
+      get(key: unknown): Promise<AnyRecord | undefined>;
       put(value: unknown): Promise<unknown>;
     };
-    const local = await store.get(keyOf(object.kind, object.id));
+  // Reads issued together, then writes: one pass however many records were pushed.
+  const reads = pushed.map((o) =>
+    o.deleted ? storeOf("graves").get([o.kind, o.id]) : storeOf(STORE_OF[o.kind]).get(keyOf(o.kind, o.id)),
+  );
+  for (const [index, object] of pushed.entries()) {
+    const local = await reads[index];
     if (!local || local.usn !== PENDING) continue;
-    const mtime = object.kind === "revlog" ? Number(local.id) : Number(local.mtime);
-    if (mtime === object.mtime) await store.put({ ...local, usn });
+    const mtime = object.deleted
+      ? Number(local.mtime)
+      : object.kind === "revlog"
+        ? Number(local.id)
+        : Number(local.mtime);
+    if (mtime !== object.mtime) continue;
+    void storeOf(object.deleted ? "graves" : STORE_OF[object.kind])
+      .put({ ...local, usn })
+      .catch(() => {});
   }
   const meta = await tx.objectStore("meta").get("collection");
   if (meta) await tx.objectStore("meta").put({ ...meta, lastSyncUsn: usn, lastSync: now }, "collection");
@@ -241,13 +268,16 @@ export async function recordSync(col: Collection, patch: Partial<CollectionMeta>
   await tx.done;
 }
 
+// mtimes are summed modulo a prime, so that the sum stays exact in a double however large the collection.
+const MTIME_MODULUS = 1_000_003;
+
 /** Live records per kind and the sum of their mtimes: what the relay's digest must match. */
 export async function localDigest(col: Collection): Promise<CollectionDigest> {
   const out: CollectionDigest = {};
   for (const kind of SYNC_KINDS) {
     const records = (await col.db.getAll(STORE_OF[kind])) as unknown as AnyRecord[];
     let mtimeSum = 0;
-    for (const r of records) mtimeSum += kind === "revlog" ? Number(r.id) : Number(r.mtime);
+    for (const r of records) mtimeSum += (kind === "revlog" ? Number(r.id) : Number(r.mtime)) % MTIME_MODULUS;
     const deleted = kind === "revlog" ? 0 : await col.db.countFromIndex("graves", "usn", IDBKeyRange.lowerBound(-1));
     out[kind] = { live: records.length, deleted: kind === "revlog" ? 0 : deleted, mtimeSum };
   }
