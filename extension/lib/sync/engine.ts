@@ -22,6 +22,7 @@ import {
   markSynced,
   pendingChanges,
   recordSync,
+  replaceCollection,
   STORE_OF,
 } from "./local";
 
@@ -248,17 +249,7 @@ export function fullDownload(col: Collection, client: RelayClient): Promise<Sync
     } while (after);
     if (!identity) throw new Error("the relay sent no collection");
     await backupCollection(col, "before download");
-    const tx = col.db.transaction([...new Set(Object.values(STORE_OF)), "graves"] as never, "readwrite");
-    for (const name of [...new Set(Object.values(STORE_OF)), "graves"]) await tx.objectStore(name as never).clear();
-    await tx.done;
-    await applyRelayObjects(col, objects);
-    await recordSync(col, {
-      id: identity.collectionId,
-      scm: identity.scm,
-      lastSyncUsn: usn,
-      lastSync: col.clock.now(),
-      mtime: col.clock.now(),
-    });
+    await replaceCollection(col, objects, { id: identity.collectionId, scm: identity.scm, lastSyncUsn: usn });
     return { kind: "synced", usn, pulled: objects.length, pushed: 0, repaired: [] };
   });
 }

@@ -261,6 +261,43 @@ export async function markSynced(col: Collection, pushed: WireObject[], usn: num
   await tx.done;
 }
 
+/**
+ * Replaces the whole collection with the relay's records and identity, in one transaction: a download that is cut
+ * off leaves the collection as it was.
+ */
+export async function replaceCollection(
+  col: Collection,
+  objects: RelayObject[],
+  identity: Pick<CollectionMeta, "id" | "scm" | "lastSyncUsn">,
+): Promise<void> {
+  const now = col.clock.now();
+  const tx = col.db.transaction([...SYNC_STORES, "meta"] as const, "readwrite");
+  for (const name of SYNC_STORES) void tx.objectStore(name).clear();
+  for (const object of [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind])) {
+    if (object.deleted) {
+      if (object.kind !== "revlog") {
+        const grave = { kind: object.kind as never, id: object.id, mtime: object.mtime, usn: object.usn };
+        void tx
+          .objectStore("graves")
+          .put(grave)
+          .catch(() => {});
+      }
+      continue;
+    }
+    const record = fromWire(object) as AnyRecord;
+    if (object.kind === "deck") await putRecord(tx, "deck", record, now);
+    else
+      void (tx.objectStore(STORE_OF[object.kind]) as unknown as { put(v: unknown): Promise<unknown> })
+        .put(record)
+        .catch(() => {});
+  }
+  const meta = await tx.objectStore("meta").get("collection");
+  if (meta) {
+    await tx.objectStore("meta").put({ ...meta, ...identity, lastSync: now, mtime: now }, "collection");
+  }
+  await tx.done;
+}
+
 export async function recordSync(col: Collection, patch: Partial<CollectionMeta>): Promise<void> {
   const tx = col.db.transaction("meta", "readwrite");
   const meta = await tx.store.get("collection");
