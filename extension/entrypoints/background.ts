@@ -3,14 +3,30 @@ import { defineBackground } from "wxt/utils/define-background";
 import { loadAccount } from "../lib/account-store";
 import { badgeFor, showBadge } from "../lib/badge";
 import { activeProfile, PROFILES_KEY } from "../lib/profiles";
+import { loadSyncStatus, profileHasPending, type SyncMessage, syncProfile } from "../lib/sync-service";
 
 export default defineBackground(() => {
-  const refresh = async () => showBadge(badgeFor(await loadAccount((await activeProfile()).id)));
+  const refresh = async () => {
+    const { id } = await activeProfile();
+    const account = await loadAccount(id);
+    const pending = account ? await profileHasPending(id) : false;
+    await showBadge(badgeFor(account, await loadSyncStatus(id), pending));
+  };
   browser.runtime.onStartup.addListener(refresh);
   browser.runtime.onInstalled.addListener(refresh);
   browser.storage.onChanged.addListener((changes, area) => {
     const keys = Object.keys(changes);
-    if (area === "local" && keys.some((k) => k === PROFILES_KEY || k.endsWith(":account"))) void refresh();
+    const relevant = keys.some((k) => k === PROFILES_KEY || k.endsWith(":account") || k.endsWith(":syncStatus"));
+    if (area === "local" && relevant) void refresh();
+  });
+  // Pages announce collection changes here, so the badge turns blue when a change waits for a sync.
+  new BroadcastChannel("collection-changes").onmessage = () => void refresh();
+  browser.runtime.onMessage.addListener((message: SyncMessage, _sender, reply) => {
+    if (message?.type !== "sync") return false;
+    void syncProfile(message.profileId, message.choice, message.allowEmpty).then(reply, (error: Error) =>
+      reply({ state: "error", error: error.message, lastSuccess: 0, choice: null, local: null }),
+    );
+    return true;
   });
   void refresh();
 });

@@ -1,6 +1,7 @@
 import { browser } from "wxt/browser";
 import { useAccount } from "./use-account";
 import { useProfiles } from "./use-profiles";
+import { describeStatus, useSync } from "./use-sync";
 import "./popup-page.css";
 
 export function PopupPage() {
@@ -40,14 +41,30 @@ export function PopupPage() {
 
 function AccountLine({ profileId }: { profileId: string }) {
   const { state } = useAccount(profileId);
+  const { status, busy, sync } = useSync(profileId);
   if (!state.loaded) return null;
   if (state.account) {
     return (
-      <p data-testid="who">
-        Signed in as <strong>{state.account.username}</strong>
-        <br />
-        <span class="muted">{state.account.relayUrl}</span>
-      </p>
+      <div class="stack">
+        <p data-testid="who">
+          Signed in as <strong>{state.account.username}</strong>
+          <br />
+          <span class="muted">{state.account.relayUrl}</span>
+        </p>
+        <div class="row">
+          <button type="button" disabled={busy} onClick={() => void sync()}>
+            Sync
+          </button>
+          <span data-testid="sync-status" class={status?.state === "error" ? "error" : "muted"}>
+            {busy ? "Syncing…" : describeStatus(status)}
+          </span>
+        </div>
+        {status?.state === "needs-choice" && (
+          <button type="button" class="secondary" onClick={() => openManager("sync")}>
+            Choose how to sync…
+          </button>
+        )}
+      </div>
     );
   }
   return (

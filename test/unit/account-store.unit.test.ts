@@ -34,6 +34,35 @@ describe("the stored sign-in", () => {
 });
 
 describe("the toolbar badge", () => {
+  const status = (state: "idle" | "syncing" | "needs-choice" | "error", lastSuccess = 0) => ({
+    state,
+    lastSuccess,
+    error: state === "error" ? "Could not reach the relay." : null,
+    choice: null,
+    local: null,
+  });
+
+  it("is blue with a dot while changes wait, clear once synced, and says when the last sync was", () => {
+    const waiting = badgeFor(account, status("idle", Date.UTC(2026, 0, 1)), true);
+    expect(waiting).toMatchObject({
+      text: "•",
+      color: "#2563eb",
+      title: expect.stringMatching(/Changes wait for a sync/),
+    });
+    const synced = badgeFor(account, status("idle", Date.UTC(2026, 0, 1)), false);
+    expect(synced.text).toBe("");
+    expect(synced.title).toMatch(/Last synced/);
+  });
+
+  it("is red when a one-way sync must be chosen, and shows syncing and errors distinctly", () => {
+    expect(badgeFor(account, status("needs-choice"), true)).toMatchObject({ text: "⇅", color: "#dc2626" });
+    expect(badgeFor(account, status("syncing"), true).title).toMatch(/Syncing/);
+    const failed = badgeFor(account, status("error"), false);
+    expect(failed.text).toBe("!");
+    expect(failed.title).toMatch(/Could not reach the relay/);
+    expect(failed.title).not.toContain(account.token);
+  });
+
   it("says when nobody is signed in, and who is otherwise", () => {
     const out = badgeFor(null);
     expect(out.text).not.toBe("");

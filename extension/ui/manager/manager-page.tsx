@@ -8,6 +8,7 @@ import { BrowseSection } from "./browse-section";
 import { DecksSection } from "./decks-section";
 import { NoteTypesSection } from "./notetypes-section";
 import { ProfilesSection } from "./profiles-section";
+import { SyncSection } from "./sync-section";
 import "./manager.css";
 
 const SECTIONS = {
@@ -16,6 +17,7 @@ const SECTIONS = {
   decks: "Decks",
   notetypes: "Note types",
   presets: "Deck options",
+  sync: "Sync",
   account: "Account",
   profiles: "Profiles",
 } as const;
@@ -82,6 +84,7 @@ export function ManagerPage() {
         )}
         {route.section === "account" && profileId && <AccountSection profileId={profileId} />}
         {route.section === "profiles" && <ProfilesSection profiles={profiles} />}
+        {route.section === "sync" && profileId && <SyncSection profileId={profileId} />}
         {props && route.section === "browse" && (
           <BrowseSection key={route.query} {...props} initialQuery={route.query} />
         )}

@@ -1,0 +1,36 @@
+import { useEffect, useState } from "preact/hooks";
+import { browser } from "wxt/browser";
+import { loadSyncStatus, type OneWayChoice, requestSync, type SyncStatus, statusKey } from "../lib/sync-service";
+
+/** The profile's sync status, kept current, and the action that asks the background to sync. */
+export function useSync(profileId: string) {
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    void loadSyncStatus(profileId).then(setStatus);
+    const listener = (changes: Record<string, { newValue?: unknown }>) => {
+      const change = changes[statusKey(profileId)];
+      if (change) setStatus((change.newValue as SyncStatus | undefined) ?? null);
+    };
+    browser.storage.onChanged.addListener(listener);
+    return () => browser.storage.onChanged.removeListener(listener);
+  }, [profileId]);
+  const run = async (choice?: OneWayChoice, allowEmpty = false) => {
+    setBusy(true);
+    try {
+      setStatus(await requestSync({ profileId, choice, allowEmpty }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { status, busy, sync: run };
+}
+
+/** One line saying where the sync stands. */
+export function describeStatus(status: SyncStatus | null): string {
+  if (!status) return "";
+  if (status.state === "syncing") return "Syncing…";
+  if (status.state === "needs-choice") return "A one-way sync is needed: choose what to keep.";
+  if (status.state === "error") return `The last sync failed: ${status.error ?? "unknown error"}`;
+  return status.lastSuccess ? `Synced ${new Date(status.lastSuccess).toLocaleString()}.` : "Not synced yet.";
+}

@@ -1,0 +1,106 @@
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningRelay, startRelay } from "../../scripts/relay-process";
+import { type ExtensionBrowser, launchWithExtension, screenshot, testFolder } from "./browser";
+
+let relay: RunningRelay;
+let first: ExtensionBrowser;
+let second: ExtensionBrowser;
+
+beforeAll(async () => {
+  const folder = testFolder("sync");
+  relay = await startRelay({ stateDir: path.join(folder, "state"), tmpDir: path.join(folder, "tmp") });
+  first = await launchWithExtension(path.join(folder, "first"));
+  second = await launchWithExtension(path.join(folder, "second"));
+});
+
+afterAll(async () => {
+  await first?.close();
+  await second?.close();
+  await relay?.stop();
+});
+
+async function manager(browser: ExtensionBrowser, section: string): Promise<Page> {
+  const page = await browser.open(`options.html#${section}`);
+  await page.setViewportSize({ width: 1200, height: 760 });
+  return page;
+}
+
+async function signIn(browser: ExtensionBrowser, button: "Create account" | "Log in") {
+  const page = await manager(browser, "account");
+  await page.fill("input[name=relayUrl]", relay.url);
+  await page.fill("input[name=username]", "two-browsers");
+  await page.fill("input[name=password]", "a long password");
+  await page.getByRole("button", { name: button }).click();
+  await expect.poll(() => page.getByTestId("username").textContent()).toBe("two-browsers");
+  await page.close();
+}
+
+async function addNote(browser: ExtensionBrowser, front: string, back: string) {
+  const page = await manager(browser, "add");
+  await page.fill("textarea[name=field-0]", front);
+  await page.fill("textarea[name=field-1]", back);
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await expect.poll(() => page.getByRole("status").textContent()).toBe("Added.");
+  await page.close();
+}
+
+async function syncNow(page: Page) {
+  await page.getByRole("button", { name: "Sync now" }).click();
+  await expect.poll(() => page.getByTestId("sync-status").textContent()).not.toBe("Syncing…");
+}
+
+describe("two browsers, one account", () => {
+  it("the first browser uploads after saying so, the second downloads, and an edit travels back", async () => {
+    await signIn(first, "Create account");
+    await addNote(first, "el río", "the river");
+    await expect.poll(() => first.badge()).toMatchObject({ text: "•", title: expect.stringMatching(/Changes wait/) });
+
+    const a = await manager(first, "sync");
+    await syncNow(a);
+    await expect
+      .poll(() => a.getByRole("region", { name: "One-way sync" }).textContent())
+      .toMatch(/relay holds no collection/);
+    await expect.poll(() => first.badge()).toMatchObject({ text: "⇅" });
+    await screenshot(a, "sync-first-upload-prompt");
+    await a.getByRole("button", { name: "Upload" }).click();
+    await expect.poll(() => a.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+    await expect.poll(() => first.badge()).toMatchObject({ text: "" });
+
+    await signIn(second, "Log in");
+    const b = await manager(second, "sync");
+    await syncNow(b);
+    await expect.poll(() => b.getByRole("region", { name: "One-way sync" }).textContent()).toMatch(/1 note, 1 card,/);
+    await b.getByRole("button", { name: "Download" }).click();
+    await expect.poll(() => b.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+
+    await b.goto(`chrome-extension://${second.extensionId}/options.html#browse`);
+    await b.locator(".browse-table tbody tr").first().click();
+    await expect.poll(() => b.inputValue("textarea[name=field-1]")).toBe("the river");
+    await b.fill("textarea[name=field-1]", "the river (edited in the second browser)");
+    await b.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => b.getByRole("status").textContent()).toBe("Saved.");
+    await b.goto(`chrome-extension://${second.extensionId}/options.html#sync`);
+    await syncNow(b);
+    expect(await b.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+
+    await a.reload();
+    await syncNow(a);
+    expect(await a.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+    await a.goto(`chrome-extension://${first.extensionId}/options.html#browse`);
+    await a.locator(".browse-table tbody tr").first().click();
+    await expect.poll(() => a.inputValue("textarea[name=field-1]")).toBe("the river (edited in the second browser)");
+  });
+
+  it("a stopped relay gives an error in words, not a stack trace", async () => {
+    const a = await manager(first, "sync");
+    await relay.stop();
+    await syncNow(a);
+    await expect
+      .poll(() => a.getByTestId("sync-status").textContent())
+      .toMatch(/Could not reach the relay at http:\/\/127\.0\.0\.1:\d+/);
+    await expect.poll(() => first.badge()).toMatchObject({ text: "!" });
+    await screenshot(a, "sync-relay-unreachable");
+  });
+});
