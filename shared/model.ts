@@ -48,6 +48,8 @@ export interface CollectionMeta {
   created: number;
   /** When anything in the collection last changed (ms). */
   mtime: number;
+  /** When a sync last compared mtime sums too, not only counts (ms); absent before the first. */
+  lastFullCheck?: number;
 }
 
 /** The first id that is free for Anki's standard objects: the Default deck and the default options. */

@@ -49,7 +49,8 @@ export const ObjectBatch = z.strictObject({
 export const KindSummary = z.strictObject({
   live: z.number().int().nonnegative(),
   deleted: z.number().int().nonnegative(),
-  mtimeSum: z.number().int().nonnegative(),
+  /** -1 where a side did not compute it. */
+  mtimeSum: z.number().int().min(-1),
 });
 export type KindSummary = z.output<typeof KindSummary>;
 export const CollectionDigest = z.partialRecord(SyncKind, KindSummary);
@@ -105,6 +106,10 @@ export interface CommitResponse {
   usn: number;
   /** How many of the pushed records changed the relay's collection (the others lost to newer ones). */
   applied: number;
+  /** The relay's versions of pushed records that lost to them: the device takes these. */
+  lost: RelayObject[];
+  /** More records lost than `lost` holds: the device must run a full check. */
+  lostTruncated: boolean;
   digest: CollectionDigest;
 }
 

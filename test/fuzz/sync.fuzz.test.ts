@@ -79,6 +79,7 @@ async function runSeed(seed: number): Promise<void> {
   const excused = { revlog: new Set<string>(), note: new Set<string>() };
   let reviewCounter = 0;
   const log: string[] = [];
+  const repairs: string[] = [];
 
   const excuse = async (lost: Device | "relay", kept: Device | "relay") => {
     for (const kind of ["revlog", "note"] as const) {
@@ -100,6 +101,8 @@ async function runSeed(seed: number): Promise<void> {
     }
     try {
       const outcome = await device.sync();
+      // A repair means the two sides drifted apart: the protocol should never let that happen.
+      if (outcome.kind === "synced" && outcome.repaired.length > 0) repairs.push(`${device.name}: ${outcome.repaired}`);
       if (outcome.kind !== "needs-choice") return outcome;
       const action = outcome.start.action;
       const choice =
@@ -184,6 +187,7 @@ async function runSeed(seed: number): Promise<void> {
       ).not.toBe("failed");
     }
   }
+  expect(repairs, `seed ${seed}: syncs that needed a repair\n${log.join("\n")}`).toEqual([]);
   const reference = await devices[0]?.snapshot();
   for (const device of devices.slice(1)) {
     expect(await device.snapshot(), `seed ${seed}: ${device.name} converged with A\n${log.join("\n")}`).toEqual(

@@ -136,6 +136,7 @@ export function commitPushStatements(
   sessionId: string,
   baseUsn: number,
   now: number,
+  answer: Record<string, unknown> = {},
 ): D1PreparedStatement[] {
   const atBase = "(SELECT usn FROM collections WHERE user_id = ?1) = ?3";
   return [
@@ -153,14 +154,34 @@ export function commitPushStatements(
     db
       .prepare(
         `INSERT INTO completed_requests (user_id, request_id, response, created_at)
-         SELECT ?1, ?2, json_object('usn', ?3 + 1), ?4 WHERE ${atBase}`,
+         SELECT ?1, ?2, json_patch(?5, json_object('usn', ?3 + 1)), ?4 WHERE ${atBase}`,
       )
-      .bind(userId, sessionId, baseUsn, now),
+      .bind(userId, sessionId, baseUsn, now, JSON.stringify(answer)),
     db
       .prepare(`UPDATE collections SET usn = ?3 + 1, mtime = ?4 WHERE user_id = ?1 AND usn = ?3`)
       .bind(userId, sessionId, baseUsn, now),
     ...clearSession(db, userId, sessionId, true),
   ];
+}
+
+/**
+ * The relay's versions of staged records that will lose to what the relay holds (and differ from it): the device
+ * must take these instead of marking its own as synced. Read before the commit, under the same base usn.
+ */
+export async function losingRecords(db: D1Database, userId: number, sessionId: string, limit: number) {
+  const { results } = await db
+    .prepare(
+      `SELECT o.kind, o.id, o.usn, o.mtime, o.deleted, o.body FROM staged s
+       JOIN objects o ON o.user_id = s.user_id AND o.kind = s.kind AND o.id = s.id
+       WHERE s.user_id = ?1 AND s.session_id = ?2
+         AND NOT (o.deleted = 0 AND (s.deleted = 1 OR (o.kind <> 'revlog' AND (
+           s.mtime > o.mtime OR (s.mtime = o.mtime AND s.body > o.body)))))
+         AND NOT (o.deleted = s.deleted AND o.body = s.body)
+       LIMIT ?3`,
+    )
+    .bind(userId, sessionId, limit)
+    .all<RawObject>();
+  return results.map(toObject);
 }
 
 /** Removes a session's staged records; when `ifCompleted`, only once its answer is recorded. */

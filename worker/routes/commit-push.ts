@@ -8,11 +8,16 @@ import {
   digest,
   findCollection,
   findOrphan,
+  losingRecords,
   openSession,
   stageChunk,
   stagedChunks,
 } from "../db/collections";
 import { readBody } from "../lib/request";
+
+// At most this many losing records go back with a commit; beyond it the device runs a full check instead.
+const LOST_LIMIT = 500;
+
 import { SYNC_BODY_LIMIT, sessionParam, toStagedRows } from "../lib/sync-input";
 import type { AuthedRequest } from "../lib/with-auth";
 
@@ -26,7 +31,7 @@ export async function commitPush(request: AuthedRequest, env: Env): Promise<Resp
   const body = await readBody(request, CommitRequest, SYNC_BODY_LIMIT);
   const userId = request.user.id;
   const done = await completedResponse(env.DB, userId, session);
-  if (done) return answer(env, userId, JSON.parse(done) as { usn: number }, -1);
+  if (done) return answer(env, userId, JSON.parse(done) as Remembered, -1);
   const relay = await findCollection(env.DB, userId);
   if (!relay) throw new StatusError(409, "this account holds no collection yet; a full upload must come first");
   if (relay.usn !== body.baseUsn) throw stale();
@@ -54,13 +59,16 @@ export async function commitPush(request: AuthedRequest, env: Env): Promise<Resp
       `${orphan.kind} ${orphan.id} refers to ${parent} ${orphan.ref}, which the relay does not have; nothing was changed`,
     );
   }
+  // What the relay keeps instead of a pushed record goes back in the answer (and in the remembered answer).
+  const lost = await losingRecords(env.DB, userId, session, LOST_LIMIT + 1);
+  const outcome = { lost: lost.slice(0, LOST_LIMIT), lostTruncated: lost.length > LOST_LIMIT };
   const now = Date.now();
   const results = await env.DB.batch([
-    ...commitPushStatements(env.DB, userId, session, body.baseUsn, now),
+    ...commitPushStatements(env.DB, userId, session, body.baseUsn, now, outcome),
     ...cleanupStatements(env.DB, userId, now),
   ]);
   if ((results[2]?.meta.changes ?? 0) !== 1) throw stale();
-  return answer(env, userId, { usn: body.baseUsn + 1 }, results[0]?.meta.changes ?? 0);
+  return answer(env, userId, { usn: body.baseUsn + 1, ...outcome }, results[0]?.meta.changes ?? 0);
 }
 
 function stale(): StatusError {
@@ -69,7 +77,15 @@ function stale(): StatusError {
   return error;
 }
 
-async function answer(env: Env, userId: number, committed: { usn: number }, applied: number): Promise<Response> {
-  const body: CommitResponse = { usn: committed.usn, applied, digest: await digest(env.DB, userId) };
+type Remembered = Pick<CommitResponse, "usn" | "lost" | "lostTruncated">;
+
+async function answer(env: Env, userId: number, committed: Remembered, applied: number): Promise<Response> {
+  const body: CommitResponse = {
+    usn: committed.usn,
+    applied,
+    lost: committed.lost ?? [],
+    lostTruncated: committed.lostTruncated ?? false,
+    digest: await digest(env.DB, userId),
+  };
   return Response.json(body);
 }

@@ -34,12 +34,15 @@ export type SyncOutcome =
 
 export interface SyncOptions {
   forceOneWay?: boolean;
+  /** Compare mtime sums as well as counts after this sync (done weekly anyway). */
+  fullCheck?: boolean;
 }
 
 /** Most bytes of records in one request, well under the relay's 1 MiB limit. */
 const CHUNK_BYTES = 700 * 1024;
 const CHUNK_OBJECTS = Math.min(1000, MAX_OBJECTS_PER_REQUEST);
 const STALE_RETRIES = 5;
+const FULL_CHECK_INTERVAL_MS = 7 * 24 * 60 * 60 * 1000;
 
 class SyncFailure extends Error {
   constructor(readonly result: Extract<RelayResult<unknown>, { ok: false }>) {
@@ -86,7 +89,7 @@ export function sync(col: Collection, client: RelayClient, options: SyncOptions 
       return { kind: "none" };
     }
     if (start.action !== "normal") return { kind: "needs-choice", start };
-    return normalSync(col, client, meta.lastSyncUsn, start.usn);
+    return normalSync(col, client, meta.lastSyncUsn, start.usn, true, options.fullCheck ?? false);
   });
 }
 
@@ -96,6 +99,7 @@ async function normalSync(
   since: number,
   upto: number,
   repair = true,
+  fullCheck = false,
 ): Promise<SyncOutcome> {
   let pulled = 0;
   let from = since;
@@ -111,7 +115,7 @@ async function normalSync(
         continue;
       }
       await markSynced(col, [], target, col.clock.now());
-      const repaired = await checkAndRepair(col, client, relay.digest, repair);
+      const repaired = await checkAndRepair(col, client, relay.digest, repair, fullCheck);
       return { kind: "synced", usn: target, pulled, pushed: 0, repaired };
     }
     const committed = await push(client, "pushes", pushed, (session, chunks, last) =>
@@ -123,8 +127,16 @@ async function normalSync(
       continue;
     }
     const result = must(committed);
+    // Records that lost on the relay take the relay's version; the rest are synced as they are.
+    await applyRelayObjects(col, result.lost ?? []);
     await markSynced(col, pushed, result.usn, col.clock.now());
-    const repaired = await checkAndRepair(col, client, result.digest, repair);
+    const repaired = await checkAndRepair(
+      col,
+      client,
+      result.digest,
+      repair,
+      fullCheck || result.lostTruncated === true,
+    );
     return { kind: "synced", usn: result.usn, pulled, pushed: pushed.length, repaired };
   }
   return { kind: "failed", error: "Other devices kept syncing at the same time; try again in a moment.", status: 409 };
@@ -195,8 +207,13 @@ async function checkAndRepair(
   client: RelayClient,
   relayDigest: Parameters<typeof digestMismatches>[1],
   repair: boolean,
+  forceFull = false,
 ): Promise<SyncKind[]> {
-  const mismatched = digestMismatches(await localDigest(col), relayDigest);
+  // Counts every time; mtime sums too once a week, and whenever a repair must prove itself.
+  const meta = await col.meta();
+  const full = forceFull || !repair || col.clock.now() - (meta.lastFullCheck ?? 0) > FULL_CHECK_INTERVAL_MS;
+  const mismatched = digestMismatches(await localDigest(col, { full }), relayDigest);
+  if (full && mismatched.length === 0) await recordSync(col, { lastFullCheck: col.clock.now() });
   if (mismatched.length === 0) return mismatched;
   if (!repair) {
     // This check follows a full merge already: another one would not change the outcome.
