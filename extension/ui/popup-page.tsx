@@ -1,3 +1,4 @@
+import { useEffect } from "preact/hooks";
 import { browser } from "wxt/browser";
 import { useAccount } from "./use-account";
 import { useProfiles } from "./use-profiles";
@@ -42,6 +43,17 @@ export function PopupPage() {
 function AccountLine({ profileId }: { profileId: string }) {
   const { state } = useAccount(profileId);
   const { status, busy, sync } = useSync(profileId);
+  const signedIn = Boolean(state.account);
+  useEffect(() => {
+    if (!signedIn) return;
+    // "y" syncs, as in Anki.
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "y" && !event.ctrlKey && !event.metaKey && !(event.target instanceof HTMLInputElement))
+        void sync();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [signedIn, profileId]);
   if (!state.loaded) return null;
   if (state.account) {
     return (

@@ -68,10 +68,19 @@ describe("two browsers, one account", () => {
     await expect.poll(() => a.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
     await expect.poll(() => first.badge()).toMatchObject({ text: "" });
 
+    // In the popup, "y" syncs, as in Anki.
+    await addNote(first, "la montaña", "the mountain");
+    await expect.poll(() => first.badge()).toMatchObject({ text: "•" });
+    const popup = await first.open("popup.html");
+    await expect.poll(() => popup.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+    await popup.keyboard.press("y");
+    await expect.poll(() => first.badge()).toMatchObject({ text: "" });
+    await popup.close();
+
     await signIn(second, "Log in");
     const b = await manager(second, "sync");
     await syncNow(b);
-    await expect.poll(() => b.getByRole("region", { name: "One-way sync" }).textContent()).toMatch(/1 note, 1 card,/);
+    await expect.poll(() => b.getByRole("region", { name: "One-way sync" }).textContent()).toMatch(/2 notes, 2 cards,/);
     await b.getByRole("button", { name: "Download" }).click();
     await expect.poll(() => b.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
 
