@@ -75,6 +75,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
       "127.0.0.1",
       "--port",
       String(port),
+      // Its own inspector port, so that several relays can start at once (test files run in parallel).
+      "--inspector-port",
+      String(await freePort()),
       "--persist-to",
       options.stateDir,
       "--show-interactive-dev-session=false",

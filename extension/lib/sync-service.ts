@@ -79,10 +79,15 @@ async function record(profileId: string, col: Collection, outcome: SyncOutcome):
   return saveSyncStatus(profileId, { state: "idle", lastSuccess: Date.now(), error: null, choice: null, local: null });
 }
 
-/** True when this profile's collection has changes the relay has not seen. */
+/**
+ * True when this profile's collection has changes the relay has not seen. An untouched new profile (never synced,
+ * no notes) has nothing worth a sync, though its stock note types are unsent.
+ */
 export async function profileHasPending(profileId: string): Promise<boolean> {
   const col = await Collection.open(profileId);
   try {
+    const meta = await col.meta();
+    if (meta.lastSync === 0 && (await col.db.count("notes")) === 0) return false;
     return await hasPending(col);
   } finally {
     col.close();
