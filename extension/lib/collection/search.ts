@@ -101,7 +101,7 @@ export async function search(
       if (matched > offset && ids.length < limit) ids.push(card.id);
       return ids.length < limit || (countTotal && !everything);
     });
-    const total = everything ? await col.db.count("cards") : countTotal ? matched : null;
+    const total = !countTotal ? null : everything ? await col.db.count("cards") : matched;
     return done({ rows: await buildRows(col, env, ids, mode), total });
   }
   const key = sortKey(sort, env);
