@@ -6,7 +6,7 @@ import { type Card, type Note, type NoteType, PENDING } from "../../../shared/mo
 import { fieldDef, templateDef } from "../../../shared/stock-notetypes";
 import { parseTemplate } from "../../../shared/template/parse";
 import { type ChangeOptions, type Collection, done, grave, type Outcome, refuse, stamp } from "./collection";
-import { newCard, touchMeta } from "./notes";
+import { deleteNoteWithCards, newCard, touchMeta } from "./notes";
 
 const NAME_MAX = 200;
 
@@ -74,13 +74,13 @@ export async function deleteNoteType(
   let notes = 0;
   let cards = 0;
   for (const noteId of await tx.objectStore("notes").index("noteTypeId").getAllKeys(id)) {
-    for (const cardId of await tx.objectStore("cards").index("noteId").getAllKeys(noteId)) {
-      await tx.objectStore("cards").delete(cardId);
-      await tx.objectStore("graves").put(grave("card", cardId, now));
-      cards++;
-    }
-    await tx.objectStore("notes").delete(noteId);
-    await tx.objectStore("graves").put(grave("note", noteId, now));
+    cards += await deleteNoteWithCards(
+      tx.objectStore("notes"),
+      tx.objectStore("cards"),
+      tx.objectStore("graves"),
+      noteId,
+      now,
+    );
     notes++;
   }
   await tx.objectStore("notetypes").delete(id);

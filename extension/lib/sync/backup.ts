@@ -1,10 +1,10 @@
 // Backups of a collection, taken before anything replaces it (a download, a .colpkg import). Each is a copy of
 // the collection's database under its own name; the last few are kept.
 import type { Collection } from "../collection/collection";
-import { databaseName, openCollectionDb } from "../collection/schema";
+import { databaseName, openCollectionDb, SYNCED_STORES } from "../collection/schema";
 
 const KEEP = 3;
-const STORES = ["notetypes", "deckconfigs", "decks", "tags", "config", "notes", "cards", "revlog", "graves"] as const;
+const STORES = SYNCED_STORES;
 
 export function backupProfileId(profileId: string, time: number): string {
   return `${profileId}~backup~${time}`;

@@ -12,6 +12,7 @@ import {
 } from "../../../shared/sync/protocol";
 import { fromWire, toWire } from "../../../shared/sync/records";
 import type { Collection } from "../collection/collection";
+import { SYNCED_STORES } from "../collection/schema";
 
 export const STORE_OF = {
   notetype: "notetypes",
@@ -25,17 +26,7 @@ export const STORE_OF = {
 } as const satisfies Record<SyncKind, string>;
 
 /** Every store a sync writes to. */
-const SYNC_STORES = [
-  "notetypes",
-  "deckconfigs",
-  "decks",
-  "tags",
-  "config",
-  "notes",
-  "cards",
-  "revlog",
-  "graves",
-] as const;
+const SYNC_STORES = SYNCED_STORES;
 
 type AnyRecord = { usn: number; mtime?: number } & Record<string, unknown>;
 
