@@ -31,10 +31,11 @@ try {
     console.log(`\nCollection in Chromium (${notes} notes):`);
     await benchCollection(path.join(folder, "collection"), notes);
   }
-  if (only && only !== "sync") process.exit(0);
 
-  console.log(`\nSync in Chromium against the local relay (${notes} notes, ${reviews} review-log rows):`);
-  await benchSync(path.join(folder, "sync"), relay.url, notes, reviews);
+  if (!only || only === "sync") {
+    console.log(`\nSync in Chromium against the local relay (${notes} notes, ${reviews} review-log rows):`);
+    await benchSync(path.join(folder, "sync"), relay.url, notes, reviews);
+  }
 } finally {
   await relay.stop();
 }
