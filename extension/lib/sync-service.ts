@@ -22,6 +22,16 @@ export interface SyncStatus {
 }
 
 export const statusKey = (profileId: string) => `profile:${profileId}:syncStatus`;
+export const forceKey = (profileId: string) => `profile:${profileId}:forceOneWay`;
+
+/** The preference "On next sync, force changes in one direction", as in Anki. */
+export async function loadForceOneWay(profileId: string): Promise<boolean> {
+  return (await browser.storage.local.get(forceKey(profileId)))[forceKey(profileId)] === true;
+}
+
+export async function saveForceOneWay(profileId: string, force: boolean): Promise<void> {
+  await browser.storage.local.set({ [forceKey(profileId)]: force });
+}
 
 export async function loadSyncStatus(profileId: string): Promise<SyncStatus> {
   const key = statusKey(profileId);
@@ -56,7 +66,9 @@ async function runSync(profileId: string, choice: OneWayChoice | undefined, allo
     if (choice === "upload") outcome = await fullUpload(col, client, { allowEmpty });
     else if (choice === "download") outcome = await fullDownload(col, client);
     else if (choice === "merge") outcome = await fullMerge(col, client);
-    else outcome = await sync(col, client);
+    else outcome = await sync(col, client, { forceOneWay: await loadForceOneWay(profileId) });
+    // The forced one-way sync happened: the preference has done its work.
+    if (choice && outcome.kind === "synced") await saveForceOneWay(profileId, false);
     return await record(profileId, col, outcome);
   } finally {
     col.close();

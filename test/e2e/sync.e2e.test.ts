@@ -83,6 +83,11 @@ describe("two browsers, one account", () => {
     await expect.poll(() => b.getByRole("region", { name: "One-way sync" }).textContent()).toMatch(/2 notes, 2 cards,/);
     await b.getByRole("button", { name: "Download" }).click();
     await expect.poll(() => b.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+    // The collection it replaced was backed up first, and can be restored.
+    await b.reload();
+    await expect
+      .poll(() => b.getByRole("region", { name: "Backups" }).getByRole("button", { name: "Restore" }).count())
+      .toBe(1);
 
     await b.goto(`chrome-extension://${second.extensionId}/options.html#browse`);
     await b.locator(".browse-table tbody tr").first().click();
@@ -100,6 +105,19 @@ describe("two browsers, one account", () => {
     await a.goto(`chrome-extension://${first.extensionId}/options.html#browse`);
     await a.locator(".browse-table tbody tr").first().click();
     await expect.poll(() => a.inputValue("textarea[name=field-1]")).toBe("the river (edited in the second browser)");
+
+    // "On next sync, force changes in one direction": the next sync asks, and Merge keeps everything.
+    await a.goto(`chrome-extension://${first.extensionId}/options.html#sync`);
+    await a.getByLabel(/force changes in one direction/).check();
+    await syncNow(a);
+    await expect
+      .poll(() => a.getByRole("region", { name: "One-way sync" }).textContent())
+      .toMatch(/You asked for a one-way sync/);
+    await screenshot(a, "sync-forced-prompt");
+    await a.getByRole("button", { name: "Merge" }).click();
+    await expect.poll(() => a.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+    await a.reload();
+    await expect.poll(() => a.getByLabel(/force changes in one direction/).isChecked()).toBe(false);
   });
 
   it("a stopped relay gives an error in words, not a stack trace", async () => {

@@ -54,3 +54,33 @@ async function pruneBackups(profileId: string): Promise<void> {
     });
   }
 }
+
+/**
+ * Puts a backup back in place of the collection, after backing up the current one. The schema stamp moves on,
+ * so that the next sync asks which side to keep instead of merging the restored state into the relay's.
+ */
+export async function restoreBackup(col: Collection, backupId: string): Promise<void> {
+  const source = await openCollectionDb(backupId);
+  try {
+    const meta = await source.get("meta", "collection");
+    if (!meta) throw new Error("That backup is incomplete and cannot be restored.");
+    await backupCollection(col, "before restore");
+    const now = col.clock.now();
+    const tx = col.db.transaction([...STORES, "meta"] as const, "readwrite");
+    for (const store of STORES) void tx.objectStore(store).clear();
+    for (const store of STORES) {
+      for (const record of await source.getAll(store))
+        void tx
+          .objectStore(store)
+          .put(record as never)
+          .catch(() => {});
+    }
+    const current = await tx.objectStore("meta").get("collection");
+    await tx
+      .objectStore("meta")
+      .put({ ...meta, id: current?.id ?? meta.id, scm: Math.max(now, meta.scm + 1), mtime: now }, "collection");
+    await tx.done;
+  } finally {
+    source.close();
+  }
+}

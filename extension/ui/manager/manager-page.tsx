@@ -84,7 +84,7 @@ export function ManagerPage() {
         )}
         {route.section === "account" && profileId && <AccountSection profileId={profileId} />}
         {route.section === "profiles" && <ProfilesSection profiles={profiles} />}
-        {route.section === "sync" && profileId && <SyncSection profileId={profileId} />}
+        {route.section === "sync" && profileId && <SyncSection profileId={profileId} changed={changed} />}
         {props && route.section === "browse" && (
           <BrowseSection key={route.query} {...props} initialQuery={route.query} />
         )}

@@ -1,9 +1,18 @@
-import type { OneWayChoice, SyncStatus } from "../../lib/sync-service";
+import { useEffect, useState } from "preact/hooks";
+import { Collection } from "../../lib/collection/collection";
+import { listBackups, restoreBackup } from "../../lib/sync/backup";
+import { loadForceOneWay, type OneWayChoice, type SyncStatus, saveForceOneWay } from "../../lib/sync-service";
+import { Messages } from "../messages";
 import { describeStatus, useSync } from "../use-sync";
 
-/** Sync now, and the one-way prompt: Upload, Download, Merge or Cancel, each explained, with what each side holds. */
-export function SyncSection({ profileId }: { profileId: string }) {
+/**
+ * Sync now; the one-way prompt (Upload, Download, Merge or Cancel, each explained, with what each side holds); the
+ * "force a one-way sync" preference; and the backups taken before downloads, to restore.
+ */
+export function SyncSection({ profileId, changed }: { profileId: string; changed?: () => void }) {
   const { status, busy, sync } = useSync(profileId);
+  const [force, setForce] = useState(false);
+  useEffect(() => void loadForceOneWay(profileId).then(setForce), [profileId]);
   return (
     <div class="stack narrow">
       <div class="row">
@@ -17,7 +26,67 @@ export function SyncSection({ profileId }: { profileId: string }) {
       {status?.state === "needs-choice" && status.choice && (
         <OneWayPrompt status={status} busy={busy} onChoose={sync} />
       )}
+      <label class="inline">
+        <input
+          type="checkbox"
+          name="forceOneWay"
+          checked={force}
+          onChange={(e) => {
+            const next = e.currentTarget.checked;
+            setForce(next);
+            void saveForceOneWay(profileId, next);
+          }}
+        />
+        On next sync, force changes in one direction (you then choose Upload, Download or Merge)
+      </label>
+      <Backups profileId={profileId} changed={changed} />
     </div>
+  );
+}
+
+function Backups({ profileId, changed }: { profileId: string; changed?: () => void }) {
+  const [backups, setBackups] = useState<{ id: string; time: number }[]>([]);
+  const [message, setMessage] = useState<{ error: string | null; notice: string | null }>({
+    error: null,
+    notice: null,
+  });
+  const reload = () => void listBackups(profileId).then(setBackups);
+  useEffect(reload, [profileId]);
+  const restore = async (backup: { id: string; time: number }) => {
+    const when = new Date(backup.time).toLocaleString();
+    const question = `Replace this profile's collection with the backup of ${when}? The current one is backed up first.`;
+    if (!window.confirm(question)) return;
+    const col = await Collection.open(profileId);
+    try {
+      await restoreBackup(col, backup.id);
+      setMessage({ error: null, notice: `Restored the backup of ${when}. The next sync will ask which side to keep.` });
+      changed?.();
+    } catch (error) {
+      setMessage({ error: (error as Error).message, notice: null });
+    } finally {
+      col.close();
+      reload();
+    }
+  };
+  return (
+    <section class="stack" aria-label="Backups">
+      <h2>Backups</h2>
+      {backups.length === 0 ? (
+        <p class="muted">No backups yet: one is taken before every download replaces this browser's collection.</p>
+      ) : (
+        <ul class="plain-list">
+          {backups.map((b) => (
+            <li key={b.id} class="row">
+              <span class="grow">{new Date(b.time).toLocaleString()}</span>
+              <button type="button" class="secondary" onClick={() => void restore(b)}>
+                Restore
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Messages error={message.error} notice={message.notice} />
+    </section>
   );
 }
 
