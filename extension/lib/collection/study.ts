@@ -1,0 +1,65 @@
+// Answering cards: the card's new state and its review-log row are written in one transaction, stamped for sync.
+import type { Card } from "../../../shared/model";
+import { PENDING } from "../../../shared/model";
+import { answer, type DayContext, type Ease } from "../../../shared/scheduling";
+import { type Collection, done, type Outcome, refuse } from "./collection";
+import { touchMeta } from "./notes";
+
+export interface Answered {
+  card: Card;
+  revlogId: number;
+  /** What undo needs: the card as it was. */
+  before: Card;
+}
+
+/** The day settings of the collection: the rollover hour (Anki's default 4 am) and the local time zone now. */
+export function dayContext(now: number, rolloverHour = 4): DayContext {
+  return { rolloverHour, utcOffsetMinutes: -new Date(now).getTimezoneOffset() };
+}
+
+/** Answers a card: schedules it with FSRS under its deck's options and logs the review, in one transaction. */
+export async function answerCard(
+  col: Collection,
+  cardId: number,
+  ease: Ease,
+  { timeTakenMs = 0, fuzz = true }: { timeTakenMs?: number; fuzz?: boolean } = {},
+): Promise<Outcome<Answered>> {
+  if (![1, 2, 3, 4].includes(ease)) return refuse(`Answer ${ease} does not exist; answers are 1 to 4.`);
+  const before = await col.db.get("cards", cardId);
+  if (!before) return refuse(`There is no card with id ${cardId}; it may have been deleted.`);
+  const deck = await col.db.get("decks", before.odid || before.deckId);
+  const preset = (deck && (await col.db.get("deckconfigs", deck.configId))) || (await col.db.get("deckconfigs", 1));
+  if (!preset) return refuse("The collection has no deck options preset.");
+  const now = col.clock.now();
+  const result = answer(before, ease, preset, now, dayContext(now), { timeTakenMs, fuzz });
+  const card: Card = { ...result.card, mtime: now, usn: PENDING };
+  const tx = col.db.transaction(["cards", "revlog", "meta"], "readwrite");
+  // The review log is keyed by the time of the answer; two answers in one millisecond take the next free one.
+  let revlogId = now;
+  while (await tx.objectStore("revlog").getKey(revlogId)) revlogId++;
+  await tx.objectStore("cards").put(card);
+  await tx.objectStore("revlog").add({ ...result.log, id: revlogId, usn: PENDING });
+  await touchMeta(tx.objectStore("meta"), now);
+  await tx.done;
+  return done({ card, revlogId, before });
+}
+
+/**
+ * Undoes an answer that has not synced yet: the card goes back to how it was (as a new change, so that it syncs)
+ * and the review-log row is removed. A review that reached the relay stays, as the review log only grows.
+ */
+export async function undoAnswer(col: Collection, answered: Answered): Promise<Outcome<Card>> {
+  const log = await col.db.get("revlog", answered.revlogId);
+  if (!log) return refuse("That answer is no longer in the review log.");
+  if (log.usn !== PENDING) {
+    return refuse("That answer has already synced to your other devices, so it cannot be undone.");
+  }
+  const now = col.clock.now();
+  const restored: Card = { ...answered.before, mtime: Math.max(now, answered.card.mtime + 1), usn: PENDING };
+  const tx = col.db.transaction(["cards", "revlog", "meta"], "readwrite");
+  await tx.objectStore("cards").put(restored);
+  await tx.objectStore("revlog").delete(answered.revlogId);
+  await touchMeta(tx.objectStore("meta"), now);
+  await tx.done;
+  return done(restored);
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import { defaultDeckConfig } from "../../extension/lib/collection/defaults";
+import { addNote, newCard } from "../../extension/lib/collection/notes";
+import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
+import { dayNumber } from "../../shared/days";
+import { CardQueue, CardType, PENDING } from "../../shared/model";
+import { answer, describeInterval, memoryState, nextIntervals } from "../../shared/scheduling";
+import { freshCollection, noteTypeByName } from "./factories";
+
+const preset = defaultDeckConfig(1, "Default", 0);
+const day = { rolloverHour: 4, utcOffsetMinutes: 0 };
+const start = Date.UTC(2026, 2, 10, 10, 0, 0);
+const fresh = () => newCard(1, 1, 1, 0, 1, 0);
+
+describe("scheduling with FSRS", () => {
+  it("a new card answered Good goes through the learning steps (1m, 10m), then becomes a review card", () => {
+    const first = answer(fresh(), 3, preset, start, day, { fuzz: false });
+    expect(first.card).toMatchObject({ type: CardType.Learning, queue: CardQueue.Learning, reps: 1 });
+    expect(first.card.due * 1000 - start).toBe(10 * 60_000);
+    expect(first.log).toMatchObject({ ease: 3, type: 0, ivl: -600, lastIvl: 0 });
+    const second = answer(first.card, 3, preset, start + 10 * 60_000, day, { fuzz: false });
+    expect(second.card).toMatchObject({ type: CardType.Review, queue: CardQueue.Review, reps: 2 });
+    expect(second.card.ivl).toBeGreaterThanOrEqual(1);
+    expect(second.card.due).toBe(dayNumber(start, 4, 0) + second.card.ivl);
+    expect(memoryState(second.card)).toMatchObject({ stability: expect.any(Number), difficulty: expect.any(Number) });
+  });
+
+  it("Again on a review card is a lapse: it relearns with the relearning steps", () => {
+    let card = answer(fresh(), 4, preset, start, day, { fuzz: false }).card;
+    expect(card.type).toBe(CardType.Review);
+    const lapse = answer(card, 1, preset, start + card.ivl * 86_400_000, day, { fuzz: false });
+    card = lapse.card;
+    expect(card).toMatchObject({ type: CardType.Relearning, queue: CardQueue.Learning, lapses: 1 });
+    expect(lapse.log.type).toBe(1);
+  });
+
+  it("keeps intervals within the maximum interval, and fuzz within a few percent", () => {
+    const short = { ...preset, maxInterval: 10 };
+    let card = answer(fresh(), 4, short, start, day, { fuzz: false }).card;
+    let now = start;
+    for (let i = 0; i < 8; i++) {
+      now += card.ivl * 86_400_000;
+      card = answer(card, 4, short, now, day, { fuzz: false }).card;
+      expect(card.ivl).toBeLessThanOrEqual(10);
+    }
+    const base = answer(fresh(), 4, preset, start, day, { fuzz: false }).card;
+    const later = start + base.ivl * 86_400_000;
+    const plain = answer(base, 3, preset, later, day, { fuzz: false }).card.ivl;
+    for (let i = 0; i < 20; i++) {
+      const fuzzed = answer({ ...base, id: 1000 + i }, 3, preset, later, day, { fuzz: true }).card.ivl;
+      expect(Math.abs(fuzzed - plain)).toBeLessThanOrEqual(Math.max(2, Math.ceil(plain * 0.1)));
+    }
+  });
+
+  it("cards with SM-2 history but no memory state get one from their interval and ease", () => {
+    const sm2 = {
+      ...fresh(),
+      type: CardType.Review,
+      queue: CardQueue.Review,
+      ivl: 30,
+      factor: 2300,
+      reps: 8,
+      due: dayNumber(start, 4, 0),
+    };
+    const result = answer(sm2, 3, preset, start, day, { fuzz: false });
+    expect(result.card.ivl).toBeGreaterThan(30);
+    expect(memoryState(result.card)?.stability).toBeGreaterThan(0);
+  });
+
+  it("shows the next interval of each button in Anki's words", () => {
+    const intervals = nextIntervals(fresh(), preset, start, day);
+    expect(intervals[1]).toBe("1m");
+    expect(intervals[3]).toBe("10m");
+    expect(describeInterval(3 * 86_400_000)).toBe("3d");
+    expect(describeInterval(90 * 86_400_000)).toBe("3mo");
+  });
+});
+
+describe("answering in the collection", () => {
+  it("writes the card and its review-log row together, both pending sync; undo takes both back", async () => {
+    const { col, clock } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    const note = await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["q", "a"], tags: "" });
+    if (!note.ok) throw new Error(note.error);
+    const [card] = await col.db.getAllFromIndex("cards", "noteId", note.value.id);
+    if (!card) throw new Error();
+    clock.advance(5000);
+    const answered = await answerCard(col, card.id, 3, { timeTakenMs: 4200 });
+    if (!answered.ok) throw new Error(answered.error);
+    expect(await col.db.get("cards", card.id)).toMatchObject({
+      type: CardType.Learning,
+      usn: PENDING,
+      mtime: clock.time,
+    });
+    expect(await col.db.get("revlog", clock.time)).toMatchObject({
+      cardId: card.id,
+      ease: 3,
+      time: 4200,
+      usn: PENDING,
+    });
+
+    clock.advance(1000);
+    const undone = await undoAnswer(col, answered.value);
+    expect(undone.ok).toBe(true);
+    expect(await col.db.count("revlog")).toBe(0);
+    expect(await col.db.get("cards", card.id)).toMatchObject({
+      type: CardType.New,
+      queue: CardQueue.New,
+      usn: PENDING,
+    });
+  });
+
+  it("two answers in one millisecond both stay in the review log", async () => {
+    const { col } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic (and reversed card)");
+    const note = await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["q", "a"], tags: "" });
+    if (!note.ok) throw new Error(note.error);
+    const cards = await col.db.getAllFromIndex("cards", "noteId", note.value.id);
+    for (const card of cards) expect((await answerCard(col, card.id, 3)).ok).toBe(true);
+    expect(await col.db.count("revlog")).toBe(2);
+  });
+
+  it("an answer that already synced cannot be undone, and says why", async () => {
+    const { col } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    const note = await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["q", "a"], tags: "" });
+    if (!note.ok) throw new Error(note.error);
+    const [card] = await col.db.getAllFromIndex("cards", "noteId", note.value.id);
+    const answered = await answerCard(col, card?.id ?? 0, 4);
+    if (!answered.ok) throw new Error(answered.error);
+    const log = await col.db.get("revlog", answered.value.revlogId);
+    if (log) await col.db.put("revlog", { ...log, usn: 12 });
+    expect(await undoAnswer(col, answered.value)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/already synced/),
+    });
+    expect(await col.db.count("revlog")).toBe(1);
+    expect(await answerCard(col, 999, 3)).toEqual({ ok: false, error: expect.stringMatching(/no card with id 999/) });
+  });
+});
