@@ -1,0 +1,112 @@
+// What is due today, per deck: new, learning and review counts under each deck's daily limits, as Anki's deck
+// list shows them. Counts come from index ranges; no card is loaded.
+import { dayNumber, dayStart } from "../../../shared/days";
+import { isSelfOrDescendant } from "../../../shared/deck-names";
+import { CardQueue, type Deck } from "../../../shared/model";
+import type { Collection } from "./collection";
+
+/** Learning cards due within this many seconds count as due now, as in Anki. */
+const LEARN_AHEAD_SECONDS = 20 * 60;
+
+export interface DeckCounts {
+  deck: Deck;
+  depth: number;
+  newCount: number;
+  learnCount: number;
+  reviewCount: number;
+}
+
+/** Every deck in name order with its due counts; a parent's counts include its sub-decks', within its own limits. */
+export async function deckCounts(col: Collection, rolloverHour = 4): Promise<DeckCounts[]> {
+  const now = col.clock.now();
+  const utcOffset = -new Date(now).getTimezoneOffset();
+  const today = dayNumber(now, rolloverHour, utcOffset);
+  const nowSeconds = Math.floor(now / 1000);
+  const [decks, presets] = await Promise.all([col.db.getAll("decks"), col.db.getAll("deckconfigs")]);
+  const presetOf = new Map(presets.map((p) => [p.id, p]));
+  const done = await studiedToday(col, dayStart(today, rolloverHour, utcOffset));
+
+  const tx = col.db.transaction("cards");
+  const index = tx.store.index("deckQueueDue");
+  const own = new Map<number, { newCount: number; learnCount: number; reviewCount: number }>();
+  await Promise.all(
+    decks.map(async (deck) => {
+      const range = (queue: number, upTo: number) =>
+        IDBKeyRange.bound([deck.id, queue, -Infinity], [deck.id, queue, upTo]);
+      const [newCount, learnNow, learnDays, reviewCount] = await Promise.all([
+        index.count(range(CardQueue.New, Infinity)),
+        index.count(range(CardQueue.Learning, nowSeconds + LEARN_AHEAD_SECONDS)),
+        index.count(range(CardQueue.DayLearning, today)),
+        index.count(range(CardQueue.Review, today)),
+      ]);
+      own.set(deck.id, { newCount, learnCount: learnNow + learnDays, reviewCount });
+    }),
+  );
+
+  const sorted = [...decks].sort((a, b) => a.name.localeCompare(b.name));
+  const result = new Map<number, DeckCounts>();
+  // Deepest decks first, so that a parent adds up its children's limited counts and then applies its own limit.
+  for (const deck of [...sorted].sort((a, b) => depthOf(b) - depthOf(a))) {
+    const children = sorted.filter(
+      (d) => d.id !== deck.id && isSelfOrDescendant(d.name, deck.name) && depthOf(d) === depthOf(deck) + 1,
+    );
+    const mine = own.get(deck.id) ?? { newCount: 0, learnCount: 0, reviewCount: 0 };
+    const sum = (key: "newCount" | "learnCount" | "reviewCount") =>
+      mine[key] + children.reduce((total, child) => total + (result.get(child.id)?.[key] ?? 0), 0);
+    const preset = presetOf.get(deck.configId) ?? presetOf.get(1);
+    const doneHere = done.get(deck.id) ?? { newDone: 0, reviewDone: 0 };
+    const newLimit = Math.max(0, (preset?.newPerDay ?? 20) - doneHere.newDone);
+    const reviewLimit = Math.max(0, (preset?.reviewsPerDay ?? 200) - doneHere.reviewDone);
+    result.set(deck.id, {
+      deck,
+      depth: depthOf(deck),
+      newCount: Math.min(newLimit, sum("newCount")),
+      learnCount: sum("learnCount"),
+      reviewCount: Math.min(reviewLimit, sum("reviewCount")),
+    });
+  }
+  return sorted.map((deck) => result.get(deck.id) as DeckCounts);
+}
+
+function depthOf(deck: Deck): number {
+  return deck.name.split("::").length - 1;
+}
+
+/**
+ * New cards introduced and reviews done since the day began, per deck and counted into every ancestor too, so
+ * that a parent's limit covers its sub-decks.
+ */
+async function studiedToday(
+  col: Collection,
+  since: number,
+): Promise<Map<number, { newDone: number; reviewDone: number }>> {
+  const entries = await col.db.getAll("revlog", IDBKeyRange.lowerBound(since));
+  const out = new Map<number, { newDone: number; reviewDone: number }>();
+  if (entries.length === 0) return out;
+  const decks = await col.db.getAll("decks");
+  const byName = new Map(decks.map((d) => [d.name, d]));
+  const seen = new Set<number>();
+  for (const entry of entries) {
+    const card = await col.db.get("cards", entry.cardId);
+    const deck = card ? decks.find((d) => d.id === card.deckId) : undefined;
+    if (!card || !deck) continue;
+    // A card whose first answer ever was today was a new card introduced today; count it once.
+    const isNew = !seen.has(card.id) && (await firstAnswer(col, card.id)) >= since;
+    seen.add(card.id);
+    const parts = deck.name.split("::");
+    for (let i = parts.length; i > 0; i--) {
+      const ancestor = byName.get(parts.slice(0, i).join("::"));
+      if (!ancestor) continue;
+      const counts = out.get(ancestor.id) ?? { newDone: 0, reviewDone: 0 };
+      if (isNew) counts.newDone++;
+      if (entry.type === 1) counts.reviewDone++;
+      out.set(ancestor.id, counts);
+    }
+  }
+  return out;
+}
+
+async function firstAnswer(col: Collection, cardId: number): Promise<number> {
+  const keys = await col.db.getAllKeysFromIndex("revlog", "cardId", cardId);
+  return Math.min(...keys);
+}
