@@ -1,5 +1,6 @@
 import { useEffect } from "preact/hooks";
 import { browser } from "wxt/browser";
+import { DeckList } from "./deck-list";
 import { useAccount } from "./use-account";
 import { useProfiles } from "./use-profiles";
 import { describeStatus, useSync } from "./use-sync";
@@ -27,6 +28,7 @@ export function PopupPage() {
           </select>
         )}
       </header>
+      {profile && <DeckList key={`decks-${profile.id}`} profileId={profile.id} />}
       {profile && <AccountLine key={profile.id} profileId={profile.id} />}
       <footer class="row">
         <button type="button" class="secondary" onClick={() => openManager("browse")}>

@@ -66,6 +66,20 @@ describe("the manager page", () => {
     await expect.poll(() => page.getByTestId("match-count").textContent()).toBe("Nothing matches.");
   });
 
+  it("the popup lists the decks with today's new cards", async () => {
+    await page.goto(`chrome-extension://${browser.extensionId}/options.html#add`);
+    await page.fill("textarea[name=field-0]", "el sol");
+    await page.fill("textarea[name=field-1]", "the sun");
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Added.");
+    const popup = await browser.open("popup.html");
+    await popup.setViewportSize({ width: 360, height: 260 });
+    const row = popup.locator("tr[data-deck='Default'] td");
+    await expect.poll(() => row.allTextContents()).toEqual(["Default", "1", "0", "0"]);
+    await screenshot(popup, "popup-deck-list");
+    await popup.close();
+  });
+
   it("creates nested decks and shows them as a tree", async () => {
     await page.goto(`chrome-extension://${browser.extensionId}/options.html#decks`);
     await page.fill("input[name=newDeck]", "Languages::Spanish");
