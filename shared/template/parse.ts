@@ -82,22 +82,6 @@ export function clozeFieldNames(nodes: TemplateNode[]): string[] {
   return names;
 }
 
-/** Every field name the template refers to, special ones included. */
-export function referencedFields(nodes: TemplateNode[]): Set<string> {
-  const names = new Set<string>();
-  const walk = (list: TemplateNode[]) => {
-    for (const node of list) {
-      if (node.type === "field") names.add(node.name);
-      if (node.type === "section") {
-        names.add(node.name);
-        walk(node.children);
-      }
-    }
-  };
-  walk(nodes);
-  return names;
-}
-
 /** The cloze numbers ({{c1::…}} → 1) that occur in a field's text. */
 export function clozeNumbers(text: string): Set<number> {
   const numbers = new Set<number>();

@@ -1,6 +1,7 @@
 // Renders Anki card templates: {{Field}}, {{FrontSide}}, sections, special fields, and the filters text:, hint:,
 // type:, cloze:, cloze-only:, furigana:, kana:, kanji:, chained right to left. The result is untrusted HTML: it is
 // shown only inside the sandboxed card frame.
+import { escapeHtml, htmlToText } from "../html";
 import { parseTemplate, type TemplateNode } from "./parse";
 
 export interface RenderContext {
@@ -34,7 +35,7 @@ function renderNodes(nodes: TemplateNode[], context: RenderContext): string {
     if (node.type === "text") out += node.text;
     else if (node.type === "section") {
       const value = fieldValue(node.name, context);
-      const present = value !== undefined && stripHtml(value).trim() !== "";
+      const present = value !== undefined && htmlToText(value) !== "";
       if (present !== node.negated) out += renderNodes(node.children, context);
     } else out += renderField(node.name, node.filters, context);
   }
@@ -74,9 +75,9 @@ function renderField(name: string, filters: string[], context: RenderContext): s
 function applyFilter(filter: string, value: string, fieldName: string, context: RenderContext): string {
   switch (filter.trim()) {
     case "text":
-      return escapeHtml(stripHtml(value));
+      return escapeHtml(htmlToText(value));
     case "hint":
-      return stripHtml(value).trim() === ""
+      return htmlToText(value) === ""
         ? ""
         : `<a class="hint" href="#" onclick="this.style.display='none';this.nextElementSibling.style.display='inline';return false;">Show ${escapeHtml(fieldName)}</a><span class="hint" style="display:none">${value}</span>`;
     case "type":
@@ -99,7 +100,7 @@ function applyFilter(filter: string, value: string, fieldName: string, context: 
 
 /** The answer box on the question; on the answer, the typed answer against the field (the page fills it in). */
 function typeAnswer(value: string, context: RenderContext): string {
-  const expected = escapeHtml(stripHtml(value));
+  const expected = escapeHtml(htmlToText(value));
   if (context.side === "question")
     return `<input type="text" id="typeans" autocomplete="off" aria-label="Type the answer">`;
   return `<div id="typeans-compare" data-expected="${expected}"><code class="typeans-expected">${expected}</code></div>`;
@@ -120,7 +121,7 @@ export function renderCloze(text: string, ord: number, side: "question" | "answe
       const active = Number(n) === ord;
       if (!active) return onlyActive ? "" : content;
       if (side === "question") {
-        return `<span class="cloze" data-cloze="${escapeAttribute(content)}">[${hint === undefined ? "..." : hint}]</span>`;
+        return `<span class="cloze" data-cloze="${escapeHtml(content)}">[${hint === undefined ? "..." : hint}]</span>`;
       }
       return `<span class="cloze">${content}</span>`;
     });
@@ -155,25 +156,6 @@ export function soundTags(html: string): string {
   return html.replace(
     /\[sound:([^\]]+)\]/g,
     (_whole, file: string) =>
-      `<button type="button" class="replay-button" data-sound="${escapeAttribute(file)}" aria-label="Play ${escapeAttribute(file)}">▶</button>`,
+      `<button type="button" class="replay-button" data-sound="${escapeHtml(file)}" aria-label="Play ${escapeHtml(file)}">▶</button>`,
   );
-}
-
-export function stripHtml(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, "")
-    .replace(/&nbsp;/g, " ")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&");
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-function escapeAttribute(text: string): string {
-  return escapeHtml(text).replace(/'/g, "&#39;");
 }

@@ -186,40 +186,39 @@ export async function deleteNotes(
 ): Promise<Outcome<{ notes: number; cards: number }>> {
   const now = col.clock.now();
   const tx = col.db.transaction(["notes", "cards", "graves", "meta"], "readwrite");
-  let notes = 0;
-  let cards = 0;
-  for (const noteId of noteIds) {
-    if (!(await tx.objectStore("notes").get(noteId))) continue;
-    cards += await deleteNoteWithCards(
-      tx.objectStore("notes"),
-      tx.objectStore("cards"),
-      tx.objectStore("graves"),
-      noteId,
-      now,
-    );
-    notes++;
-  }
+  const { notes, cards } = await deleteNotesIn(tx, noteIds, now);
   if (notes > 0) await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return done({ notes, cards });
 }
 
-/** Deletes a note and its cards inside the caller's transaction, with a grave for each; returns the cards deleted. */
-export async function deleteNoteWithCards(
-  notes: WriteStore<"notes">,
-  cards: WriteStore<"cards">,
-  graves: WriteStore<"graves">,
-  noteId: number,
+/**
+ * Deletes notes and their cards inside the caller's transaction, with a grave for each; notes that are already
+ * gone are skipped. Returns how many of each were deleted.
+ */
+export async function deleteNotesIn(
+  tx: {
+    objectStore(name: "notes"): WriteStore<"notes">;
+    objectStore(name: "cards"): WriteStore<"cards">;
+    objectStore(name: "graves"): WriteStore<"graves">;
+  },
+  noteIds: number[],
   now: number,
-): Promise<number> {
-  const cardIds = await cards.index("noteId").getAllKeys(noteId);
-  for (const cardId of cardIds) {
-    await cards.delete(cardId);
-    await graves.put(grave("card", cardId, now));
+): Promise<{ notes: number; cards: number }> {
+  let notes = 0;
+  let cards = 0;
+  for (const noteId of noteIds) {
+    if (!(await tx.objectStore("notes").get(noteId))) continue;
+    for (const cardId of await tx.objectStore("cards").index("noteId").getAllKeys(noteId)) {
+      await tx.objectStore("cards").delete(cardId);
+      await tx.objectStore("graves").put(grave("card", cardId, now));
+      cards++;
+    }
+    await tx.objectStore("notes").delete(noteId);
+    await tx.objectStore("graves").put(grave("note", noteId, now));
+    notes++;
   }
-  await notes.delete(noteId);
-  await graves.put(grave("note", noteId, now));
-  return cardIds.length;
+  return { notes, cards };
 }
 
 /** Takes `count` new-card positions from the synced "nextPos" config key and returns the first. */

@@ -6,7 +6,7 @@ import { type Card, type Note, type NoteType, PENDING } from "../../../shared/mo
 import { fieldDef, templateDef } from "../../../shared/stock-notetypes";
 import { parseTemplate } from "../../../shared/template/parse";
 import { type ChangeOptions, type Collection, done, grave, type Outcome, refuse, stamp } from "./collection";
-import { deleteNoteWithCards, newCard, touchMeta } from "./notes";
+import { deleteNotesIn, newCard, touchMeta } from "./notes";
 
 const NAME_MAX = 200;
 
@@ -71,18 +71,8 @@ export async function deleteNoteType(
   if (guard) return guard;
   const now = col.clock.now();
   const tx = col.db.transaction(["notetypes", "notes", "cards", "graves", "meta"], "readwrite");
-  let notes = 0;
-  let cards = 0;
-  for (const noteId of await tx.objectStore("notes").index("noteTypeId").getAllKeys(id)) {
-    cards += await deleteNoteWithCards(
-      tx.objectStore("notes"),
-      tx.objectStore("cards"),
-      tx.objectStore("graves"),
-      noteId,
-      now,
-    );
-    notes++;
-  }
+  const noteIds = await tx.objectStore("notes").index("noteTypeId").getAllKeys(id);
+  const { notes, cards } = await deleteNotesIn(tx, noteIds, now);
   await tx.objectStore("notetypes").delete(id);
   await tx.objectStore("graves").put(grave("notetype", id, now));
   await touchMeta(tx.objectStore("meta"), now, true);

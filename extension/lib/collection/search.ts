@@ -5,6 +5,7 @@
 import type { IDBPObjectStore, StoreNames } from "idb";
 import { dayNumber, dayStart } from "../../../shared/days";
 import { isSelfOrDescendant } from "../../../shared/deck-names";
+import { htmlToText } from "../../../shared/html";
 import { type Card, CardQueue, CardType, type Deck, type Note, type NoteType } from "../../../shared/model";
 import { parseSearch, type SearchNode, usesReviewLog, wildcard } from "../../../shared/search/parse";
 import { type Collection, done, type Outcome, refuse } from "./collection";
@@ -275,28 +276,12 @@ function parentsOf(tag: string): string[] {
   return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("::"));
 }
 
-/** Strips HTML and collapses white space, for the browse table's text columns. */
-export function plainText(html: string): string {
-  return html
-    .replace(/<(style|script)[^>]*>[\s\S]*?<\/\1>/gi, " ")
-    .replace(/<br\s*\/?>|<\/?(div|p|li)[^>]*>/gi, " ")
-    .replace(/<[^>]*>/g, "")
-    .replace(/&nbsp;/g, " ")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
 function sortKey(column: SortColumn, env: Env): (card: Card, note: Note) => number | string {
   switch (column) {
     case "sortField":
       return (_c, note) => {
         const index = env.noteTypes.get(note.noteTypeId)?.sortField ?? 0;
-        return plainText(note.fields[index] ?? "").toLowerCase();
+        return htmlToText(note.fields[index] ?? "").toLowerCase();
       };
     case "created":
       return (card) => card.id;
@@ -408,7 +393,7 @@ async function buildRows(col: Collection, env: Env, ids: number[], mode: "cards"
     rows.push({
       cardId: card.id,
       noteId: note.id,
-      sortField: plainText(note.fields[noteType?.sortField ?? 0] ?? "").slice(0, 200),
+      sortField: htmlToText(note.fields[noteType?.sortField ?? 0] ?? "").slice(0, 200),
       deck: env.decks.get(card.deckId)?.name ?? "(missing deck)",
       noteType: noteType?.name ?? "(missing note type)",
       template:
