@@ -3,6 +3,7 @@ import type { Deck, NoteType } from "../../../shared/model";
 import { addNote } from "../../lib/collection/notes";
 import { Messages } from "../messages";
 import type { SectionProps } from "./context";
+import { IdSelect } from "./controls";
 import { FieldsEditor } from "./fields-editor";
 import { TagsInput } from "./tags-input";
 import { useAction } from "./use-action";
@@ -48,26 +49,15 @@ export function AddSection({ col, version, changed }: SectionProps) {
       }}
     >
       <div class="row">
-        <label class="inline">
-          Type
-          <select name="noteType" value={noteType.id} onChange={(e) => setNoteTypeId(Number(e.currentTarget.value))}>
-            {noteTypes.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="inline">
-          Deck
-          <select name="deck" value={deckId} onChange={(e) => setDeckId(Number(e.currentTarget.value))}>
-            {decks.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <IdSelect
+          caption="Type"
+          inline
+          name="noteType"
+          options={noteTypes}
+          value={noteType.id}
+          onChange={setNoteTypeId}
+        />
+        <IdSelect caption="Deck" inline name="deck" options={decks} value={deckId} onChange={setDeckId} />
       </div>
       <FieldsEditor noteType={noteType} values={fields} onChange={setFields} />
       <TagsInput col={col} value={tags} onChange={setTags} />

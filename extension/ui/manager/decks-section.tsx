@@ -4,6 +4,7 @@ import type { Deck, DeckConfig } from "../../../shared/model";
 import { addDeck, deleteDeck, renameDeck, setDeckPreset } from "../../lib/collection/decks";
 import { Messages } from "../messages";
 import type { SectionProps } from "./context";
+import { AddByName, IdSelect } from "./controls";
 import { useAction } from "./use-action";
 
 interface DeckRow {
@@ -15,7 +16,6 @@ interface DeckRow {
 export function DecksSection({ col, version, changed }: SectionProps) {
   const [rows, setRows] = useState<DeckRow[]>([]);
   const [presets, setPresets] = useState<DeckConfig[]>([]);
-  const [newName, setNewName] = useState("");
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
   const [deleting, setDeleting] = useState<{ id: number; target: number } | null>(null);
   const action = useAction(changed);
@@ -31,28 +31,17 @@ export function DecksSection({ col, version, changed }: SectionProps) {
 
   return (
     <div class="stack">
-      <form
-        class="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void action
-            .run(
-              () => addDeck(col, newName),
-              (d) => `Created "${d.name}".`,
-            )
-            .then((d) => d && setNewName(""));
-        }}
-      >
-        <input
-          name="newDeck"
-          placeholder="New deck, e.g. Languages::Spanish"
-          value={newName}
-          onInput={(e) => setNewName(e.currentTarget.value)}
-        />
-        <button type="submit" disabled={action.busy}>
-          Create deck
-        </button>
-      </form>
+      <AddByName
+        name="newDeck"
+        placeholder="New deck, e.g. Languages::Spanish"
+        button="Create deck"
+        onAdd={(name) =>
+          action.run(
+            () => addDeck(col, name),
+            (d) => `Created "${d.name}".`,
+          )
+        }
+      />
       <Messages error={action.error} notice={action.notice} />
       <table class="decks-table">
         <thead>
@@ -96,17 +85,12 @@ export function DecksSection({ col, version, changed }: SectionProps) {
               </td>
               <td>{cards}</td>
               <td>
-                <select
-                  aria-label={`Options preset of ${deck.name}`}
+                <IdSelect
+                  label={`Options preset of ${deck.name}`}
+                  options={presets}
                   value={deck.configId}
-                  onChange={(e) => action.run(() => setDeckPreset(col, deck.id, Number(e.currentTarget.value)))}
-                >
-                  {presets.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.name}
-                    </option>
-                  ))}
-                </select>
+                  onChange={(id) => action.run(() => setDeckPreset(col, deck.id, id))}
+                />
               </td>
               <td class="row">
                 <button type="button" class="secondary" onClick={() => setRenaming({ id: deck.id, name: deck.name })}>
@@ -165,13 +149,7 @@ function DeleteDeckDialog({ deck, targets, onCancel, onDelete }: DialogProps) {
           Delete the cards too
         </button>
         <span>or move them to</span>
-        <select aria-label="Move cards to" value={target} onChange={(e) => setTarget(Number(e.currentTarget.value))}>
-          {targets.map((d) => (
-            <option key={d.id} value={d.id}>
-              {d.name}
-            </option>
-          ))}
-        </select>
+        <IdSelect label="Move cards to" options={targets} value={target} onChange={setTarget} />
         <button type="button" onClick={() => onDelete({ cards: "move", toDeckId: target })}>
           Move cards and delete the deck
         </button>

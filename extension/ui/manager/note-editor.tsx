@@ -4,6 +4,7 @@ import { setCardsDeck, setFlag, setSuspended } from "../../lib/collection/cards"
 import { deleteNotes, updateNote } from "../../lib/collection/notes";
 import { Messages } from "../messages";
 import type { SectionProps } from "./context";
+import { IdSelect } from "./controls";
 import { FieldsEditor } from "./fields-editor";
 import { TagsInput } from "./tags-input";
 import { useAction } from "./use-action";
@@ -72,25 +73,19 @@ export function NoteEditor({ col, version, changed, noteId, cardId, onDeleted }:
       </div>
       {card && (
         <div class="row card-actions">
-          <label class="inline">
-            Deck
-            <select
-              name="cardDeck"
-              value={card.deckId}
-              onChange={(e) =>
-                action.run(
-                  () => setCardsDeck(col, [card.id], Number(e.currentTarget.value)),
-                  () => "Moved.",
-                )
-              }
-            >
-              {decks.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <IdSelect
+            caption="Deck"
+            inline
+            name="cardDeck"
+            options={decks}
+            value={card.deckId}
+            onChange={(deckId) =>
+              action.run(
+                () => setCardsDeck(col, [card.id], deckId),
+                () => "Moved.",
+              )
+            }
+          />
           <label class="inline">
             Flag
             <select

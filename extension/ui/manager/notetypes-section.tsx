@@ -19,12 +19,12 @@ import {
 import { Messages } from "../messages";
 import { runConfirmed } from "./confirm";
 import type { SectionProps } from "./context";
+import { AddByName, IdSelect, PickList } from "./controls";
 import { useAction } from "./use-action";
 
 export function NoteTypesSection({ col, version, changed }: SectionProps) {
   const [noteTypes, setNoteTypes] = useState<{ noteType: NoteType; notes: number }[]>([]);
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [newName, setNewName] = useState("");
   const [copyOf, setCopyOf] = useState<number | null>(null);
   const action = useAction(changed);
 
@@ -42,55 +42,35 @@ export function NoteTypesSection({ col, version, changed }: SectionProps) {
   return (
     <div class="two-columns">
       <div class="stack side-list">
-        <ul class="plain-list" aria-label="Note types">
-          {noteTypes.map(({ noteType, notes }) => (
-            <li key={noteType.id}>
-              <button
-                type="button"
-                class={noteType.id === selectedId ? "link selected" : "link"}
-                onClick={() => setSelectedId(noteType.id)}
-              >
-                {noteType.name} <span class="muted">({notes} notes)</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-        <form
-          class="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (copyOf === null) return;
-            void action
-              .run(
-                () => addNoteType(col, newName, copyOf),
-                (n) => `Added "${n.name}".`,
-              )
-              .then((n) => {
-                if (n) {
-                  setNewName("");
-                  setSelectedId(n.id);
-                }
-              });
+        <PickList
+          label="Note types"
+          items={noteTypes.map(({ noteType, notes }) => ({ id: noteType.id, name: noteType.name, notes }))}
+          selectedId={selectedId}
+          onSelect={setSelectedId}
+          detail={(item) => `${item.notes} notes`}
+        />
+        <AddByName
+          stacked
+          name="newNoteType"
+          placeholder="New note type name"
+          button="Add note type"
+          onAdd={async (name) => {
+            if (copyOf === null) return null;
+            const added = await action.run(
+              () => addNoteType(col, name, copyOf),
+              (n) => `Added "${n.name}".`,
+            );
+            if (added) setSelectedId(added.id);
+            return added;
           }}
         >
-          <input
-            name="newNoteType"
-            placeholder="New note type name"
-            value={newName}
-            onInput={(e) => setNewName(e.currentTarget.value)}
+          <IdSelect
+            caption="As a copy of"
+            options={noteTypes.map(({ noteType }) => noteType)}
+            value={copyOf}
+            onChange={setCopyOf}
           />
-          <label>
-            As a copy of
-            <select value={copyOf ?? ""} onChange={(e) => setCopyOf(Number(e.currentTarget.value))}>
-              {noteTypes.map(({ noteType }) => (
-                <option key={noteType.id} value={noteType.id}>
-                  {noteType.name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="submit">Add note type</button>
-        </form>
+        </AddByName>
       </div>
       <div class="stack">
         <Messages error={action.error} notice={action.notice} />
@@ -116,8 +96,6 @@ interface DetailsProps extends SectionProps {
 
 function NoteTypeDetails({ col, noteType, notes, action }: DetailsProps) {
   const [name, setName] = useState(noteType.name);
-  const [newField, setNewField] = useState("");
-  const [newTemplate, setNewTemplate] = useState("");
   const [templateOrd, setTemplateOrd] = useState(0);
   const template = noteType.templates[templateOrd] ?? noteType.templates[0];
   const [front, setFront] = useState(template?.qfmt ?? "");
@@ -230,26 +208,18 @@ function NoteTypeDetails({ col, noteType, notes, action }: DetailsProps) {
           </li>
         ))}
       </ol>
-      <form
-        class="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void confirmed(
-            (f) => addField(col, id, newField, f),
+      <AddByName
+        secondary
+        name="newField"
+        placeholder="New field"
+        button="Add field"
+        onAdd={(name) =>
+          confirmed(
+            (f) => addField(col, id, name, f),
             () => "Field added.",
-          ).then((r) => r && setNewField(""));
-        }}
-      >
-        <input
-          name="newField"
-          placeholder="New field"
-          value={newField}
-          onInput={(e) => setNewField(e.currentTarget.value)}
-        />
-        <button type="submit" class="secondary">
-          Add field
-        </button>
-      </form>
+          )
+        }
+      />
 
       <h2>Card types</h2>
       <ol class="edit-list">
@@ -316,26 +286,18 @@ function NoteTypeDetails({ col, noteType, notes, action }: DetailsProps) {
         ))}
       </ol>
       {noteType.kind === "standard" && (
-        <form
-          class="row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void confirmed(
-              (f) => addTemplate(col, id, newTemplate, f),
+        <AddByName
+          secondary
+          name="newTemplate"
+          placeholder="New card type"
+          button="Add card type"
+          onAdd={(name) =>
+            confirmed(
+              (f) => addTemplate(col, id, name, f),
               () => "Card type added.",
-            ).then((r) => r && setNewTemplate(""));
-          }}
-        >
-          <input
-            name="newTemplate"
-            placeholder="New card type"
-            value={newTemplate}
-            onInput={(e) => setNewTemplate(e.currentTarget.value)}
-          />
-          <button type="submit" class="secondary">
-            Add card type
-          </button>
-        </form>
+            )
+          }
+        />
       )}
       {template && (
         <form

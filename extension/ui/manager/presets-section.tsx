@@ -5,13 +5,13 @@ import { addPreset, deletePreset, updatePreset } from "../../lib/collection/pres
 import { Messages } from "../messages";
 import { runConfirmed } from "./confirm";
 import type { SectionProps } from "./context";
+import { AddByName, PickList } from "./controls";
 import { useAction } from "./use-action";
 
 export function PresetsSection({ col, version, changed }: SectionProps) {
   const [presets, setPresets] = useState<DeckConfig[]>([]);
   const [decks, setDecks] = useState<Deck[]>([]);
   const [selectedId, setSelectedId] = useState<number>(1);
-  const [newName, setNewName] = useState("");
   const action = useAction(changed);
 
   useEffect(() => {
@@ -25,44 +25,27 @@ export function PresetsSection({ col, version, changed }: SectionProps) {
   return (
     <div class="two-columns">
       <div class="stack side-list">
-        <ul class="plain-list" aria-label="Options presets">
-          {presets.map((p) => (
-            <li key={p.id}>
-              <button
-                type="button"
-                class={p.id === selected?.id ? "link selected" : "link"}
-                onClick={() => setSelectedId(p.id)}
-              >
-                {p.name} <span class="muted">({decks.filter((d) => d.configId === p.id).length} decks)</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-        <form
-          class="stack"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void action
-              .run(
-                () => addPreset(col, newName, selected?.id),
-                (p) => `Added "${p.name}".`,
-              )
-              .then((p) => {
-                if (p) {
-                  setNewName("");
-                  setSelectedId(p.id);
-                }
-              });
+        <PickList
+          label="Options presets"
+          items={presets}
+          selectedId={selected?.id ?? null}
+          onSelect={setSelectedId}
+          detail={(p) => `${decks.filter((d) => d.configId === p.id).length} decks`}
+        />
+        <AddByName
+          stacked
+          name="newPreset"
+          placeholder="New preset (a copy of the selected one)"
+          button="Add preset"
+          onAdd={async (name) => {
+            const added = await action.run(
+              () => addPreset(col, name, selected?.id),
+              (p) => `Added "${p.name}".`,
+            );
+            if (added) setSelectedId(added.id);
+            return added;
           }}
-        >
-          <input
-            name="newPreset"
-            placeholder="New preset (a copy of the selected one)"
-            value={newName}
-            onInput={(e) => setNewName(e.currentTarget.value)}
-          />
-          <button type="submit">Add preset</button>
-        </form>
+        />
       </div>
       <div class="stack">
         <Messages error={action.error} notice={action.notice} />

@@ -1,6 +1,6 @@
-import { useState } from "preact/hooks";
 import { Messages } from "../messages";
 import type { useProfiles } from "../use-profiles";
+import { AddByName } from "./controls";
 
 interface Props {
   profiles: ReturnType<typeof useProfiles>;
@@ -8,7 +8,6 @@ interface Props {
 
 /** Several profiles per browser: each its own collection, settings and account. */
 export function ProfilesSection({ profiles }: Props) {
-  const [name, setName] = useState("");
   const list = profiles.list;
   if (!list) return null;
   return (
@@ -55,21 +54,7 @@ export function ProfilesSection({ profiles }: Props) {
           </li>
         ))}
       </ul>
-      <form
-        class="row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void profiles.add(name).then((ok) => ok && setName(""));
-        }}
-      >
-        <input
-          name="newProfile"
-          placeholder="New profile name"
-          value={name}
-          onInput={(e) => setName(e.currentTarget.value)}
-        />
-        <button type="submit">Add profile</button>
-      </form>
+      <AddByName name="newProfile" placeholder="New profile name" button="Add profile" onAdd={profiles.add} />
       <Messages error={profiles.error} notice={null} />
     </div>
   );
