@@ -85,14 +85,24 @@ async function studiedToday(
   if (entries.length === 0) return out;
   const decks = await col.db.getAll("decks");
   const byName = new Map(decks.map((d) => [d.name, d]));
+  const deckById = new Map(decks.map((d) => [d.id, d]));
+  // One transaction answers every lookup at once: each answered card, and its first answer ever (the index is
+  // ordered by card, then by time, so its first key for a card is that card's first review).
+  const cardIds = [...new Set(entries.map((e) => e.cardId))];
+  const tx = col.db.transaction(["cards", "revlog"]);
+  const [cards, firsts] = await Promise.all([
+    Promise.all(cardIds.map((id) => tx.objectStore("cards").get(id))),
+    Promise.all(cardIds.map((id) => tx.objectStore("revlog").index("cardId").getKey(id))),
+  ]);
+  const deckOf = new Map(cardIds.map((id, i) => [id, cards[i]?.deckId]));
+  const introducedToday = new Set(cardIds.filter((_, i) => (firsts[i] ?? 0) >= since));
   const seen = new Set<number>();
   for (const entry of entries) {
-    const card = await col.db.get("cards", entry.cardId);
-    const deck = card ? decks.find((d) => d.id === card.deckId) : undefined;
-    if (!card || !deck) continue;
+    const deck = deckById.get(deckOf.get(entry.cardId) ?? -1);
+    if (!deck) continue;
     // A card whose first answer ever was today was a new card introduced today; count it once.
-    const isNew = !seen.has(card.id) && (await firstAnswer(col, card.id)) >= since;
-    seen.add(card.id);
+    const isNew = introducedToday.has(entry.cardId) && !seen.has(entry.cardId);
+    seen.add(entry.cardId);
     const parts = deck.name.split("::");
     for (let i = parts.length; i > 0; i--) {
       const ancestor = byName.get(parts.slice(0, i).join("::"));
@@ -104,9 +114,4 @@ async function studiedToday(
     }
   }
   return out;
-}
-
-async function firstAnswer(col: Collection, cardId: number): Promise<number> {
-  const keys = await col.db.getAllKeysFromIndex("revlog", "cardId", cardId);
-  return Math.min(...keys);
 }
