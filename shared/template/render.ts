@@ -3,6 +3,7 @@
 // shown only inside the sandboxed card frame.
 import { escapeHtml, htmlToText } from "../html";
 import { parseTemplate, type TemplateNode } from "./parse";
+import { compareTypedAnswer } from "./type-answer";
 
 export interface RenderContext {
   /** Field name → HTML. */
@@ -17,6 +18,8 @@ export interface RenderContext {
   flag: number;
   /** The rendered question, available on the answer side as {{FrontSide}}. */
   frontSide?: string;
+  /** What the person typed into the answer box, compared on the answer side. */
+  typed?: string;
   side: "question" | "answer";
 }
 
@@ -66,6 +69,11 @@ function fieldValue(name: string, context: RenderContext): string | undefined {
 function renderField(name: string, filters: string[], context: RenderContext): string {
   const value = fieldValue(name, context);
   if (value === undefined) return `<span class="template-error">{{${escapeHtml(name)}}}: there is no such field</span>`;
+  // {{type:Field}} and {{type:cloze:Text}} compare against the field's text (for clozes, this card's deletions).
+  if (filters[0]?.trim() === "type") {
+    const expected = filters.some((f) => f.trim() === "cloze") ? clozeOnly(value, context.clozeOrd ?? 1) : value;
+    return typeAnswer(expected, context);
+  }
   // Filters apply from the one nearest the field name outwards: {{text:cloze:Text}} runs cloze, then text.
   let result = value;
   for (const filter of [...filters].reverse()) result = applyFilter(filter, result, name, context);
@@ -80,8 +88,6 @@ function applyFilter(filter: string, value: string, fieldName: string, context: 
       return htmlToText(value) === ""
         ? ""
         : `<a class="hint" href="#" onclick="this.style.display='none';this.nextElementSibling.style.display='inline';return false;">Show ${escapeHtml(fieldName)}</a><span class="hint" style="display:none">${value}</span>`;
-    case "type":
-      return typeAnswer(value, context);
     case "cloze":
       return renderCloze(value, context.clozeOrd ?? 1, context.side, false);
     case "cloze-only":
@@ -98,12 +104,11 @@ function applyFilter(filter: string, value: string, fieldName: string, context: 
   }
 }
 
-/** The answer box on the question; on the answer, the typed answer against the field (the page fills it in). */
+/** The answer box on the question; on the answer, what was typed compared with the field's text. */
 function typeAnswer(value: string, context: RenderContext): string {
-  const expected = escapeHtml(htmlToText(value));
   if (context.side === "question")
     return `<input type="text" id="typeans" autocomplete="off" aria-label="Type the answer">`;
-  return `<div id="typeans-compare" data-expected="${expected}"><code class="typeans-expected">${expected}</code></div>`;
+  return compareTypedAnswer(context.typed ?? "", htmlToText(value));
 }
 
 const CLOZE = /\{\{c(\d+)::([\s\S]*?)(?:::([\s\S]*?))?\}\}/g;

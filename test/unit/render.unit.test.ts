@@ -56,9 +56,26 @@ describe("rendering templates", () => {
     expect(render("{{hint:Extra}}")).toBe("");
   });
 
-  it("type: gives an answer box on the question and the expected answer on the back", () => {
+  it("type: gives an answer box on the question and the comparison on the back", () => {
     expect(render("{{type:Back}}")).toContain('<input type="text" id="typeans"');
-    expect(render("{{type:Back}}", { side: "answer" })).toContain('data-expected="dog"');
+    // Nothing typed: the expected answer alone.
+    expect(render("{{type:Back}}", { side: "answer" })).toBe('<code id="typeans">dog</code>');
+    expect(render("{{type:Back}}", { side: "answer", typed: "dog" })).toBe(
+      '<code id="typeans"><span class="typeGood">dog</span></code>',
+    );
+    expect(render("{{type:Back}}", { side: "answer", typed: "dig" })).toBe(
+      '<code id="typeans"><span class="typeGood">d</span><span class="typeBad">i</span><span class="typeGood">g</span>' +
+        '<br><span id="typearrow">&darr;</span><br>' +
+        '<span class="typeGood">d</span><span class="typeMissed">o</span><span class="typeGood">g</span></code>',
+    );
+  });
+
+  it("type:cloze: expects this card's deletions, and what was typed is escaped", () => {
+    const answer = render("{{type:cloze:Text}}", { clozeOrd: 1, side: "answer", typed: "<b>Pari" });
+    expect(answer).toContain('<span class="typeBad">&lt;b&gt;</span><span class="typeGood">Pari</span>');
+    expect(answer).not.toContain("<b>");
+    expect(answer).toContain('<span class="typeGood">Pari</span><span class="typeMissed">s</span>');
+    expect(answer).not.toContain("France");
   });
 
   it("chained filters run from the field outwards", () => {
