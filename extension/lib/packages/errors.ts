@@ -1,0 +1,23 @@
+// The one kind of error the package code throws for a bad file: its message is a sentence for the person. The
+// public functions catch it and return it as a refusal; anything else that is thrown is a bug and says so.
+import { type Outcome, refuse } from "../collection/collection";
+
+export class PackageError extends Error {
+  override name = "PackageError";
+}
+
+/** Stops reading a package, with a message in words. */
+export function fail(message: string): never {
+  throw new PackageError(message);
+}
+
+/** Runs package work and turns a PackageError into a refusal. */
+export async function guarded<T>(work: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  try {
+    return await work();
+  } catch (thrown) {
+    if (thrown instanceof PackageError) return refuse(thrown.message);
+    const detail = thrown instanceof Error ? thrown.message : String(thrown);
+    return refuse(`The package could not be read: ${detail}`);
+  }
+}

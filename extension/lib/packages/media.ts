@@ -1,0 +1,45 @@
+// Where imported media goes and exported media comes from. The collection's media store implements this; tests
+// use a map. Names are plain file names, as Anki keeps them in one folder.
+export interface MediaFileInfo {
+  /** SHA-1 of the bytes, in lowercase hex. */
+  sha1: string;
+  size: number;
+}
+
+export interface MediaStore {
+  /** The stored file of that name, or undefined. */
+  has(name: string): Promise<MediaFileInfo | undefined>;
+  put(name: string, bytes: Uint8Array): Promise<void>;
+  get(name: string): Promise<Uint8Array | undefined>;
+  /** Every stored name. */
+  names(): Promise<string[]>;
+}
+
+export async function sha1Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A name that is a plain file name (no folders, nothing hidden by control characters). */
+export function safeMediaName(name: string): boolean {
+  return name.length > 0 && name.length <= 255 && !/[/\\\u0000-\u001f]/.test(name) && name !== "." && name !== "..";
+}
+
+/** "photo.jpg" and a hash → "photo-1a2b3c4d.jpg": Anki's way of keeping two different files of one name. */
+export function renamedMediaName(name: string, sha1: string): string {
+  const dot = name.lastIndexOf(".");
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  const ext = dot > 0 ? name.slice(dot) : "";
+  return `${stem}-${sha1.slice(0, 8)}${ext}`;
+}
+
+/** Every media reference in a field ([sound:x], src="x") to `from` now names `to`. */
+export function replaceMediaReferences(field: string, from: string, to: string): string {
+  if (!field.includes(from)) return field;
+  const encodedFrom = encodeURI(from);
+  let out = field.split(`[sound:${from}]`).join(`[sound:${to}]`);
+  out = out.replace(/(\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2/gi, (whole, prefix: string, quote: string, value: string) =>
+    value === from || value === encodedFrom ? `${prefix}${quote}${to}${quote}` : whole,
+  );
+  return out;
+}

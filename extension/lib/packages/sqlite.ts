@@ -1,0 +1,68 @@
+// SQLite in WebAssembly (sql.js): loaded once, from the extension's own copy of the wasm file. Node tests point
+// it at node_modules with locateSqlWasm.
+import initSqlJs, { type Database, type SqlJsStatic } from "sql.js";
+import wasmUrl from "sql.js/dist/sql-wasm-browser.wasm?url";
+import { fail } from "./errors";
+
+let locate: (file: string) => string = () => wasmUrl;
+let loading: Promise<SqlJsStatic> | null = null;
+
+/** Where the wasm file is (for Node, where the extension's URL does not exist). */
+export function locateSqlWasm(locator: (file: string) => string): void {
+  locate = locator;
+  loading = null;
+}
+
+export function sqlite(): Promise<SqlJsStatic> {
+  loading ??= initSqlJs({ locateFile: (file) => locate(file) });
+  return loading;
+}
+
+/**
+ * Opens an Anki database from its bytes. Anki declares some columns with its own "unicase" collation, which
+ * SQLite outside Anki does not have; the copy opened here uses NOCASE instead, which reads the same rows.
+ */
+export async function openAnkiDatabase(bytes: Uint8Array): Promise<Database> {
+  const SQL = await sqlite();
+  let db: Database;
+  try {
+    db = new SQL.Database(bytes);
+    const uses = db.exec("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%unicase%'");
+    if (Number(uses[0]?.values[0]?.[0] ?? 0) > 0) {
+      db.exec(
+        "PRAGMA writable_schema = ON; " +
+          "UPDATE sqlite_master SET sql = replace(replace(sql, 'COLLATE unicase', 'COLLATE NOCASE'), " +
+          "'collate unicase', 'COLLATE NOCASE') WHERE sql LIKE '%unicase%'; PRAGMA writable_schema = OFF;",
+      );
+      const copy = db.export();
+      db.close();
+      db = new SQL.Database(copy);
+    }
+  } catch (thrown) {
+    return fail(describeSqliteError(thrown));
+  }
+  return db;
+}
+
+export function describeSqliteError(thrown: unknown): string {
+  const detail = thrown instanceof Error ? thrown.message : String(thrown);
+  if (/malformed|not a database|file is encrypted|disk image/i.test(detail)) {
+    return "The collection inside the file is damaged (the database is corrupt), so nothing was imported.";
+  }
+  return `The collection inside the file could not be read (${detail}), so nothing was imported.`;
+}
+
+/** Runs a query and gives its rows as arrays; a damaged database becomes a PackageError. */
+export function rows(db: Database, sql: string): unknown[][] {
+  try {
+    return db.exec(sql)[0]?.values ?? [];
+  } catch (thrown) {
+    return fail(describeSqliteError(thrown));
+  }
+}
+
+export function tableExists(db: Database, name: string): boolean {
+  return (
+    rows(db, `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '${name.replace(/'/g, "''")}'`).length > 0
+  );
+}
