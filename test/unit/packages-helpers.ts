@@ -2,6 +2,7 @@
 // in-memory media store.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { Collection } from "../../extension/lib/collection/collection";
 import type { MediaFileInfo, MediaStore } from "../../extension/lib/packages/media";
 import { sha1Hex } from "../../extension/lib/packages/media";
 import { locateSqlWasm } from "../../extension/lib/packages/sqlite";
@@ -36,4 +37,22 @@ export class MemoryMedia implements MediaStore {
   async names() {
     return [...this.files.keys()];
   }
+}
+
+export async function counts(col: Collection) {
+  return {
+    notes: await col.db.count("notes"),
+    cards: await col.db.count("cards"),
+    revlog: await col.db.count("revlog"),
+  };
+}
+
+/** Every record of the collection, to compare before and after. */
+export async function snapshot(col: Collection) {
+  const out: Record<string, unknown[]> = {};
+  for (const store of ["notetypes", "decks", "deckconfigs", "notes", "cards", "revlog", "tags", "config"] as const) {
+    out[store] = await col.db.getAll(store);
+  }
+  out.meta = [(await col.meta()).mtime];
+  return out;
 }

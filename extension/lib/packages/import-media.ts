@@ -1,0 +1,61 @@
+// Media from a package, matched by name and content as Anki does: a file already there with the same bytes is
+// kept, a different file under a name already taken is stored as "name-<hash>.ext", and the imported notes'
+// references are rewritten to the new name. Files are hashed and stored one at a time, before the collection is
+// written, so that a large package never holds all its media expanded at once.
+
+import { type MediaStore, renamedMediaName, replaceMediaReferences, sha1Hex } from "./media";
+import type { PackageMedia } from "./package";
+
+export interface MediaCounts {
+  mediaAdded: number;
+  mediaRenamed: number;
+  mediaUnchanged: number;
+  /** Files the package holds that were not imported because no media store was given. */
+  mediaNotStored: number;
+}
+
+export interface PlannedMedia {
+  counts: MediaCounts;
+  /** A field with references to renamed files rewritten. */
+  rewrite(field: string): string;
+}
+
+export async function importMedia(
+  files: PackageMedia[],
+  store: MediaStore | undefined,
+  progress: (done: number, total: number) => void,
+): Promise<PlannedMedia> {
+  const counts: MediaCounts = { mediaAdded: 0, mediaRenamed: 0, mediaUnchanged: 0, mediaNotStored: 0 };
+  const renames = new Map<string, string>();
+  if (!store) {
+    counts.mediaNotStored = files.length;
+    return { counts, rewrite: (field) => field };
+  }
+  for (const [index, file] of files.entries()) {
+    const bytes = file.read();
+    const sha1 = await sha1Hex(bytes);
+    const existing = await store.has(file.name);
+    if (!existing) {
+      await store.put(file.name, bytes);
+      counts.mediaAdded++;
+    } else if (existing.sha1 === sha1) {
+      counts.mediaUnchanged++;
+    } else {
+      const renamed = renamedMediaName(file.name, sha1);
+      renames.set(file.name, renamed);
+      const there = await store.has(renamed);
+      if (there?.sha1 === sha1) counts.mediaUnchanged++;
+      else {
+        await store.put(renamed, bytes);
+        counts.mediaRenamed++;
+      }
+    }
+    progress(index + 1, files.length);
+  }
+  const rewrite = (field: string) => {
+    let out = field;
+    for (const [from, to] of renames) out = replaceMediaReferences(out, from, to);
+    return out;
+  };
+  return { counts, rewrite };
+}

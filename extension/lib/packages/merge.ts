@@ -1,0 +1,332 @@
+// Merges a package's collection into a profile's collection as Anki's importer does: note types by id and shape,
+// decks by name, notes by guid (updated only when the file's copy is newer and of the same note type), cards by
+// note and template, review-log rows by id. Everything is planned first and written in one IndexedDB
+// transaction; imported records are pending changes (usn -1) that keep the file's mtimes, so that importing a
+// newer copy later updates them and importing the same file twice changes nothing.
+import { parentNames } from "../../../shared/deck-names";
+import {
+  type Card,
+  DEFAULT_CONFIG_ID,
+  DEFAULT_DECK_ID,
+  type Deck,
+  type Note,
+  type NoteType,
+  PENDING,
+  type RevlogEntry,
+} from "../../../shared/model";
+import type { Collection } from "../collection/collection";
+import { registerTags, touchMeta } from "../collection/notes";
+import type { AnkiCollection } from "./anki-db";
+import { ankiToday, localToday, resetCard, sendHome, shiftDueDays } from "./due";
+import { fail } from "./errors";
+import type { PlannedMedia } from "./import-media";
+
+export interface MergeCounts {
+  notesAdded: number;
+  notesUpdated: number;
+  notesUnchanged: number;
+  notesSkippedNoteType: number;
+  cardsAdded: number;
+  revlogAdded: number;
+  decksAdded: number;
+  noteTypesAdded: number;
+  noteTypesUpdated: number;
+  presetsAdded: number;
+}
+
+export interface MergeOptions {
+  withScheduling: boolean;
+  media: PlannedMedia;
+  progress: (fraction: number, label: string) => void;
+}
+
+const fieldNames = (n: NoteType) => n.fields.map((f) => f.name).join("\u001f");
+const templateNames = (n: NoteType) => n.templates.map((t) => t.name).join("\u001f");
+
+/** Same kind, field names and template names: notes of one fit the other. */
+export function sameShape(a: NoteType, b: NoteType): boolean {
+  return a.kind === b.kind && fieldNames(a) === fieldNames(b) && templateNames(a) === templateNames(b);
+}
+
+function sameContent(a: NoteType, b: NoteType): boolean {
+  return (
+    sameShape(a, b) &&
+    a.css === b.css &&
+    a.templates.every((t, i) => t.qfmt === b.templates[i]?.qfmt && t.afmt === b.templates[i]?.afmt)
+  );
+}
+
+function uniqueName(name: string, taken: Set<string>): string {
+  let candidate = name;
+  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${name} (${n})`;
+  taken.add(candidate.toLowerCase());
+  return candidate;
+}
+
+/** Refuses a package whose notes or cards point at records it does not hold. */
+export function checkReferences(data: AnkiCollection): void {
+  const noteTypeIds = new Set(data.noteTypes.map((n) => n.id));
+  for (const note of data.notes) {
+    if (!noteTypeIds.has(note.noteTypeId)) {
+      fail(
+        `Note ${note.id} in the package uses note type ${note.noteTypeId}, which the package does not contain, ` +
+          "so nothing was imported.",
+      );
+    }
+  }
+}
+
+export async function mergeCollection(col: Collection, data: AnkiCollection, options: MergeOptions) {
+  checkReferences(data);
+  const counts: MergeCounts = {
+    notesAdded: 0,
+    notesUpdated: 0,
+    notesUnchanged: 0,
+    notesSkippedNoteType: 0,
+    cardsAdded: 0,
+    revlogAdded: 0,
+    decksAdded: 0,
+    noteTypesAdded: 0,
+    noteTypesUpdated: 0,
+    presetsAdded: 0,
+  };
+  const now = col.clock.now();
+  // Ids for new records start above every key in use (freshIds raises the collection's id counter).
+  await col.freshIds("notes", 0);
+  await col.freshIds("cards", 0);
+  await col.freshIds("decks", 0);
+  await col.freshIds("notetypes", 0);
+  // Incoming ids are kept unless taken; each store has its own ids (a note and its card may share a number).
+  const used = { notes: new Set<number>(), cards: new Set<number>() };
+  const newId = () => col.nextId();
+
+  const tx = col.db.transaction(
+    ["notetypes", "deckconfigs", "decks", "notes", "cards", "revlog", "tags", "config", "meta"],
+    "readwrite",
+  );
+  const store = {
+    notetypes: tx.objectStore("notetypes"),
+    deckconfigs: tx.objectStore("deckconfigs"),
+    decks: tx.objectStore("decks"),
+    notes: tx.objectStore("notes"),
+    cards: tx.objectStore("cards"),
+    revlog: tx.objectStore("revlog"),
+  };
+  const write = (request: Promise<unknown>) => {
+    // A failed write aborts the transaction, which tx.done reports.
+    request.catch(() => {});
+  };
+  const [noteTypes, presets, decks] = await Promise.all([
+    store.notetypes.getAll(),
+    store.deckconfigs.getAll(),
+    store.decks.getAll(),
+  ]);
+  options.progress(0.3, "Matching note types and decks");
+
+  // Note types: only those the imported notes use.
+  const usedTypes = new Set(data.notes.map((n) => n.noteTypeId));
+  const typeById = new Map(noteTypes.map((n) => [n.id, n]));
+  const typeNames = new Set(noteTypes.map((n) => n.name.toLowerCase()));
+  const typeMap = new Map<number, NoteType>();
+  for (const incoming of data.noteTypes.filter((n) => usedTypes.has(n.id))) {
+    const existing = typeById.get(incoming.id);
+    if (existing && sameShape(existing, incoming)) {
+      if (incoming.mtime > existing.mtime && !sameContent(existing, incoming)) {
+        const updated: NoteType = { ...incoming, name: existing.name, usn: PENDING };
+        write(store.notetypes.put(updated));
+        typeById.set(updated.id, updated);
+        counts.noteTypesUpdated++;
+        typeMap.set(incoming.id, updated);
+      } else {
+        typeMap.set(incoming.id, existing);
+      }
+      continue;
+    }
+    // A note type of this id but another shape: a copy is added (or found, when this file was imported before).
+    const copy = existing ? noteTypes.find((n) => n.id !== incoming.id && sameContent(n, incoming)) : undefined;
+    if (copy) {
+      typeMap.set(incoming.id, copy);
+      continue;
+    }
+    const added: NoteType = {
+      ...incoming,
+      id: existing ? newId() : incoming.id,
+      name: uniqueName(incoming.name, typeNames),
+      usn: PENDING,
+    };
+    write(store.notetypes.add(added));
+    noteTypes.push(added);
+    typeMap.set(incoming.id, added);
+    counts.noteTypesAdded++;
+  }
+
+  // Presets by id: new ones are added, newer ones update (with scheduling only).
+  const presetIds = new Set(presets.map((p) => p.id));
+  const presetById = new Map(presets.map((p) => [p.id, p]));
+  for (const incoming of data.deckConfigs) {
+    const existing = presetById.get(incoming.id);
+    if (!existing) {
+      write(store.deckconfigs.add({ ...incoming, usn: PENDING }));
+      presetIds.add(incoming.id);
+      counts.presetsAdded++;
+    } else if (options.withScheduling && incoming.mtime > existing.mtime && incoming.id !== DEFAULT_CONFIG_ID) {
+      write(store.deckconfigs.put({ ...incoming, name: existing.name, usn: PENDING }));
+    }
+  }
+
+  // Decks by name; filtered decks are not imported (their cards go home).
+  const deckByName = new Map(decks.map((d) => [d.name.toLowerCase(), d]));
+  const deckIds = new Set(decks.map((d) => d.id));
+  const deckMap = new Map<number, number>();
+  const cardDecks = new Set(data.cards.map((c) => (c.odid !== 0 ? c.odid : c.deckId)));
+  const addDeck = (name: string, id: number | null, base?: Deck) => {
+    const parent = deckByName.get(parentNames(name).pop()?.toLowerCase() ?? "");
+    const deckId = id !== null && !deckIds.has(id) ? id : newId();
+    deckIds.add(deckId);
+    const deck: Deck = {
+      id: deckId,
+      name,
+      configId: base && presetIds.has(base.configId) ? base.configId : (parent?.configId ?? DEFAULT_CONFIG_ID),
+      description: base?.description ?? "",
+      collapsed: base?.collapsed ?? false,
+      mtime: base?.mtime || now,
+      usn: PENDING,
+    };
+    write(store.decks.add(deck));
+    deckByName.set(name.toLowerCase(), deck);
+    counts.decksAdded++;
+    return deck;
+  };
+  const incomingDecks = data.decks
+    .filter((d) => !d.filtered)
+    .sort((a, b) => a.name.split("::").length - b.name.split("::").length);
+  for (const incoming of incomingDecks) {
+    const { filtered: _filtered, ...base } = incoming;
+    const existing = deckByName.get(incoming.name.toLowerCase());
+    if (existing) {
+      deckMap.set(incoming.id, existing.id);
+      continue;
+    }
+    if (incoming.id === DEFAULT_DECK_ID && !cardDecks.has(DEFAULT_DECK_ID)) {
+      deckMap.set(incoming.id, DEFAULT_DECK_ID);
+      continue;
+    }
+    for (const parent of parentNames(incoming.name)) {
+      if (!deckByName.has(parent.toLowerCase())) addDeck(parent, null);
+    }
+    deckMap.set(incoming.id, addDeck(incoming.name, incoming.id, base).id);
+  }
+  const targetDeck = (id: number) => deckMap.get(id) ?? (deckIds.has(id) ? id : DEFAULT_DECK_ID);
+
+  // Notes by guid.
+  options.progress(0.45, "Matching notes");
+  const guidReads = data.notes.map((n) => store.notes.index("guid").get(n.guid));
+  const idReads = data.notes.map((n) => store.notes.getKey(n.id));
+  const cardsOf = new Map<number, Card[]>();
+  for (const card of data.cards) {
+    const list = cardsOf.get(card.noteId) ?? [];
+    list.push(card);
+    cardsOf.set(card.noteId, list);
+  }
+  /** Incoming card id → the card it became (added) or matched (already there). */
+  const cardMap = new Map<number, number>();
+  const newCards: { card: Card; noteId: number }[] = [];
+  const matchedNotes: { note: Note; incoming: Card[] }[] = [];
+  const tags = new Set<string>();
+  for (const [i, incoming] of data.notes.entries()) {
+    const noteType = typeMap.get(incoming.noteTypeId);
+    if (!noteType) continue;
+    const fields = fitFields(incoming.fields, noteType.fields.length).map((f) => options.media.rewrite(f));
+    const existing = await guidReads[i];
+    if (!existing) {
+      const taken = (await idReads[i]) !== undefined || used.notes.has(incoming.id);
+      const id = taken ? newId() : incoming.id;
+      used.notes.add(id);
+      write(store.notes.add({ ...incoming, id, noteTypeId: noteType.id, fields, usn: PENDING }));
+      for (const tag of incoming.tags) tags.add(tag);
+      for (const card of cardsOf.get(incoming.id) ?? []) newCards.push({ card, noteId: id });
+      counts.notesAdded++;
+      continue;
+    }
+    if (existing.noteTypeId !== noteType.id) {
+      counts.notesSkippedNoteType++;
+      continue;
+    }
+    if (incoming.mtime > existing.mtime) {
+      write(store.notes.put({ ...existing, fields, tags: incoming.tags, mtime: incoming.mtime, usn: PENDING }));
+      for (const tag of incoming.tags) tags.add(tag);
+      counts.notesUpdated++;
+    } else {
+      counts.notesUnchanged++;
+    }
+    matchedNotes.push({ note: existing, incoming: cardsOf.get(incoming.id) ?? [] });
+  }
+
+  // Cards: all of a new note's; of a matched note, those whose template it lacks (existing ones keep their state).
+  options.progress(0.6, "Adding cards");
+  const existingCardLists = await Promise.all(matchedNotes.map((m) => store.cards.index("noteId").getAll(m.note.id)));
+  for (const [i, { note, incoming }] of matchedNotes.entries()) {
+    const byOrd = new Map((existingCardLists[i] ?? []).map((c) => [c.ord, c.id]));
+    for (const card of incoming) {
+      const have = byOrd.get(card.ord);
+      if (have !== undefined) cardMap.set(card.id, have);
+      else newCards.push({ card, noteId: note.id });
+    }
+  }
+  const cardIdReads = newCards.map(({ card }) => store.cards.getKey(card.id));
+  const nextPosEntry = await tx.objectStore("config").get("nextPos");
+  let nextPos = typeof nextPosEntry?.value === "number" ? nextPosEntry.value : 1;
+  const newDues = newCards.filter(({ card }) => card.type === 0).map(({ card }) => card.due);
+  const firstDue = newDues.length > 0 ? Math.min(...newDues.slice(0, 100_000)) : 0;
+  const positionShift = nextPos - firstDue;
+  const dayShift = localToday(now) - ankiToday(now, data.crt);
+  let lastPos = nextPos - 1;
+  for (const [i, { card, noteId }] of newCards.entries()) {
+    const taken = (await cardIdReads[i]) !== undefined || used.cards.has(card.id);
+    const id = taken ? newId() : card.id;
+    used.cards.add(id);
+    let placed = sendHome(card);
+    if (!options.withScheduling) placed = resetCard(placed, card.type === 0 ? card.due : 0);
+    if (placed.type === 0) {
+      placed = { ...placed, due: Math.max(0, placed.due + positionShift) };
+      if (placed.queue === 0 || !options.withScheduling) lastPos = Math.max(lastPos, placed.due);
+    } else {
+      placed = shiftDueDays(placed, dayShift);
+    }
+    write(store.cards.add({ ...placed, id, noteId, deckId: targetDeck(placed.deckId), usn: PENDING }));
+    cardMap.set(card.id, id);
+    counts.cardsAdded++;
+  }
+  if (lastPos + 1 > nextPos) {
+    nextPos = lastPos + 1;
+    write(tx.objectStore("config").put({ key: "nextPos", value: nextPos, mtime: now, usn: PENDING }));
+  }
+
+  // Review log: by id, never twice; only for cards that are in the collection now.
+  if (options.withScheduling) {
+    options.progress(0.75, "Adding the review history");
+    const wanted = data.revlog.filter((r) => cardMap.has(r.cardId));
+    const reads = wanted.map((r) => store.revlog.getKey(r.id));
+    for (const [i, entry] of wanted.entries()) {
+      if ((await reads[i]) !== undefined) continue;
+      const revlog: RevlogEntry = { ...entry, cardId: cardMap.get(entry.cardId) ?? entry.cardId, usn: PENDING };
+      write(store.revlog.add(revlog));
+      counts.revlogAdded++;
+    }
+  }
+
+  await registerTags(tx.objectStore("tags"), [...tags], now);
+  const { notesUnchanged: _same, notesSkippedNoteType: _skipped, ...additions } = counts;
+  const changed = Object.values(additions).some((n) => n > 0);
+  if (changed) await touchMeta(tx.objectStore("meta"), now);
+  options.progress(0.9, "Saving");
+  await tx.done;
+  return counts;
+}
+
+/** Anki pads missing fields with empty ones and joins extra ones onto the last. */
+export function fitFields(fields: string[], count: number): string[] {
+  if (fields.length === count) return fields;
+  if (fields.length < count) return [...fields, ...Array<string>(count - fields.length).fill("")];
+  return [...fields.slice(0, count - 1), fields.slice(count - 1).join(" ")];
+}

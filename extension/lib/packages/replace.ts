@@ -1,0 +1,113 @@
+// A collection package (.colpkg, or a bare collection file) replaces the whole collection, as in Anki: the
+// current collection is backed up first, then every store is rewritten in one transaction. Everything imported is
+// a pending change, and the schema stamp moves on, so the next sync asks which side to keep.
+import { DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type Deck, PENDING } from "../../../shared/model";
+import type { Collection } from "../collection/collection";
+import { defaultDeckConfig } from "../collection/defaults";
+import { SYNCED_STORES } from "../collection/schema";
+import { backupCollection } from "../sync/backup";
+import type { AnkiCollection } from "./anki-db";
+import { ankiToday, localToday, sendHome, shiftDueDays } from "./due";
+import type { PlannedMedia } from "./import-media";
+import { checkReferences, fitFields } from "./merge";
+
+export interface ReplaceCounts {
+  notes: number;
+  cards: number;
+  revlog: number;
+  decks: number;
+  noteTypes: number;
+  presets: number;
+  backupId: string;
+}
+
+export async function replaceWithPackage(
+  col: Collection,
+  data: AnkiCollection,
+  media: PlannedMedia,
+  progress: (fraction: number, label: string) => void,
+): Promise<ReplaceCounts> {
+  checkReferences(data);
+  progress(0.3, "Backing up the current collection");
+  const backupId = await backupCollection(col, "before importing a collection package");
+  const now = col.clock.now();
+  const pending = <T extends { usn: number; mtime?: number }>(record: T): T => ({
+    ...record,
+    mtime: record.mtime || now,
+    usn: PENDING,
+  });
+  const typeFields = new Map(data.noteTypes.map((n) => [n.id, n.fields.length]));
+  const decks: Deck[] = data.decks.filter((d) => !d.filtered).map(({ filtered: _f, ...deck }) => pending(deck));
+  const presetIds = new Set(data.deckConfigs.map((p) => p.id));
+  const presets = data.deckConfigs.map(pending);
+  if (!presetIds.has(DEFAULT_CONFIG_ID)) presets.push(defaultDeckConfig(DEFAULT_CONFIG_ID, "Default", now));
+  for (const deck of decks) if (!presetIds.has(deck.configId)) deck.configId = DEFAULT_CONFIG_ID;
+  if (!decks.some((d) => d.id === DEFAULT_DECK_ID)) {
+    const taken = new Set(decks.map((d) => d.name.toLowerCase()));
+    let name = "Default";
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `Default (${n})`;
+    decks.push({
+      id: DEFAULT_DECK_ID,
+      name,
+      configId: DEFAULT_CONFIG_ID,
+      description: "",
+      collapsed: false,
+      mtime: now,
+      usn: PENDING,
+    });
+  }
+  const deckIds = new Set(decks.map((d) => d.id));
+  const noteIds = new Set(data.notes.map((n) => n.id));
+  const dayShift = localToday(now) - ankiToday(now, data.crt);
+  const cards = data.cards
+    .filter((c) => noteIds.has(c.noteId))
+    .map((c) => {
+      const home = shiftDueDays(sendHome(c), dayShift);
+      return pending({ ...home, deckId: deckIds.has(home.deckId) ? home.deckId : DEFAULT_DECK_ID });
+    });
+  const cardIds = new Set(cards.map((c) => c.id));
+  const tags = new Map(data.tags.map((t) => [t.name.toLowerCase(), pending(t)]));
+  for (const note of data.notes) {
+    for (const tag of note.tags) {
+      if (!tags.has(tag.toLowerCase()))
+        tags.set(tag.toLowerCase(), { name: tag, collapsed: false, mtime: now, usn: PENDING });
+    }
+  }
+
+  progress(0.5, "Replacing the collection");
+  const tx = col.db.transaction([...SYNCED_STORES, "meta"] as const, "readwrite");
+  const write = (request: Promise<unknown>) => {
+    request.catch(() => {});
+  };
+  for (const name of SYNCED_STORES) write(tx.objectStore(name).clear());
+  for (const noteType of data.noteTypes) write(tx.objectStore("notetypes").put(pending(noteType)));
+  for (const preset of presets) write(tx.objectStore("deckconfigs").put(preset));
+  for (const deck of decks) write(tx.objectStore("decks").put(deck));
+  for (const tag of tags.values()) write(tx.objectStore("tags").put(tag));
+  for (const entry of data.config) write(tx.objectStore("config").put(pending(entry)));
+  for (const note of data.notes) {
+    const fields = fitFields(note.fields, typeFields.get(note.noteTypeId) ?? note.fields.length).map(media.rewrite);
+    write(tx.objectStore("notes").put(pending({ ...note, fields })));
+  }
+  for (const card of cards) write(tx.objectStore("cards").put(card));
+  let revlog = 0;
+  for (const entry of data.revlog) {
+    if (!cardIds.has(entry.cardId)) continue;
+    write(tx.objectStore("revlog").put({ ...entry, usn: PENDING }));
+    revlog++;
+  }
+  const meta = await tx.objectStore("meta").get("collection");
+  if (meta) {
+    await tx.objectStore("meta").put({ ...meta, scm: Math.max(now, meta.scm + 1), mtime: now }, "collection");
+  }
+  await tx.done;
+  return {
+    notes: data.notes.length,
+    cards: cards.length,
+    revlog,
+    decks: decks.length,
+    noteTypes: data.noteTypes.length,
+    presets: presets.length,
+    backupId,
+  };
+}
