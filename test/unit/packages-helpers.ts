@@ -2,7 +2,7 @@
 // in-memory media store.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Collection } from "../../extension/lib/collection/collection";
+import { type Collection, done } from "../../extension/lib/collection/collection";
 import type { MediaFileInfo, MediaStore } from "../../extension/lib/packages/media";
 import { sha1Hex } from "../../extension/lib/packages/media";
 import { locateSqlWasm } from "../../extension/lib/packages/sqlite";
@@ -30,6 +30,7 @@ export class MemoryMedia implements MediaStore {
   }
   async put(name: string, bytes: Uint8Array) {
     this.files.set(name, { bytes, info: { sha1: await sha1Hex(bytes), size: bytes.length } });
+    return done(name);
   }
   async get(name: string) {
     return this.files.get(name)?.bytes;

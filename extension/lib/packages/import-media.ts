@@ -12,6 +12,9 @@ export interface MediaCounts {
   mediaUnchanged: number;
   /** Files the package holds that were not imported because no media store was given. */
   mediaNotStored: number;
+  /** Files the media store refused (a name or size it does not allow), with the first reason. */
+  mediaRefused: number;
+  mediaRefusal?: string;
 }
 
 export interface PlannedMedia {
@@ -25,28 +28,44 @@ export async function importMedia(
   store: MediaStore | undefined,
   progress: (done: number, total: number) => void,
 ): Promise<PlannedMedia> {
-  const counts: MediaCounts = { mediaAdded: 0, mediaRenamed: 0, mediaUnchanged: 0, mediaNotStored: 0 };
+  const counts: MediaCounts = {
+    mediaAdded: 0,
+    mediaRenamed: 0,
+    mediaUnchanged: 0,
+    mediaNotStored: 0,
+    mediaRefused: 0,
+  };
   const renames = new Map<string, string>();
   if (!store) {
     counts.mediaNotStored = files.length;
     return { counts, rewrite: (field) => field };
   }
+  const store_ = store;
+  const put = async (name: string, bytes: Uint8Array, original: string) => {
+    const stored = await store_.put(name, bytes);
+    if (!stored.ok) {
+      counts.mediaRefused++;
+      counts.mediaRefusal ??= `${original}: ${stored.error}`;
+      return false;
+    }
+    if (stored.value !== original) renames.set(original, stored.value);
+    return true;
+  };
   for (const [index, file] of files.entries()) {
     const bytes = file.read();
     const sha1 = await sha1Hex(bytes);
     const existing = await store.has(file.name);
     if (!existing) {
-      await store.put(file.name, bytes);
-      counts.mediaAdded++;
+      if (await put(file.name, bytes, file.name)) counts.mediaAdded++;
     } else if (existing.sha1 === sha1) {
       counts.mediaUnchanged++;
     } else {
       const renamed = renamedMediaName(file.name, sha1);
-      renames.set(file.name, renamed);
       const there = await store.has(renamed);
-      if (there?.sha1 === sha1) counts.mediaUnchanged++;
-      else {
-        await store.put(renamed, bytes);
+      if (there?.sha1 === sha1) {
+        renames.set(file.name, renamed);
+        counts.mediaUnchanged++;
+      } else if (await put(renamed, bytes, file.name)) {
         counts.mediaRenamed++;
       }
     }

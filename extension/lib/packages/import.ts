@@ -76,6 +76,11 @@ function describeMedia(c: MediaCounts): string[] {
     );
   }
   if (c.mediaUnchanged) lines.push(`${plural(c.mediaUnchanged, "media file")} already there.`);
+  if (c.mediaRefused) {
+    lines.push(
+      `${plural(c.mediaRefused, "media file")} not imported, as the media storage refused them (${c.mediaRefusal}).`,
+    );
+  }
   if (c.mediaNotStored)
     lines.push(
       `${plural(c.mediaNotStored, "media file")} in the file not imported: this collection has no media storage yet.`,

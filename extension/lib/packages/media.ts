@@ -1,5 +1,7 @@
-// Where imported media goes and exported media comes from. The collection's media store implements this; tests
-// use a map. Names are plain file names, as Anki keeps them in one folder.
+// Where imported media goes and exported media comes from: the collection's media store (collection-media.ts),
+// or a map in tests. Names are plain file names, as Anki keeps them in one folder.
+import type { Outcome } from "../collection/collection";
+
 export interface MediaFileInfo {
   /** SHA-1 of the bytes, in lowercase hex. */
   sha1: string;
@@ -9,7 +11,8 @@ export interface MediaFileInfo {
 export interface MediaStore {
   /** The stored file of that name, or undefined. */
   has(name: string): Promise<MediaFileInfo | undefined>;
-  put(name: string, bytes: Uint8Array): Promise<void>;
+  /** Stores a file; gives the name used (another one when the name holds different bytes) or why it was refused. */
+  put(name: string, bytes: Uint8Array): Promise<Outcome<string>>;
   get(name: string): Promise<Uint8Array | undefined>;
   /** Every stored name. */
   names(): Promise<string[]>;
