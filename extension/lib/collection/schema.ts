@@ -13,6 +13,7 @@ import type {
   RevlogEntry,
   Tag,
 } from "../../../shared/model";
+import type { MediaRecord, MediaSyncState } from "../media/types";
 
 export interface CollectionSchema extends DBSchema {
   meta: { key: "collection"; value: CollectionMeta };
@@ -29,6 +30,12 @@ export interface CollectionSchema extends DBSchema {
   tags: { key: string; value: Tag; indexes: { usn: number } };
   config: { key: string; value: ConfigEntry; indexes: { usn: number } };
   graves: { key: [string, string]; value: Grave; indexes: { usn: number } };
+  /** Media files by name: hash, size, time and sync state (the bytes are in mediaBytes, so lists stay small). */
+  media: { key: string; value: MediaRecord; indexes: { pending: string; sha1: string } };
+  /** The bytes of each media file, by name. */
+  mediaBytes: { key: string; value: ArrayBuffer };
+  /** Where media sync stands: the relay's media usn and whether the last media sync finished. */
+  mediaSync: { key: "state"; value: MediaSyncState };
 }
 
 export type CollectionDb = IDBPDatabase<CollectionSchema>;
@@ -56,7 +63,7 @@ export const SYNCED_STORES = [
   "graves",
 ] as const satisfies readonly StoreName[];
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export function databaseName(profileId: string): string {
   return `collection:${profileId}`;
@@ -87,6 +94,15 @@ export function openCollectionDb(profileId: string): Promise<CollectionDb> {
         db.createObjectStore("tags", { keyPath: "name" }).createIndex("usn", "usn");
         db.createObjectStore("config", { keyPath: "key" }).createIndex("usn", "usn");
         db.createObjectStore("graves", { keyPath: ["kind", "id"] }).createIndex("usn", "usn");
+      }
+      if (oldVersion < 2) {
+        // Media syncs on its own track, so none of these is one of SYNCED_STORES: a one-way sync, a backup and
+        // its restore leave media alone. Only records with a change waiting to sync have `pending`.
+        const media = db.createObjectStore("media", { keyPath: "name" });
+        media.createIndex("pending", "pending");
+        media.createIndex("sha1", "sha1");
+        db.createObjectStore("mediaBytes");
+        db.createObjectStore("mediaSync");
       }
     },
   });
