@@ -1,0 +1,162 @@
+// Exporting: a deck with its sub-decks, or the whole collection, as an .apkg (with or without scheduling and
+// media), or the whole collection as a .colpkg. Written in Anki's legacy-compatible layout: collection.anki21
+// (schema 11), a JSON media map, numbered media files, and `meta` saying so, which current Anki imports.
+import type { Zippable } from "fflate";
+import { isSelfOrDescendant } from "../../../shared/deck-names";
+import { type Card, DEFAULT_DECK_ID, type Deck, type Note } from "../../../shared/model";
+import type { Collection, Outcome } from "../collection/collection";
+import { done, refuse } from "../collection/collection";
+import { type AnkiExport, writeAnkiCollection } from "./anki-write";
+import { writeZip } from "./archive";
+import { dueIsDay, exportCrt, resetCard } from "./due";
+import { guarded } from "./errors";
+import type { MediaStore } from "./media";
+import { writePackageVersion } from "./protobuf";
+
+export interface ExportOptions {
+  format: "apkg" | "colpkg";
+  /** For an .apkg: the deck to export with its sub-decks; null or absent for the whole collection. */
+  deckId?: number | null;
+  /** Card states and the review log (always, for a .colpkg). Without: cards are new and there is no history. */
+  withScheduling?: boolean;
+  /** Media the exported notes use (a .colpkg takes every file). */
+  withMedia?: boolean;
+  media?: MediaStore;
+  onProgress?: (fraction: number, label: string) => void;
+}
+
+export interface ExportResult {
+  bytes: Uint8Array;
+  fileName: string;
+  notes: number;
+  cards: number;
+  revlog: number;
+  media: number;
+}
+
+/** Names of media files a field refers to: [sound:x] and src="x". */
+export function mediaReferences(field: string): string[] {
+  const names: string[] = [];
+  for (const m of field.matchAll(/\[sound:([^\]]+)\]/g)) if (m[1]) names.push(m[1]);
+  for (const m of field.matchAll(/\bsrc\s*=\s*(["']?)([^"'\s>]+)\1/gi)) {
+    const value = m[2] ?? "";
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(value)) {
+      try {
+        names.push(decodeURI(value));
+      } catch {
+        names.push(value);
+      }
+    }
+  }
+  return names;
+}
+
+export function exportPackage(col: Collection, options: ExportOptions): Promise<Outcome<ExportResult>> {
+  const progress = options.onProgress ?? (() => {});
+  return guarded<ExportResult>(async () => {
+    const colpkg = options.format === "colpkg";
+    const withScheduling = colpkg || (options.withScheduling ?? true);
+    progress(0.02, "Reading the collection");
+    const tx = col.db.transaction(["notetypes", "decks", "deckconfigs", "notes", "cards", "revlog", "tags", "config"]);
+    const [allTypes, allDecks, presets, tags, config] = await Promise.all([
+      tx.objectStore("notetypes").getAll(),
+      tx.objectStore("decks").getAll(),
+      tx.objectStore("deckconfigs").getAll(),
+      tx.objectStore("tags").getAllKeys(),
+      tx.objectStore("config").getAll(),
+    ]);
+    let decks: Deck[] = allDecks;
+    let cards: Card[];
+    let notes: Note[];
+    let top: Deck | undefined;
+    if (!colpkg && options.deckId != null) {
+      top = allDecks.find((d) => d.id === options.deckId);
+      if (!top) return refuse(`There is no deck with id ${options.deckId}.`);
+      const root = top;
+      decks = allDecks.filter((d) => isSelfOrDescendant(d.name, root.name));
+      const lists = await Promise.all(decks.map((d) => tx.objectStore("cards").index("deckId").getAll(d.id)));
+      cards = lists.flat();
+      const noteIds = [...new Set(cards.map((c) => c.noteId))];
+      const found = await Promise.all(noteIds.map((id) => tx.objectStore("notes").get(id)));
+      notes = found.filter((n): n is Note => n !== undefined);
+    } else {
+      [cards, notes] = await Promise.all([tx.objectStore("cards").getAll(), tx.objectStore("notes").getAll()]);
+    }
+    const cardIds = new Set(cards.map((c) => c.id));
+    let revlog = withScheduling ? await tx.objectStore("revlog").getAll() : [];
+    if (top) revlog = revlog.filter((r) => cardIds.has(r.cardId));
+    await tx.done;
+    if (notes.length === 0 && !colpkg) return refuse("There is nothing to export: the deck has no cards.");
+
+    progress(0.2, "Preparing cards");
+    const meta = await col.meta();
+    const { crt, createdDay } = exportCrt(meta.created);
+    const typeIds = new Set(notes.map((n) => n.noteTypeId));
+    const noteTypes = colpkg ? allTypes : allTypes.filter((n) => typeIds.has(n.id));
+    const usedPresets = new Set(decks.map((d) => d.configId));
+    if (!decks.some((d) => d.id === DEFAULT_DECK_ID)) {
+      const fallback = allDecks.find((d) => d.id === DEFAULT_DECK_ID);
+      if (fallback) decks = [fallback, ...decks];
+    }
+    let position = 0;
+    const exportedCards = cards.map((card) => {
+      if (!withScheduling) return resetCard(card, card.type === 0 ? card.due : ++position);
+      return dueIsDay(card.type, card.queue, card.due) ? { ...card, due: card.due - createdDay } : card;
+    });
+    if (!withScheduling) {
+      // Cards that were studied go after the new ones, in the order they were made.
+      const firstFree = exportedCards.filter((c, i) => cards[i]?.type === 0).reduce((m, c) => Math.max(m, c.due), 0);
+      for (const [i, card] of exportedCards.entries()) if (cards[i]?.type !== 0) card.due += firstFree;
+    }
+    const exportedNotes = withScheduling
+      ? notes
+      : notes.map((n) => ({ ...n, tags: n.tags.filter((t) => !/^(leech|marked)$/i.test(t)) }));
+    const data: AnkiExport = {
+      crt,
+      created: meta.created,
+      noteTypes,
+      decks,
+      deckConfigs: colpkg ? presets : presets.filter((p) => usedPresets.has(p.id) || p.id === 1),
+      notes: exportedNotes,
+      cards: exportedCards,
+      revlog,
+      tags: colpkg ? tags : [...new Set(exportedNotes.flatMap((n) => n.tags))],
+      config: colpkg ? config : [],
+    };
+    const database = await writeAnkiCollection(data, (f) => progress(0.25 + 0.45 * f, "Writing the database"));
+
+    progress(0.7, "Adding media");
+    const entries: Zippable = {
+      "collection.anki21": database,
+      meta: writePackageVersion(2),
+    };
+    const map: Record<string, string> = {};
+    if ((options.withMedia || colpkg) && options.media) {
+      const names = colpkg
+        ? await options.media.names()
+        : [...new Set(exportedNotes.flatMap((n) => n.fields.flatMap(mediaReferences)))];
+      for (const name of names) {
+        const bytes = await options.media.get(name);
+        if (!bytes) continue;
+        const key = String(Object.keys(map).length);
+        map[key] = name;
+        // Media is mostly compressed already (images, sounds): stored as it is.
+        entries[key] = [bytes, { level: 0 }];
+      }
+    }
+    entries.media = new TextEncoder().encode(JSON.stringify(map));
+    progress(0.8, "Compressing");
+    const bytes = writeZip(entries);
+    progress(1, "Done");
+    const stamp = new Date(col.clock.now()).toISOString().slice(0, 10);
+    const base = top ? top.name.replace(/::/g, "-").replace(/[\\/:*?"<>|]/g, "_") : `collection-${stamp}`;
+    return done({
+      bytes,
+      fileName: `${base}.${colpkg ? "colpkg" : "apkg"}`,
+      notes: notes.length,
+      cards: cards.length,
+      revlog: revlog.length,
+      media: Object.keys(map).length,
+    });
+  });
+}
