@@ -1,0 +1,28 @@
+// Package media goes into the collection's own media store, and comes out of it on export.
+import { describe, expect, it } from "vitest";
+import { listMedia, readMedia } from "../../extension/lib/media/store";
+import { collectionMedia } from "../../extension/lib/packages/collection-media";
+import { importPackage } from "../../extension/lib/packages/import";
+import { freshCollection } from "./factories";
+import { fixture, HAVE_FIXTURES } from "./packages-helpers";
+
+describe.skipIf(!HAVE_FIXTURES)("media into the collection's media store", () => {
+  it("stores the zstd-compressed MP3s of a modern package, and a second import adds nothing", async () => {
+    const { col } = await freshCollection();
+    const name = "kedar-simple-spanish-w-audio.apkg";
+    const result = await importPackage(col, fixture(name), name, { media: collectionMedia(col) });
+    if (!result.ok) throw new Error(result.error);
+    expect(result.value.mediaAdded).toBe(7);
+    const files = await listMedia(col);
+    expect(files).toHaveLength(7);
+    const first = files[0];
+    if (!first) throw new Error("no media");
+    const read = await readMedia(col, first.name);
+    // An MP3 starts with an ID3 tag or a frame sync.
+    expect(read && (read.bytes[0] === 0x49 || read.bytes[0] === 0xff)).toBe(true);
+    const again = await importPackage(col, fixture(name), name, { media: collectionMedia(col) });
+    if (!again.ok) throw new Error(again.error);
+    expect(again.value.mediaUnchanged).toBe(7);
+    expect(await listMedia(col)).toHaveLength(7);
+  });
+});
