@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { listMedia, readMedia } from "../../extension/lib/media/store";
 import { collectionMedia } from "../../extension/lib/packages/collection-media";
+import { exportPackage } from "../../extension/lib/packages/export";
 import { importPackage } from "../../extension/lib/packages/import";
 import { freshCollection } from "./factories";
 import { fixture, HAVE_FIXTURES } from "./packages-helpers";
@@ -24,5 +25,14 @@ describe.skipIf(!HAVE_FIXTURES)("media into the collection's media store", () =>
     if (!again.ok) throw new Error(again.error);
     expect(again.value.mediaUnchanged).toBe(7);
     expect(await listMedia(col)).toHaveLength(7);
+
+    // Exported with media, the package carries the same seven files.
+    const file = await exportPackage(col, { format: "apkg", withMedia: true, media: collectionMedia(col) });
+    if (!file.ok) throw new Error(file.error);
+    expect(file.value.media).toBe(7);
+    const { col: other } = await freshCollection();
+    const back = await importPackage(other, file.value.bytes, file.value.fileName, { media: collectionMedia(other) });
+    if (!back.ok) throw new Error(back.error);
+    expect((await listMedia(other)).map((m) => m.sha1).sort()).toEqual(files.map((m) => m.sha1).sort());
   });
 });
