@@ -10,7 +10,8 @@ export default defineConfig({
     name: "Flashcard Relay",
     description: "Study your Anki-style flashcards in the browser and sync them through your own relay.",
     // No host permissions: the relay answers with CORS headers, so the extension reads only its own relay.
-    permissions: ["storage"],
+    // alarms: automatic sync every few minutes while changes wait.
+    permissions: ["storage", "alarms"],
     action: { default_title: "Flashcard Relay" },
   },
   vite: () => ({ plugins: [preact()] }),

@@ -1,22 +1,30 @@
+// The background worker: the toolbar badge, the syncs the pages ask for (one at a time) and automatic sync.
 import { browser } from "wxt/browser";
 import { defineBackground } from "wxt/utils/define-background";
 import { loadAccount } from "../lib/account-store";
+import { installAutoSync, schedulePeriodic } from "../lib/auto-sync";
 import { badgeFor, showBadge } from "../lib/badge";
 import { activeProfile, PROFILES_KEY } from "../lib/profiles";
-import { loadSyncStatus, profileHasPending, type SyncMessage, syncProfile } from "../lib/sync-service";
+import { loadSyncStatus, profilePending, type SyncMessage, syncProfile } from "../lib/sync-service";
 
 export default defineBackground(() => {
   const refresh = async () => {
     const { id } = await activeProfile();
     const account = await loadAccount(id);
-    const pending = account ? await profileHasPending(id) : false;
-    await showBadge(badgeFor(account, await loadSyncStatus(id), pending));
+    const status = await loadSyncStatus(id);
+    // While syncing, only the progress changes: the pending count is read again once the sync is over.
+    const pending = account && status.state !== "syncing" ? await profilePending(id) : null;
+    await showBadge(badgeFor(account, status, pending));
+    if (status.state !== "syncing") await schedulePeriodic(id);
   };
+  installAutoSync();
   browser.runtime.onStartup.addListener(refresh);
   browser.runtime.onInstalled.addListener(refresh);
   browser.storage.onChanged.addListener((changes, area) => {
     const keys = Object.keys(changes);
-    const relevant = keys.some((k) => k === PROFILES_KEY || k.endsWith(":account") || k.endsWith(":syncStatus"));
+    const relevant = keys.some(
+      (k) => k === PROFILES_KEY || k.endsWith(":account") || k.endsWith(":syncStatus") || k.endsWith(":autoSync"),
+    );
     if (area === "local" && relevant) void refresh();
   });
   // Pages announce collection changes here, so the badge turns blue when a change waits for a sync.

@@ -1,6 +1,6 @@
 // Talks to the relay over the browser's own network stack (so system proxies and trusted certificates apply)
 // and turns every failure into a sentence a person can act on. Failures are values, never thrown.
-import type { AccountInfo, ErrorBody, SessionCreated } from "../../shared/protocol/accounts";
+import type { AccountInfo, SessionCreated } from "../../shared/protocol/accounts";
 import type {
   ChangesPage,
   CollectionDigest,
@@ -12,18 +12,33 @@ import type {
   UploadCommitRequest,
   WireObject,
 } from "../../shared/sync/protocol";
+import { answerFailure, type FailureKind, networkFailure, redact } from "./sync/errors";
 
 export type RelayResult<T> =
   | { ok: true; value: T }
-  | { ok: false; status: number | null; error: string; code?: string };
+  | { ok: false; status: number | null; error: string; kind: FailureKind; code?: string };
 
 type Fetch = typeof fetch;
+
+export interface ClientOptions {
+  /** How long one request may take before it counts as timed out. */
+  timeoutMs?: number;
+  /** Whether the browser thinks it is online (navigator.onLine). */
+  online?: () => boolean;
+}
+
+/** Long enough for a page of 2,000 records on a slow line, short enough that a dead network is noticed. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
+export const browserOnline = (): boolean =>
+  (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false;
 
 export class RelayClient {
   constructor(
     readonly relayUrl: string,
     private readonly token: string | null = null,
     private readonly fetchImpl: Fetch = (...args) => fetch(...args),
+    private readonly options: ClientOptions = {},
   ) {}
 
   signUp(username: string, password: string): Promise<RelayResult<SessionCreated>> {
@@ -88,40 +103,39 @@ export class RelayClient {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["content-type"] = "application/json";
     if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const timeoutMs = this.options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.relayUrl}${path}`, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
       });
-    } catch {
-      return {
-        ok: false,
-        status: null,
-        error: `Could not reach the relay at ${this.relayUrl}. Check the address and that you are online.`,
-      };
+    } catch (thrown) {
+      const online = (this.options.online ?? browserOnline)();
+      return this.failed(null, networkFailure(this.relayUrl, thrown, online, timeoutMs));
     }
     if (response.status === 204) return { ok: true, value: null as T };
     const parsed = await response.json().catch(() => undefined);
     if (response.ok && parsed !== undefined) return { ok: true, value: parsed as T };
-    const code = (parsed as Partial<ErrorBody> | undefined)?.code;
-    return {
-      ok: false,
+    const failure = answerFailure(this.relayUrl, {
       status: response.status,
-      error: describeFailure(response, parsed),
-      ...(typeof code === "string" ? { code } : {}),
+      headers: response.headers,
+      body: parsed,
+      authenticated: this.token !== null,
+    });
+    const code = (parsed as { code?: unknown } | undefined)?.code;
+    return this.failed(response.status, failure, typeof code === "string" ? code : undefined);
+  }
+
+  private failed(status: number | null, failure: { kind: FailureKind; error: string }, code?: string) {
+    return {
+      ok: false as const,
+      status,
+      kind: failure.kind,
+      error: redact(failure.error, this.token),
+      ...(code ? { code } : {}),
     };
   }
-}
-
-function describeFailure(response: Response, parsed: unknown): string {
-  const message = (parsed as Partial<ErrorBody> | undefined)?.error;
-  if (typeof message !== "string") {
-    return `The address answered with HTTP ${response.status}, but not as a relay would. Check the relay's address.`;
-  }
-  const sentence = message.charAt(0).toUpperCase() + message.slice(1);
-  const retry = Number(response.headers.get("retry-after"));
-  if (response.status === 429 && retry > 0) return `${sentence} (the relay asks to wait ${retry} s).`;
-  return sentence.endsWith(".") ? sentence : `${sentence}.`;
 }

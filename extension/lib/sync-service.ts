@@ -5,8 +5,10 @@ import type { StartResponse } from "../../shared/sync/protocol";
 import { loadAccount } from "./account-store";
 import { Collection } from "./collection/collection";
 import { RelayClient } from "./relay-client";
-import { fullDownload, fullMerge, fullUpload, type SyncOutcome, sync } from "./sync/engine";
-import { hasPending } from "./sync/local";
+import { fullDownload, fullMerge, fullUpload, type SyncOutcome, type SyncProgress, sync } from "./sync/engine";
+import type { FailureKind } from "./sync/errors";
+import { hasPending, pendingCounts } from "./sync/local";
+import { testConnection } from "./sync/test-connection";
 
 export type OneWayChoice = "upload" | "download" | "merge";
 
@@ -19,6 +21,10 @@ export interface SyncStatus {
   choice: Exclude<StartResponse, { action: "none" } | { action: "normal" }> | null;
   /** What this device holds, for the prompt. */
   local: { notes: number; cards: number; mtime: number } | null;
+  /** While syncing: what is being sent or received, and how much of it. */
+  progress?: SyncProgress | null;
+  /** What kind of failure the error is (signed-out, offline, …). */
+  failure?: FailureKind | null;
 }
 
 export const statusKey = (profileId: string) => `profile:${profileId}:syncStatus`;
@@ -39,36 +45,71 @@ export async function loadSyncStatus(profileId: string): Promise<SyncStatus> {
   return stored ?? { state: "idle", lastSuccess: 0, error: null, choice: null, local: null };
 }
 
-async function saveSyncStatus(profileId: string, patch: Partial<SyncStatus>): Promise<SyncStatus> {
-  const next = { ...(await loadSyncStatus(profileId)), ...patch };
-  await browser.storage.local.set({ [statusKey(profileId)]: next });
-  return next;
+let writes: Promise<unknown> = Promise.resolve();
+
+/** Status writes read and write the whole record, so they go one after the other (progress arrives meanwhile). */
+function saveSyncStatus(profileId: string, patch: Partial<SyncStatus>): Promise<SyncStatus> {
+  const write = writes.then(async () => {
+    const next = { ...(await loadSyncStatus(profileId)), ...patch };
+    await browser.storage.local.set({ [statusKey(profileId)]: next });
+    return next;
+  });
+  writes = write.catch(() => undefined);
+  return write;
 }
 
 let queue: Promise<unknown> = Promise.resolve();
+let waiting = 0;
 
 /** Syncs a profile's collection; with `choice`, the one-way sync the person chose. Never two at once. */
 export function syncProfile(profileId: string, choice?: OneWayChoice, allowEmpty = false): Promise<SyncStatus> {
-  const run = queue.then(() => runSync(profileId, choice, allowEmpty));
+  waiting += 1;
+  const run = queue.then(() => runSync(profileId, choice, allowEmpty)).finally(() => (waiting -= 1));
   queue = run.catch(() => undefined);
   return run;
+}
+
+/** True while a sync runs or waits its turn: an automatic sync then has nothing to add. */
+export function syncRunning(): boolean {
+  return waiting > 0;
+}
+
+/** Publishes progress in the stored status, at most a few times a second. */
+function progressWriter(profileId: string) {
+  let last = 0;
+  return (progress: SyncProgress) => {
+    const now = Date.now();
+    const finished = progress.total !== null && progress.done >= progress.total;
+    if (now - last < 250 && !finished) return;
+    last = now;
+    void saveSyncStatus(profileId, { progress });
+  };
 }
 
 async function runSync(profileId: string, choice: OneWayChoice | undefined, allowEmpty: boolean): Promise<SyncStatus> {
   const account = await loadAccount(profileId);
   if (!account)
     return saveSyncStatus(profileId, { state: "error", error: "Sign in first: open the manager's Account page." });
-  await saveSyncStatus(profileId, { state: "syncing", error: null });
+  await saveSyncStatus(profileId, { state: "syncing", error: null, failure: null, progress: null });
   const col = await Collection.open(profileId);
   try {
     const client = new RelayClient(account.relayUrl, account.token);
+    const onProgress = progressWriter(profileId);
     let outcome: SyncOutcome;
-    if (choice === "upload") outcome = await fullUpload(col, client, { allowEmpty });
-    else if (choice === "download") outcome = await fullDownload(col, client);
-    else if (choice === "merge") outcome = await fullMerge(col, client);
-    else outcome = await sync(col, client, { forceOneWay: await loadForceOneWay(profileId) });
+    if (choice === "upload") outcome = await fullUpload(col, client, { allowEmpty, onProgress });
+    else if (choice === "download") outcome = await fullDownload(col, client, { onProgress });
+    else if (choice === "merge") outcome = await fullMerge(col, client, { onProgress });
+    else outcome = await sync(col, client, { forceOneWay: await loadForceOneWay(profileId), onProgress });
     // The forced one-way sync happened: the preference has done its work.
     if (choice && outcome.kind === "synced") await saveForceOneWay(profileId, false);
+    if (outcome.kind === "failed" && outcome.failure === "unreachable") {
+      // fetch says only "failed": the steps of Test connection tell a name, a refusal and a certificate apart.
+      const failed = (await testConnection(account.relayUrl, account.token)).find((s) => s.state === "failed");
+      if (failed && (failed.step === "tls" || failed.step === "online")) {
+        outcome = { ...outcome, error: failed.detail, failure: failed.step === "tls" ? "certificate" : "offline" };
+      }
+    }
+    if (outcome.kind === "synced" && outcome.pulled > 0) announceChanges(profileId);
     return await record(profileId, col, outcome);
   } finally {
     col.close();
@@ -77,7 +118,12 @@ async function runSync(profileId: string, choice: OneWayChoice | undefined, allo
 
 async function record(profileId: string, col: Collection, outcome: SyncOutcome): Promise<SyncStatus> {
   if (outcome.kind === "failed") {
-    return saveSyncStatus(profileId, { state: "error", error: outcome.error });
+    return saveSyncStatus(profileId, {
+      state: "error",
+      error: outcome.error,
+      failure: outcome.failure ?? null,
+      progress: null,
+    });
   }
   if (outcome.kind === "needs-choice") {
     const meta = await col.meta();
@@ -86,9 +132,27 @@ async function record(profileId: string, col: Collection, outcome: SyncOutcome):
       choice: outcome.start,
       local: { notes: await col.db.count("notes"), cards: await col.db.count("cards"), mtime: meta.mtime },
       error: null,
+      failure: null,
+      progress: null,
     });
   }
-  return saveSyncStatus(profileId, { state: "idle", lastSuccess: Date.now(), error: null, choice: null, local: null });
+  return saveSyncStatus(profileId, {
+    state: "idle",
+    lastSuccess: Date.now(),
+    error: null,
+    failure: null,
+    choice: null,
+    local: null,
+    progress: null,
+  });
+}
+
+/** Tells the extension's pages that a sync changed the collection, so they show the new state. */
+function announceChanges(profileId: string): void {
+  if (typeof BroadcastChannel === "undefined") return;
+  const channel = new BroadcastChannel("collection-changes");
+  channel.postMessage(profileId);
+  channel.close();
 }
 
 /**
@@ -96,15 +160,23 @@ async function record(profileId: string, col: Collection, outcome: SyncOutcome):
  * no notes) has nothing worth a sync, though its stock note types are unsent.
  */
 export async function profileHasPending(profileId: string): Promise<boolean> {
+  return (await profilePending(profileId)) !== null;
+}
+
+/** What waits for a sync, counted by kind of change; null when nothing does (see profileHasPending). */
+export async function profilePending(profileId: string): Promise<PendingCounts | null> {
   const col = await Collection.open(profileId);
   try {
     const meta = await col.meta();
-    if (meta.lastSync === 0 && (await col.db.count("notes")) === 0) return false;
-    return await hasPending(col);
+    if (meta.lastSync === 0 && (await col.db.count("notes")) === 0) return null;
+    if (!(await hasPending(col))) return null;
+    return await pendingCounts(col);
   } finally {
     col.close();
   }
 }
+
+export type PendingCounts = Awaited<ReturnType<typeof pendingCounts>>;
 
 /** Messages the pages send to the background. */
 export type SyncMessage = { type: "sync"; profileId: string; choice?: OneWayChoice; allowEmpty?: boolean };

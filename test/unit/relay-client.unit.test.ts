@@ -30,6 +30,7 @@ describe("the relay client", () => {
     if (!result.ok) {
       expect(result.status).toBeNull();
       expect(result.error).toMatch(/Could not reach the relay at https:\/\/r.example/);
+      expect(result.kind).toBe("unreachable");
       expect(result.error).not.toContain(TOKEN);
     }
   });
@@ -37,7 +38,7 @@ describe("the relay client", () => {
   it("passes on the relay's own words, as a sentence", async () => {
     const fake = fakeFetch(() => Response.json({ error: "wrong username or password" }, { status: 401 }));
     const result = await new RelayClient("https://r.example", null, fake.impl).logIn("alice", "x");
-    expect(result).toEqual({ ok: false, status: 401, error: "Wrong username or password." });
+    expect(result).toEqual({ ok: false, status: 401, kind: "refused", error: "Wrong username or password." });
   });
 
   it("says how long to wait when rate-limited", async () => {
@@ -50,7 +51,7 @@ describe("the relay client", () => {
     );
     const result = await new RelayClient("https://r.example", null, fake.impl).logIn("alice", "x");
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toMatch(/wait 900 s/);
+    if (!result.ok) expect(result.error).toMatch(/Try again in 15 minutes\./);
   });
 
   it("says so when the address answers but is not a relay", async () => {

@@ -13,6 +13,7 @@ import {
 import type { Collection } from "../collection/collection";
 import type { RelayClient, RelayResult } from "../relay-client";
 import { backupCollection } from "./backup";
+import type { FailureKind } from "./errors";
 import {
   allRecords,
   applyRelayObjects,
@@ -30,13 +31,25 @@ export type SyncOutcome =
   | { kind: "none" }
   | { kind: "synced"; usn: number; pulled: number; pushed: number; repaired: SyncKind[] }
   | { kind: "needs-choice"; start: Exclude<StartResponse, { action: "none" } | { action: "normal" }> }
-  | { kind: "failed"; error: string; status: number | null; code?: string };
+  | { kind: "failed"; error: string; status: number | null; code?: string; failure?: FailureKind };
+
+/** What a long sync is doing: records received or sent so far, out of how many when that is known. */
+export interface SyncProgress {
+  phase: "receiving" | "sending";
+  done: number;
+  total: number | null;
+}
+
+export type OnProgress = (progress: SyncProgress) => void;
 
 export interface SyncOptions {
   forceOneWay?: boolean;
   /** Compare mtime sums as well as counts after this sync (done weekly anyway). */
   fullCheck?: boolean;
+  onProgress?: OnProgress;
 }
+
+const quiet: OnProgress = () => {};
 
 /** Most bytes of records in one request, well under the relay's 1 MiB limit. */
 const CHUNK_BYTES = 700 * 1024;
@@ -45,7 +58,7 @@ const STALE_RETRIES = 5;
 const FULL_CHECK_INTERVAL_MS = 7 * 24 * 60 * 60 * 1000;
 
 class SyncFailure extends Error {
-  constructor(readonly result: Extract<RelayResult<unknown>, { ok: false }>) {
+  constructor(readonly result: Omit<Extract<RelayResult<unknown>, { ok: false }>, "kind"> & { kind?: FailureKind }) {
     super(result.error);
   }
 }
@@ -60,8 +73,8 @@ async function asOutcome(work: () => Promise<SyncOutcome>): Promise<SyncOutcome>
     return await work();
   } catch (error) {
     if (error instanceof SyncFailure) {
-      const { error: message, status, code } = error.result;
-      return { kind: "failed", error: message, status, ...(code ? { code } : {}) };
+      const { error: message, status, code, kind } = error.result;
+      return { kind: "failed", error: message, status, ...(code ? { code } : {}), ...(kind ? { failure: kind } : {}) };
     }
     return { kind: "failed", error: `The sync stopped: ${(error as Error).message}`, status: null };
   }
@@ -89,7 +102,7 @@ export function sync(col: Collection, client: RelayClient, options: SyncOptions 
       return { kind: "none" };
     }
     if (start.action !== "normal") return { kind: "needs-choice", start };
-    return normalSync(col, client, meta.lastSyncUsn, start.usn, true, options.fullCheck ?? false);
+    return normalSync(col, client, meta.lastSyncUsn, start.usn, true, options.fullCheck ?? false, options.onProgress);
   });
 }
 
@@ -100,12 +113,15 @@ async function normalSync(
   upto: number,
   repair = true,
   fullCheck = false,
+  onProgress: OnProgress = quiet,
 ): Promise<SyncOutcome> {
   let pulled = 0;
   let from = since;
   let target = upto;
   for (let attempt = 0; attempt <= STALE_RETRIES; attempt++) {
-    pulled += await pull(col, client, from, target);
+    pulled += await pull(col, client, from, target, (done) =>
+      onProgress({ phase: "receiving", done: pulled + done, total: null }),
+    );
     const pushed = await pendingChanges(col);
     if (pushed.length === 0) {
       const relay = must(await client.digest());
@@ -118,8 +134,12 @@ async function normalSync(
       const repaired = await checkAndRepair(col, client, relay.digest, repair, fullCheck);
       return { kind: "synced", usn: target, pulled, pushed: 0, repaired };
     }
-    const committed = await push(client, "pushes", pushed, (session, chunks, last) =>
-      client.commitPush(session, { baseUsn: target, chunks, objects: last }),
+    const committed = await push(
+      client,
+      "pushes",
+      pushed,
+      (session, chunks, last) => client.commitPush(session, { baseUsn: target, chunks, objects: last }),
+      onProgress,
     );
     if (!committed.ok && committed.code === "stale") {
       from = target;
@@ -143,7 +163,13 @@ async function normalSync(
 }
 
 /** Pulls the relay's changes in (since, upto] page by page and applies each page. */
-async function pull(col: Collection, client: RelayClient, since: number, upto: number): Promise<number> {
+async function pull(
+  col: Collection,
+  client: RelayClient,
+  since: number,
+  upto: number,
+  onPage: (done: number) => void = () => {},
+): Promise<number> {
   if (upto <= since) return 0;
   let after: string | null = null;
   let count = 0;
@@ -151,6 +177,7 @@ async function pull(col: Collection, client: RelayClient, since: number, upto: n
     const page: ChangesPage = must(await client.changes(since, upto, after));
     await applyRelayObjects(col, page.objects);
     count += page.objects.length;
+    if (page.objects.length > 0) onPage(count);
     after = page.next;
   } while (after);
   return count;
@@ -181,14 +208,21 @@ async function push<T>(
   kind: "pushes" | "uploads",
   objects: WireObject[],
   commit: (session: string, staged: number, last: WireObject[]) => Promise<RelayResult<T>>,
+  onProgress: OnProgress = quiet,
 ): Promise<RelayResult<T>> {
   const session = newSessionId();
   const chunks = chunk(objects);
   const last = kind === "pushes" ? (chunks.pop() ?? []) : [];
+  let sent = 0;
+  onProgress({ phase: "sending", done: 0, total: objects.length });
   for (const [index, objectsOfChunk] of chunks.entries()) {
     must(await client.putChunk(kind, session, index, objectsOfChunk));
+    sent += objectsOfChunk.length;
+    onProgress({ phase: "sending", done: sent, total: objects.length });
   }
-  return commit(session, chunks.length, last);
+  const result = await commit(session, chunks.length, last);
+  if (result.ok) onProgress({ phase: "sending", done: objects.length, total: objects.length });
+  return result;
 }
 
 function newSessionId(): string {
@@ -224,12 +258,18 @@ async function checkAndRepair(
     });
   }
   const merged = await mergeAll(col, client);
-  if (merged.kind === "failed") throw new SyncFailure({ ok: false, status: merged.status, error: merged.error });
+  if (merged.kind === "failed") {
+    throw new SyncFailure({ ok: false, status: merged.status, error: merged.error, kind: merged.failure });
+  }
   return mismatched;
 }
 
 /** Upload: the relay's collection is replaced by this one. */
-export function fullUpload(col: Collection, client: RelayClient, { allowEmpty = false } = {}): Promise<SyncOutcome> {
+export function fullUpload(
+  col: Collection,
+  client: RelayClient,
+  { allowEmpty = false, onProgress = quiet }: { allowEmpty?: boolean; onProgress?: OnProgress } = {},
+): Promise<SyncOutcome> {
   return asOutcome(async () => {
     // A full upload is a schema change for every other device: they must choose too, not merge half of it.
     const before = await col.meta();
@@ -241,8 +281,13 @@ export function fullUpload(col: Collection, client: RelayClient, { allowEmpty = 
       number
     >;
     const result = must(
-      await push(client, "uploads", records, (session, chunks) =>
-        client.commitUpload(session, { collectionId: meta.id, scm: meta.scm, chunks, counts, allowEmpty }),
+      await push(
+        client,
+        "uploads",
+        records,
+        (session, chunks) =>
+          client.commitUpload(session, { collectionId: meta.id, scm: meta.scm, chunks, counts, allowEmpty }),
+        onProgress,
       ),
     );
     await markAll(col, result.usn);
@@ -251,7 +296,11 @@ export function fullUpload(col: Collection, client: RelayClient, { allowEmpty = 
 }
 
 /** Download: this collection is backed up, then replaced by the relay's. */
-export function fullDownload(col: Collection, client: RelayClient): Promise<SyncOutcome> {
+export function fullDownload(
+  col: Collection,
+  client: RelayClient,
+  { onProgress = quiet, expected = null }: { onProgress?: OnProgress; expected?: number | null } = {},
+): Promise<SyncOutcome> {
   return asOutcome(async () => {
     const objects: RelayObject[] = [];
     let after: string | null = null;
@@ -262,6 +311,7 @@ export function fullDownload(col: Collection, client: RelayClient): Promise<Sync
       if (usn < 0) usn = page.usn;
       identity = { collectionId: page.collectionId, scm: page.scm };
       objects.push(...page.objects);
+      onProgress({ phase: "receiving", done: objects.length, total: expected });
       after = page.next;
     } while (after);
     if (!identity) throw new Error("the relay sent no collection");
@@ -272,11 +322,15 @@ export function fullDownload(col: Collection, client: RelayClient): Promise<Sync
 }
 
 /** Merge: both collections are merged record by record with the normal rules; afterwards both sides are equal. */
-export function fullMerge(col: Collection, client: RelayClient): Promise<SyncOutcome> {
-  return asOutcome(() => mergeAll(col, client));
+export function fullMerge(
+  col: Collection,
+  client: RelayClient,
+  { onProgress = quiet }: { onProgress?: OnProgress } = {},
+): Promise<SyncOutcome> {
+  return asOutcome(() => mergeAll(col, client, onProgress));
 }
 
-async function mergeAll(col: Collection, client: RelayClient): Promise<SyncOutcome> {
+async function mergeAll(col: Collection, client: RelayClient, onProgress: OnProgress = quiet): Promise<SyncOutcome> {
   let after: string | null = null;
   let pulled = 0;
   let identity: { collectionId: string; scm: number; usn: number } | null = null;
@@ -285,12 +339,13 @@ async function mergeAll(col: Collection, client: RelayClient): Promise<SyncOutco
     identity ??= { collectionId: page.collectionId, scm: page.scm, usn: page.usn };
     await applyRelayObjects(col, page.objects, { asPending: true });
     pulled += page.objects.length;
+    onProgress({ phase: "receiving", done: pulled, total: null });
     after = page.next;
   } while (after);
   if (!identity) throw new Error("the relay sent no collection");
   await markAllPending(col);
   await recordSync(col, { id: identity.collectionId, scm: identity.scm });
-  return normalSync(col, client, identity.usn, identity.usn, false).then((outcome) =>
+  return normalSync(col, client, identity.usn, identity.usn, false, false, onProgress).then((outcome) =>
     outcome.kind === "synced" ? { ...outcome, pulled: outcome.pulled + pulled } : outcome,
   );
 }

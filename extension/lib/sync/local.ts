@@ -56,6 +56,26 @@ export async function hasPending(col: Collection): Promise<boolean> {
   return (await col.db.countFromIndex("graves", "usn", PENDING)) > 0;
 }
 
+/** How many changes wait for a sync, by what a person would call them. */
+export async function pendingCounts(col: Collection): Promise<{
+  total: number;
+  reviews: number;
+  cards: number;
+  notes: number;
+  other: number;
+  deletions: number;
+}> {
+  const count = (kind: SyncKind) => col.db.countFromIndex(STORE_OF[kind], "usn", PENDING);
+  const counts = Object.fromEntries(await Promise.all(SYNC_KINDS.map(async (k) => [k, await count(k)]))) as Record<
+    SyncKind,
+    number
+  >;
+  const deletions = await col.db.countFromIndex("graves", "usn", PENDING);
+  const other = counts.notetype + counts.deckconfig + counts.deck + counts.tag + counts.config;
+  const total = other + counts.note + counts.card + counts.revlog + deletions;
+  return { total, reviews: counts.revlog, cards: counts.card, notes: counts.note, other, deletions };
+}
+
 /**
  * Applies records from the relay in one transaction. A record the device has not changed since its last sync is
  * replaced; one it changed too keeps whichever version the merge rule picks; a deletion always wins.
