@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
+import { progressInWords } from "../lib/badge";
 import { loadSyncStatus, type OneWayChoice, requestSync, type SyncStatus, statusKey } from "../lib/sync-service";
 
 /** The profile's sync status, kept current, and the action that asks the background to sync. */
@@ -24,6 +25,15 @@ export function useSync(profileId: string) {
     }
   };
   return { status, busy, sync: run };
+}
+
+/** While a sync runs: what is being sent or received and how much, for a progress bar; null otherwise. */
+export function describeProgress(
+  status: SyncStatus | null,
+): { text: string; done: number; total: number | null } | null {
+  if (status?.state !== "syncing") return null;
+  const progress = status.progress ?? null;
+  return { text: progressInWords(progress), done: progress?.done ?? 0, total: progress?.total ?? null };
 }
 
 /** One line saying where the sync stands. */

@@ -1,31 +1,66 @@
 import { useEffect, useState } from "preact/hooks";
+import { loadAccount, loadRelayUrl } from "../../lib/account-store";
+import { loadAutoSync, saveAutoSync } from "../../lib/auto-sync";
 import { Collection } from "../../lib/collection/collection";
 import { listBackups, restoreBackup } from "../../lib/sync/backup";
+import { type StepResult, testConnection } from "../../lib/sync/test-connection";
 import { loadForceOneWay, type OneWayChoice, type SyncStatus, saveForceOneWay } from "../../lib/sync-service";
 import { Messages } from "../messages";
-import { describeStatus, useSync } from "../use-sync";
+import { describeProgress, describeStatus, useSync } from "../use-sync";
 
 /**
- * Sync now; the one-way prompt (Upload, Download, Merge or Cancel, each explained, with what each side holds); the
- * "force a one-way sync" preference; and the backups taken before downloads, to restore.
+ * Sync now, with its progress; the one-way prompt (Upload, Download, Merge or Cancel, each explained, with what each
+ * side holds); automatic sync and "force a one-way sync"; Test connection; and the backups taken before downloads.
  */
 export function SyncSection({ profileId, changed }: { profileId: string; changed?: () => void }) {
   const { status, busy, sync } = useSync(profileId);
   const [force, setForce] = useState(false);
+  const [auto, setAuto] = useState(true);
+  const [promptHidden, setPromptHidden] = useState(false);
   useEffect(() => void loadForceOneWay(profileId).then(setForce), [profileId]);
+  useEffect(() => void loadAutoSync(profileId).then(setAuto), [profileId]);
+  const syncNow = async (choice?: OneWayChoice, allowEmpty?: boolean) => {
+    setPromptHidden(false);
+    await sync(choice, allowEmpty);
+  };
   return (
     <div class="stack narrow">
       <div class="row">
-        <button type="button" disabled={busy} onClick={() => void sync()}>
+        <button type="button" disabled={busy} onClick={() => void syncNow()}>
           Sync now
         </button>
         <span data-testid="sync-status" class={status?.state === "error" ? "error" : "muted"}>
           {busy ? "Syncing…" : describeStatus(status)}
         </span>
       </div>
-      {status?.state === "needs-choice" && status.choice && (
-        <OneWayPrompt status={status} busy={busy} onChoose={sync} />
+      {status?.state === "error" && status.failure === "signed-out" && (
+        <p>
+          <a href="#account">Sign in again on the Account page</a>
+        </p>
       )}
+      <Progress status={status} />
+      {status?.state === "needs-choice" && status.choice && !promptHidden && (
+        <OneWayPrompt status={status} busy={busy} onChoose={syncNow} onCancel={() => setPromptHidden(true)} />
+      )}
+      {status?.state === "needs-choice" && promptHidden && (
+        <p class="muted" data-testid="prompt-cancelled">
+          Nothing was changed. A one-way sync is still needed: the next sync asks again.
+        </p>
+      )}
+      <label class="inline">
+        <input
+          type="checkbox"
+          name="autoSync"
+          checked={auto}
+          onChange={(e) => {
+            const next = e.currentTarget.checked;
+            setAuto(next);
+            void saveAutoSync(profileId, next);
+          }}
+        />
+        Sync automatically when the popup opens and closes, when the browser starts, and every few minutes while changes
+        wait
+      </label>
       <label class="inline">
         <input
           type="checkbox"
@@ -39,8 +74,73 @@ export function SyncSection({ profileId, changed }: { profileId: string; changed
         />
         On next sync, force changes in one direction (you then choose Upload, Download or Merge)
       </label>
+      <TestConnection profileId={profileId} />
       <Backups profileId={profileId} changed={changed} />
     </div>
+  );
+}
+
+/** What a running sync is sending or receiving, and how much of it. */
+function Progress({ status }: { status: SyncStatus | null }) {
+  const progress = describeProgress(status);
+  if (!progress) return null;
+  return (
+    <div class="stack" data-testid="sync-progress">
+      {progress.total ? (
+        <progress max={progress.total} value={progress.done} aria-label="Sync progress" />
+      ) : (
+        <progress aria-label="Sync progress" />
+      )}
+      <span class="muted">{progress.text}</span>
+    </div>
+  );
+}
+
+const MARKS: Record<StepResult["state"], string> = { ok: "✓", failed: "✗", skipped: "–" };
+
+/** Runs each step between this browser and the relay and says which one fails. */
+function TestConnection({ profileId }: { profileId: string }) {
+  const [steps, setSteps] = useState<StepResult[] | null>(null);
+  const [running, setRunning] = useState(false);
+  const run = async () => {
+    setRunning(true);
+    setSteps(null);
+    try {
+      const account = await loadAccount(profileId);
+      const relayUrl = account?.relayUrl ?? (await loadRelayUrl(profileId));
+      setSteps(await testConnection(relayUrl, account?.token ?? null));
+    } finally {
+      setRunning(false);
+    }
+  };
+  const failed = steps?.find((s) => s.state === "failed");
+  return (
+    <section class="stack" aria-label="Test connection">
+      <h2>Connection</h2>
+      <div class="row">
+        <button type="button" class="secondary" disabled={running} onClick={() => void run()}>
+          {running ? "Testing…" : "Test connection"}
+        </button>
+        {steps && (
+          <span data-testid="connection-verdict" class={failed ? "error" : "notice"}>
+            {failed ? `Failed at: ${failed.label}.` : "Every step works."}
+          </span>
+        )}
+      </div>
+      {steps && (
+        <ol class="plain-list stack" data-testid="connection-steps">
+          {steps.map((s) => (
+            <li key={s.step} data-step={s.step} data-state={s.state} class={s.state === "failed" ? "error" : undefined}>
+              <strong>
+                {MARKS[s.state]} {s.label}
+              </strong>
+              <br />
+              <span class={s.state === "failed" ? undefined : "muted"}>{s.detail}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
   );
 }
 
@@ -93,7 +193,10 @@ function Backups({ profileId, changed }: { profileId: string; changed?: () => vo
 const REASONS: Record<string, string> = {
   schema: "A change that cannot be merged (fields, card types or note types) was made on one side.",
   "first-sync": "This is the first sync, and both this browser and the relay hold cards.",
-  "other-collection": "This account holds another collection than this profile.",
+  "other-collection":
+    "This account holds another collection than the one this profile synced before: another profile or browser " +
+    "with different cards uploaded it. One account keeps one collection, so keep one of them here (or give this " +
+    "profile its own account).",
   forced: "You asked for a one-way sync.",
 };
 
@@ -101,16 +204,17 @@ interface PromptProps {
   status: SyncStatus;
   busy: boolean;
   onChoose: (choice: OneWayChoice, allowEmpty?: boolean) => Promise<void>;
+  onCancel: () => void;
 }
 
-function OneWayPrompt({ status, busy, onChoose }: PromptProps) {
+function OneWayPrompt({ status, busy, onChoose, onCancel }: PromptProps) {
   const start = status.choice;
   if (!start) return null;
   const relay = start.relay;
   const local = status.local;
   const describe = (side: { notes: number; cards: number; mtime: number } | null) =>
     side
-      ? `${count(side.notes, "note")}, ${count(side.cards, "card")}, last changed ${new Date(side.mtime).toLocaleString()}`
+      ? `${count(side.notes, "note")}, ${count(side.cards, "card")}, ${side.mtime ? `last changed ${new Date(side.mtime).toLocaleString()}` : "never changed"}`
       : "nothing";
   const choose = (choice: OneWayChoice) => {
     const emptyWins =
@@ -132,10 +236,12 @@ function OneWayPrompt({ status, busy, onChoose }: PromptProps) {
   return (
     <section class="danger-zone stack" aria-label="One-way sync">
       <strong>{heading}</strong>
-      <p class="muted">
-        This browser: {describe(local)}.<br />
-        The relay: {describe(relay ?? null)}.
-      </p>
+      <dl class="sides" data-testid="sides">
+        <dt>This browser</dt>
+        <dd data-testid="side-local">{describe(local)}</dd>
+        <dt>The relay</dt>
+        <dd data-testid="side-relay">{describe(relay ?? null)}</dd>
+      </dl>
       <div class="stack">
         {start.action !== "download" && (
           <ChoiceButton busy={busy} label="Upload" onClick={() => choose("upload")}>
@@ -152,16 +258,29 @@ function OneWayPrompt({ status, busy, onChoose }: PromptProps) {
             Keep both: merge every note, card and review; where both changed the same thing, the later change wins.
           </ChoiceButton>
         )}
+        <ChoiceButton busy={busy} label="Cancel" secondary onClick={onCancel}>
+          Decide later: nothing changes on either side, and the next sync asks again.
+        </ChoiceButton>
       </div>
-      <p class="muted">Or do nothing now: nothing changes on either side until you choose.</p>
     </section>
   );
 }
 
-function ChoiceButton(props: { label: string; busy: boolean; onClick: () => void; children: string }) {
+function ChoiceButton(props: {
+  label: string;
+  busy: boolean;
+  secondary?: boolean;
+  onClick: () => void;
+  children: string;
+}) {
   return (
     <div class="row">
-      <button type="button" disabled={props.busy} onClick={props.onClick}>
+      <button
+        type="button"
+        class={props.secondary ? "secondary" : undefined}
+        disabled={props.busy}
+        onClick={props.onClick}
+      >
         {props.label}
       </button>
       <span class="grow">{props.children}</span>
