@@ -31,6 +31,8 @@ export function badgeState(
   if (status?.state === "syncing") return "syncing";
   if (status?.state === "needs-choice") return "needs-choice";
   if (status?.state === "error") return status.failure === "signed-out" ? "signed-out" : "error";
+  // A change that cannot be merged was made here: the next sync is one-way, as Anki's red button says.
+  if (typeof pending === "object" && pending?.oneWay) return "needs-choice";
   if (pending) return "pending";
   return "synced";
 }
@@ -74,7 +76,10 @@ export function badgeFor(
       return {
         text: "⇅",
         color: BADGE_COLORS.red,
-        title: `${who} A one-way sync is needed: open the manager's Sync page to choose. ${last}${waiting}`,
+        title:
+          status?.state === "needs-choice"
+            ? `${who} A one-way sync is needed: open the manager's Sync page to choose. ${last}${waiting}`
+            : `${who} A change that cannot be merged was made: the next sync is one-way, and asks what to keep. ${last}${waiting}`,
       };
     case "error":
       return {

@@ -163,20 +163,23 @@ export async function profileHasPending(profileId: string): Promise<boolean> {
   return (await profilePending(profileId)) !== null;
 }
 
-/** What waits for a sync, counted by kind of change; null when nothing does (see profileHasPending). */
+/**
+ * What waits for a sync, counted by kind of change, and whether a change that cannot be merged (scm newer than the
+ * last sync) makes the next sync one-way; null when nothing waits (see profileHasPending).
+ */
 export async function profilePending(profileId: string): Promise<PendingCounts | null> {
   const col = await Collection.open(profileId);
   try {
     const meta = await col.meta();
     if (meta.lastSync === 0 && (await col.db.count("notes")) === 0) return null;
     if (!(await hasPending(col))) return null;
-    return await pendingCounts(col);
+    return { ...(await pendingCounts(col)), oneWay: meta.lastSync > 0 && meta.scm > meta.lastSync };
   } finally {
     col.close();
   }
 }
 
-export type PendingCounts = Awaited<ReturnType<typeof pendingCounts>>;
+export type PendingCounts = Awaited<ReturnType<typeof pendingCounts>> & { oneWay: boolean };
 
 /** Messages the pages send to the background. */
 export type SyncMessage = { type: "sync"; profileId: string; choice?: OneWayChoice; allowEmpty?: boolean };

@@ -196,6 +196,16 @@ describe("the badge's states", () => {
     });
   }
 
+  it("turns red as soon as a change that cannot be merged waits, before any sync asks", () => {
+    const pending = { total: 1, reviews: 0, cards: 0, notes: 0, other: 1, deletions: 0, oneWay: true };
+    expect(badgeState(account, idle({ lastSuccess: NOW }), pending)).toBe("needs-choice");
+    expect(badgeFor(account, idle({ lastSuccess: NOW }), pending)).toMatchObject({
+      text: "⇅",
+      color: "#dc2626",
+      title: expect.stringMatching(/cannot be merged .* the next sync is one-way/),
+    });
+  });
+
   it("shows how far a long sync is, in the badge and the tooltip", () => {
     const sending = idle({ state: "syncing", progress: { phase: "sending", done: 1400, total: 3000 } });
     expect(badgeFor(account, sending)).toMatchObject({
@@ -210,7 +220,7 @@ describe("the badge's states", () => {
   });
 
   it("says in the tooltip when the last sync succeeded and what waits", () => {
-    const pending = { total: 15, reviews: 12, cards: 12, notes: 2, other: 0, deletions: 1 };
+    const pending = { total: 15, reviews: 12, cards: 12, notes: 2, other: 0, deletions: 1, oneWay: false };
     const look = badgeFor(account, idle({ lastSuccess: NOW }), pending);
     expect(look.title).toContain(`Last synced ${new Date(NOW).toLocaleString()}`);
     expect(look.title).toContain("Changes wait for a sync: 12 reviews, 2 notes, 12 cards, 1 deletion.");
