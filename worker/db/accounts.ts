@@ -1,6 +1,7 @@
 // Every query on users, sessions and login_failures. Rows are mapped to objects here and nowhere else.
 import type { PasswordHash } from "../lib/password";
 import { deleteCollectionStatements } from "./collections";
+import { deleteMediaStatements } from "./media";
 
 export interface UserRow {
   id: number;
@@ -108,6 +109,7 @@ export async function deleteSession(db: D1Database, tokenHash: string): Promise<
 export async function deleteUser(db: D1Database, userId: number): Promise<void> {
   await db.batch([
     ...deleteCollectionStatements(db, userId),
+    ...deleteMediaStatements(db, userId),
     db.prepare("DELETE FROM sessions WHERE user_id = ?1").bind(userId),
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
   ]);

@@ -1,12 +1,14 @@
 import { StatusError } from "itty-router";
 import { AccountDeletion, usernameKey } from "../../shared/protocol/accounts";
 import { deleteUser, findUserById } from "../db/accounts";
+import { deleteAccountBlobs } from "../lib/media-bucket";
 import { verifyPassword } from "../lib/password";
 import { assertLoginAllowed, noteLoginFailure } from "../lib/rate-limit";
 import { clientAddress, readBody } from "../lib/request";
 import type { AuthedRequest } from "../lib/with-auth";
 
-/** DELETE /v1/accounts/current with the password: the account and everything it owns are removed. */
+/** DELETE /v1/accounts/current with the password: the account and everything it owns (its media files in R2
+ * too) are removed. */
 export async function deleteAccount(request: AuthedRequest, env: Env): Promise<Response> {
   const { password } = await readBody(request, AccountDeletion);
   const user = await findUserById(env.DB, request.user.id);
@@ -18,6 +20,8 @@ export async function deleteAccount(request: AuthedRequest, env: Env): Promise<R
     await noteLoginFailure(env.DB, who, now);
     throw new StatusError(403, "wrong password; the account was not deleted");
   }
+  // Media first: if that fails the account is still there, and deleting it again finishes the work.
+  await deleteAccountBlobs(env.MEDIA, user.id);
   await deleteUser(env.DB, user.id);
   return new Response(null, { status: 204 });
 }
