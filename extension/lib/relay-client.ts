@@ -16,7 +16,7 @@ import { answerFailure, type FailureKind, networkFailure, redact } from "./sync/
 
 export type RelayResult<T> =
   | { ok: true; value: T }
-  | { ok: false; status: number | null; error: string; kind: FailureKind; code?: string };
+  | { ok: false; status: number | null; error: string; kind?: FailureKind; code?: string };
 
 type Fetch = typeof fetch;
 

@@ -1,0 +1,301 @@
+// What a person sees of the sync, in Chromium against a local relay, with two browser profiles as two devices:
+// the toolbar badge through a review, a sync and a schema change; automatic sync when the popup opens and closes;
+// the first-sync prompt; errors in words; and Test connection. Screenshots of each state go to docs/screenshots/.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningRelay, startRelay } from "../../scripts/relay-process";
+import { type ExtensionBrowser, launchWithExtension, ROOT, testFolder } from "./browser";
+
+const SHOTS = path.join(ROOT, "docs/screenshots");
+
+let relay: RunningRelay;
+let first: ExtensionBrowser;
+let second: ExtensionBrowser;
+
+beforeAll(async () => {
+  const folder = testFolder("sync-ui");
+  relay = await startRelay({ stateDir: path.join(folder, "state"), tmpDir: path.join(folder, "tmp") });
+  first = await launchWithExtension(path.join(folder, "first"));
+  second = await launchWithExtension(path.join(folder, "second"));
+});
+
+afterAll(async () => {
+  await first?.close();
+  await second?.close();
+  await relay?.stop();
+});
+
+async function manager(browser: ExtensionBrowser, section: string): Promise<Page> {
+  const page = await browser.open(`options.html#${section}`);
+  await page.setViewportSize({ width: 1100, height: 700 });
+  return page;
+}
+
+async function signIn(browser: ExtensionBrowser, button: "Create account" | "Log in") {
+  const page = await manager(browser, "account");
+  await page.fill("input[name=relayUrl]", relay.url);
+  await page.fill("input[name=username]", "badge-watcher");
+  await page.fill("input[name=password]", "a long password");
+  await page.getByRole("button", { name: button }).click();
+  await expect.poll(() => page.getByTestId("username").textContent()).toBe("badge-watcher");
+  await page.close();
+}
+
+async function addNote(browser: ExtensionBrowser, front: string, back: string) {
+  const page = await manager(browser, "add");
+  await page.fill("textarea[name=field-0]", front);
+  await page.fill("textarea[name=field-1]", back);
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await expect.poll(() => page.getByRole("status").textContent()).toBe("Added.");
+  await page.close();
+}
+
+async function syncNow(page: Page) {
+  await page.getByRole("button", { name: "Sync now" }).click();
+  await expect.poll(() => page.getByTestId("sync-status").textContent()).not.toBe("Syncing…");
+}
+
+/** The badge with its colour, read from chrome.action in the background worker. */
+async function badge(browser: ExtensionBrowser) {
+  return browser.worker.evaluate(async () => {
+    type Action = {
+      getBadgeText(details: object): Promise<string>;
+      getTitle(details: object): Promise<string>;
+      getBadgeBackgroundColor(details: object): Promise<number[]>;
+    };
+    const api = (globalThis as unknown as { chrome: { action: Action } }).chrome.action;
+    const [r = 0, g = 0, b = 0] = await api.getBadgeBackgroundColor({});
+    const hex = `#${[r, g, b].map((n) => n.toString(16).padStart(2, "0")).join("")}`;
+    return { text: await api.getBadgeText({}), title: await api.getTitle({}), color: hex };
+  });
+}
+
+/** When the default profile last synced successfully, from the stored sync status. */
+async function lastSuccess(browser: ExtensionBrowser): Promise<number> {
+  return browser.worker.evaluate(async () => {
+    type Storage = { get(key: string): Promise<Record<string, { lastSuccess: number }>> };
+    const api = (globalThis as unknown as { chrome: { storage: { local: Storage } } }).chrome.storage.local;
+    return (await api.get("profile:default:syncStatus"))["profile:default:syncStatus"]?.lastSuccess ?? 0;
+  });
+}
+
+/**
+ * A screenshot of the page with the toolbar badge drawn in its top corner (the toolbar itself is not part of a
+ * page), labelled as such, so that each state's badge and tooltip can be seen beside what the page says.
+ */
+async function shot(page: Page, browser: ExtensionBrowser, name: string) {
+  const look = await badge(browser);
+  await page.evaluate((look) => {
+    document.getElementById("badge-preview")?.remove();
+    const box = document.createElement("div");
+    box.id = "badge-preview";
+    box.style.cssText =
+      "position:fixed;top:8px;right:8px;z-index:99;max-width:330px;padding:8px 10px;border:1px dashed #888;" +
+      "background:#fff;font:12px system-ui;color:#222;box-shadow:0 1px 4px #0002";
+    const label = document.createElement("div");
+    label.textContent = "Toolbar badge (from chrome.action):";
+    label.style.cssText = "color:#666;margin-bottom:4px";
+    const chip = document.createElement("span");
+    chip.textContent = look.text || "(no text)";
+    chip.style.cssText = `display:inline-block;min-width:18px;padding:1px 5px;border-radius:4px;color:#fff;background:${look.color};font-weight:600;margin-right:6px`;
+    if (!look.text) chip.style.background = "#bbb";
+    const title = document.createElement("div");
+    title.textContent = look.title;
+    title.style.cssText = "margin-top:4px";
+    box.append(label, chip, title);
+    document.body.append(box);
+  }, look);
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await page.evaluate(() => document.getElementById("badge-preview")?.remove());
+}
+
+/** A review, written as answering a card writes it: the card and a review-log row, both waiting for a sync. */
+async function review(page: Page) {
+  await page.evaluate(async () => {
+    const open = indexedDB.open("collection:default");
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const tx = db.transaction(["cards", "revlog", "meta"], "readwrite");
+    const now = Date.now();
+    const cursor = tx.objectStore("cards").openCursor();
+    cursor.onsuccess = () => {
+      const card = cursor.result?.value;
+      if (!card) return;
+      tx.objectStore("cards").put({ ...card, reps: card.reps + 1, mtime: now, usn: -1 });
+      tx.objectStore("revlog").put({
+        id: now,
+        cardId: card.id,
+        usn: -1,
+        ease: 3,
+        ivl: 0,
+        lastIvl: 0,
+        factor: 0,
+        time: 4000,
+        type: 0,
+      });
+      const meta = tx.objectStore("meta").get("collection");
+      meta.onsuccess = () => tx.objectStore("meta").put({ ...meta.result, mtime: now }, "collection");
+    };
+    await new Promise((resolve) => {
+      tx.oncomplete = resolve;
+    });
+    db.close();
+    const channel = new BroadcastChannel("collection-changes");
+    channel.postMessage("default");
+    channel.close();
+  });
+}
+
+describe("the sync as a person sees it", () => {
+  it("the badge turns blue after a review, back to normal after the popup's automatic sync, red after a schema change; the next sync prompts", async () => {
+    await signIn(first, "Create account");
+    await addNote(first, "el gato", "the cat");
+    await expect.poll(() => badge(first)).toMatchObject({ text: "•", color: "#2563eb" });
+
+    const page = await manager(first, "sync");
+    await syncNow(page);
+    await expect
+      .poll(() => page.getByRole("region", { name: "One-way sync" }).textContent())
+      .toMatch(/relay holds no collection/);
+    await page.getByRole("button", { name: "Upload" }).click();
+    await expect.poll(() => page.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+    await expect
+      .poll(() => badge(first))
+      .toMatchObject({ text: "", title: expect.stringMatching(/Everything is synced\. Last synced/) });
+    await shot(page, first, "sync-badge-synced");
+
+    await review(page);
+    await expect
+      .poll(() => badge(first))
+      .toMatchObject({
+        text: "•",
+        color: "#2563eb",
+        title: expect.stringMatching(/Changes wait for a sync: 1 review, 1 card\./),
+      });
+    await shot(page, first, "sync-badge-pending-after-review");
+
+    // The popup holds a Port while it is open; the background syncs when it opens and again when it closes.
+    const beforeOpen = await lastSuccess(first);
+    await page.evaluate(() => {
+      type Runtime = { connect(info: { name: string }): { disconnect(): void } };
+      const api = (globalThis as unknown as { chrome: { runtime: Runtime } }).chrome.runtime;
+      Object.assign(window, { popupPort: api.connect({ name: "popup:default" }) });
+    });
+    await expect.poll(() => lastSuccess(first), { timeout: 20_000 }).toBeGreaterThan(beforeOpen);
+    await expect
+      .poll(() => badge(first))
+      .toMatchObject({ text: "", title: expect.stringMatching(/Everything is synced/) });
+    await expect.poll(() => page.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+    const beforeClose = await lastSuccess(first);
+    await page.evaluate(() => (window as unknown as { popupPort: { disconnect(): void } }).popupPort.disconnect());
+    await expect.poll(() => lastSuccess(first), { timeout: 20_000 }).toBeGreaterThan(beforeClose);
+
+    // A change that cannot be merged: the badge turns red at once, and the next sync asks what to keep.
+    await page.goto(`chrome-extension://${first.extensionId}/options.html#notetypes`);
+    await page.getByRole("button", { name: /^Basic \(\d+ notes?\)$/ }).click();
+    await page.fill("input[name=newField]", "Example");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Add field" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Field added.");
+    await expect
+      .poll(() => badge(first))
+      .toMatchObject({ text: "⇅", color: "#dc2626", title: expect.stringMatching(/cannot be merged/) });
+    await page.goto(`chrome-extension://${first.extensionId}/options.html#sync`);
+    await shot(page, first, "sync-badge-red-after-schema-change");
+    await syncNow(page);
+    const prompt = page.getByRole("region", { name: "One-way sync" });
+    await expect.poll(() => prompt.textContent()).toMatch(/A change that cannot be merged/);
+    expect(await page.getByTestId("side-local").textContent()).toMatch(/^1 note, 1 card, last changed /);
+    expect(await page.getByTestId("side-relay").textContent()).toMatch(/^1 note, 1 card, last changed /);
+    await expect.poll(() => badge(first)).toMatchObject({ text: "⇅", title: expect.stringMatching(/choose/) });
+    await shot(page, first, "sync-prompt-schema-change");
+    await page.getByRole("button", { name: "Upload" }).click();
+    await expect.poll(() => page.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+    await expect.poll(() => badge(first)).toMatchObject({ text: "" });
+    await page.close();
+  });
+
+  it("a profile that has cards gets the first-sync prompt with what each side holds; Cancel changes nothing", async () => {
+    await addNote(second, "el perro", "the dog");
+    await addNote(second, "el pájaro", "the bird");
+    await signIn(second, "Log in");
+    const page = await manager(second, "sync");
+    await syncNow(page);
+    const prompt = page.getByRole("region", { name: "One-way sync" });
+    await expect.poll(() => prompt.textContent()).toMatch(/first sync, and both this browser and the relay hold cards/);
+    expect(await page.getByTestId("side-local").textContent()).toMatch(/^2 notes, 2 cards, last changed /);
+    expect(await page.getByTestId("side-relay").textContent()).toMatch(/^1 note, 1 card, last changed /);
+    await expect.poll(() => badge(second)).toMatchObject({ text: "⇅", color: "#dc2626" });
+    await shot(page, second, "sync-first-sync-prompt");
+
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => page.getByTestId("prompt-cancelled").textContent()).toMatch(/Nothing was changed/);
+    expect(await prompt.count()).toBe(0);
+
+    await syncNow(page);
+    await page.getByRole("button", { name: "Merge" }).click();
+    await expect.poll(() => page.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+    await expect.poll(() => badge(second)).toMatchObject({ text: "" });
+    await page.goto(`chrome-extension://${second.extensionId}/options.html#browse`);
+    await expect.poll(() => page.locator(".browse-table tbody tr").count()).toBe(3);
+    await page.close();
+  });
+
+  it("Test connection passes every step, then names the failing one: a revoked sign-in, a stopped relay", async () => {
+    const page = await manager(first, "sync");
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await expect.poll(() => page.getByTestId("connection-verdict").textContent()).toBe("Every step works.");
+    const states = () =>
+      page
+        .locator("[data-testid=connection-steps] li")
+        .evaluateAll((items) => items.map((li) => `${li.getAttribute("data-step")}:${li.getAttribute("data-state")}`));
+    expect(await states()).toEqual(["online:ok", "connect:ok", "tls:skipped", "relay:ok", "auth:ok"]);
+    await shot(page, first, "sync-test-connection-ok");
+
+    // Signed out from elsewhere: the token stops working.
+    const token = await first.worker.evaluate(async () => {
+      type Storage = { get(key: string): Promise<Record<string, { token: string }>> };
+      const api = (globalThis as unknown as { chrome: { storage: { local: Storage } } }).chrome.storage.local;
+      return (await api.get("profile:default:account"))["profile:default:account"]?.token ?? "";
+    });
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const out = await fetch(`${relay.url}/v1/sessions/current`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(out.status).toBe(204);
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await expect.poll(() => page.getByTestId("connection-verdict").textContent()).toBe("Failed at: Sign-in accepted.");
+    await syncNow(page);
+    const status = (await page.getByTestId("sync-status").textContent()) ?? "";
+    expect(status).toMatch(/no longer accepts this browser's sign-in.*Sign in again/);
+    expect(status).not.toContain(token);
+    await expect.poll(() => badge(first)).toMatchObject({ text: "off", title: expect.stringMatching(/Sign in again/) });
+    expect((await badge(first)).title).not.toContain(token);
+    await shot(page, first, "sync-error-signed-out");
+    await page.close();
+
+    // The relay stops: the second browser's sync says it is unreachable, and Test connection stops at "connect".
+    await relay.stop();
+    const other = await manager(second, "sync");
+    await syncNow(other);
+    await expect
+      .poll(() => other.getByTestId("sync-status").textContent())
+      .toMatch(
+        /Could not reach the relay at http:\/\/127\.0\.0\.1:\d+: the name does not resolve, the connection was refused/,
+      );
+    await expect.poll(() => badge(second)).toMatchObject({ text: "!", color: "#b45309" });
+    await other.getByRole("button", { name: "Test connection" }).click();
+    await expect
+      .poll(() => other.getByTestId("connection-verdict").textContent())
+      .toBe("Failed at: Find the server and connect (name resolution, connection).");
+    expect(await other.locator("[data-step=connect]").textContent()).toMatch(/Nothing answered at 127\.0\.0\.1:\d+/);
+    await shot(other, second, "sync-error-relay-unreachable");
+    await other.close();
+  });
+});
