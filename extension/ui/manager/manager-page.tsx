@@ -17,6 +17,7 @@ const SECTIONS = {
   decks: "Decks",
   notetypes: "Note types",
   presets: "Deck options",
+  packages: "Import / Export",
   sync: "Sync",
   account: "Account",
   profiles: "Profiles",
@@ -25,6 +26,8 @@ type Section = keyof typeof SECTIONS;
 
 // Deck options validate with the shared schemas (zod), which the other sections do not need at open.
 const loadPresets = () => import("./presets-section").then((m) => m.PresetsSection);
+// Anki packages need SQLite (WebAssembly), zip and zstd: loaded only when the section is opened.
+const loadPackages = () => import("./packages-section").then((m) => m.PackagesSection);
 
 /** "#browse?q=nid:1" → the section and its search, so other pages can link here. */
 function readHash(): { section: Section; query: string } {
@@ -92,6 +95,7 @@ export function ManagerPage() {
         {props && route.section === "decks" && <DecksSection {...props} />}
         {props && route.section === "notetypes" && <NoteTypesSection {...props} />}
         {props && route.section === "presets" && <Lazy load={loadPresets} props={props} />}
+        {props && route.section === "packages" && <Lazy load={loadPackages} props={props} />}
       </main>
     </div>
   );
