@@ -13,6 +13,11 @@ export default defineConfig({
     // alarms: automatic sync every few minutes while changes wait.
     permissions: ["storage", "alarms"],
     action: { default_title: "Flashcard Relay" },
+    content_security_policy: {
+      // Extension pages as MV3's default, with WebAssembly allowed (SQLite for Anki packages, sql.js). Naming the
+      // sandbox policy drops the default, so it is written out here.
+      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
+    },
   },
   vite: () => ({ plugins: [preact()] }),
   hooks: {
