@@ -1,0 +1,74 @@
+// Importing an Anki package in the manager: the file goes in through the file picker, the summary says what came
+// in, the cards are in browse, and the popup's deck list counts them. Exporting downloads a package.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ExtensionBrowser, launchWithExtension, ROOT, screenshot, testFolder } from "./browser";
+
+const FIXTURES = path.resolve(ROOT, "../shared/fixtures/anki");
+const SPANISH = path.join(FIXTURES, "kedar-simple-spanish-w-audio.apkg");
+const HAVE = existsSync(SPANISH);
+if (!HAVE) console.warn(`Anki fixtures not found at ${FIXTURES}; the package e2e test is skipped.`);
+
+let browser: ExtensionBrowser;
+let page: Page;
+let folder: string;
+
+beforeAll(async () => {
+  if (!HAVE) return;
+  folder = testFolder("packages");
+  browser = await launchWithExtension(path.join(folder, "profile"));
+  page = await browser.open("options.html#packages");
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.skipIf(!HAVE)("Anki packages in the manager", () => {
+  it("imports a modern .apkg (zstd, schema 18, audio) and shows what came in", async () => {
+    await page.locator("input[name=package]").setInputFiles(SPANISH);
+    const summary = page.getByRole("list", { name: "Import summary" });
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toContain("5 notes added.");
+    const text = (await summary.textContent()) ?? "";
+    expect(text).toContain("7 cards added.");
+    expect(text).toContain("7 media files added.");
+    await screenshot(page, "packages-imported");
+  });
+
+  it("the imported cards are in browse", async () => {
+    await page.goto(`chrome-extension://${browser.extensionId}/options.html#browse`);
+    await page.fill("input[name=search]", '"deck:My Google Spanish Sentences"');
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await expect.poll(() => page.getByTestId("match-count").textContent()).toBe("1–7 of 7 cards");
+    await screenshot(page, "packages-browse");
+  });
+
+  it("the popup's deck list counts the imported deck's new cards", async () => {
+    const popup = await browser.open("popup.html");
+    const row = popup.locator('tr[data-deck="My Google Spanish Sentences"]');
+    await expect.poll(() => row.locator("td").nth(1).textContent(), { timeout: 15_000 }).toBe("7");
+    await screenshot(popup, "packages-popup");
+    await popup.close();
+  });
+
+  it("exports the deck as an .apkg download that holds the collection and the media", async () => {
+    await page.goto(`chrome-extension://${browser.extensionId}/options.html#packages`);
+    await page.locator("select[name=exportDeck]").selectOption({ label: "My Google Spanish Sentences" });
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export", exact: true }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("My Google Spanish Sentences.apkg");
+    const saved = path.join(folder, "export.apkg");
+    await download.saveAs(saved);
+    const bytes = readFileSync(saved);
+    expect(bytes.subarray(0, 2).toString("latin1")).toBe("PK");
+    await expect
+      .poll(() => page.getByRole("status").textContent())
+      .toMatch(/Exported 5 notes, 7 cards, 0 reviews and 7 media files/);
+    await screenshot(page, "packages-exported");
+  });
+});
