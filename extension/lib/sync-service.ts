@@ -4,6 +4,7 @@ import { browser } from "wxt/browser";
 import type { StartResponse } from "../../shared/sync/protocol";
 import { loadAccount } from "./account-store";
 import { Collection } from "./collection/collection";
+import { syncMediaAfter } from "./media/after-sync";
 import { RelayClient } from "./relay-client";
 import { fullDownload, fullMerge, fullUpload, type SyncOutcome, type SyncProgress, sync } from "./sync/engine";
 import type { FailureKind } from "./sync/errors";
@@ -102,6 +103,8 @@ async function runSync(profileId: string, choice: OneWayChoice | undefined, allo
     else outcome = await sync(col, client, { forceOneWay: await loadForceOneWay(profileId), onProgress });
     // The forced one-way sync happened: the preference has done its work.
     if (choice && outcome.kind === "synced") await saveForceOneWay(profileId, false);
+    // Media syncs on its own track once the collection's sync succeeded (one-way syncs leave media alone).
+    outcome = await syncMediaAfter(col, account, outcome);
     if (outcome.kind === "failed" && outcome.failure === "unreachable") {
       // fetch says only "failed": the steps of Test connection tell a name, a refusal and a certificate apart.
       const failed = (await testConnection(account.relayUrl, account.token)).find((s) => s.state === "failed");
