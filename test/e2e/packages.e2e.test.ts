@@ -71,4 +71,23 @@ describe.skipIf(!HAVE)("Anki packages in the manager", () => {
       .toMatch(/Exported 5 notes, 7 cards, 0 reviews and 7 media files/);
     await screenshot(page, "packages-exported");
   });
+
+  it("a .colpkg replaces the collection after asking, and the summary says a backup was kept", async () => {
+    await page.goto(`chrome-extension://${browser.extensionId}/options.html#packages`);
+    let asked = "";
+    page.once("dialog", (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    await page
+      .locator("input[name=package]")
+      .setInputFiles(path.join(FIXTURES, "neoanki-25.9.4-current-stable.colpkg"));
+    const summary = page.getByRole("list", { name: "Import summary" });
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toContain("The collection was replaced");
+    expect(asked).toMatch(/replaces your whole collection/);
+    expect(await summary.textContent()).toContain("4 notes, 7 cards, 1 review");
+    // The deck chosen for export before is gone with the old collection: the choice falls back to everything.
+    expect(await page.locator("select[name=exportDeck] option:checked").textContent()).toBe("The whole collection");
+    await screenshot(page, "packages-colpkg");
+  });
 });

@@ -37,6 +37,7 @@ export function PackagesSection({ col, version, changed }: SectionProps) {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [running, setRunning] = useState<"import" | "export">("import");
   const [importScheduling, setImportScheduling] = useState(true);
   const [format, setFormat] = useState<"apkg" | "colpkg">("apkg");
   const [target, setTarget] = useState("all");
@@ -47,7 +48,8 @@ export function PackagesSection({ col, version, changed }: SectionProps) {
     void col.db.getAll("decks").then((all) => setDecks(all.sort((a, b) => a.name.localeCompare(b.name))));
   }, [col, version]);
 
-  async function work(run: () => Promise<void>) {
+  async function work(kind: "import" | "export", run: () => Promise<void>) {
+    setRunning(kind);
     setBusy(true);
     setError(null);
     setNotice(null);
@@ -66,10 +68,11 @@ export function PackagesSection({ col, version, changed }: SectionProps) {
   async function importFile(file: File) {
     const bytes = new Uint8Array(await file.arrayBuffer());
     if (importMode(file.name, bytes) === "replace" && !window.confirm(`"${file.name}" ${REPLACE_WARNING}`)) {
+      setRunning("import");
       setNotice("Cancelled: nothing was imported.");
       return;
     }
-    await work(async () => {
+    await work("import", async () => {
       const result = await importPackage(col, bytes, file.name, {
         media: collectionMedia(col),
         withScheduling: importScheduling,
@@ -85,10 +88,10 @@ export function PackagesSection({ col, version, changed }: SectionProps) {
   }
 
   async function exportFile() {
-    await work(async () => {
+    await work("export", async () => {
       const result = await exportPackage(col, {
         format,
-        deckId: format === "apkg" && target !== "all" ? Number(target) : null,
+        deckId: format === "apkg" && decks.some((d) => String(d.id) === target) ? Number(target) : null,
         withScheduling,
         withMedia,
         media: collectionMedia(col),
@@ -107,7 +110,27 @@ export function PackagesSection({ col, version, changed }: SectionProps) {
     });
   }
 
+  const status = (
+    <>
+      {progress && (
+        <div class="stack progress-block">
+          <progress max={1} value={progress.fraction} aria-label="Progress" />
+          <span class="muted">{progress.label}…</span>
+        </div>
+      )}
+      <Messages error={error} notice={notice} />
+      {summary && (
+        <ul class="import-summary" aria-label="Import summary">
+          {summary.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
   const colpkg = format === "colpkg";
+  // A deck chosen before may be gone (a .colpkg replaced the collection): then the whole collection.
+  const chosen = decks.some((d) => String(d.id) === target) ? target : "all";
   return (
     <div class="stack narrow packages">
       <section class="stack" aria-labelledby="import-heading">
@@ -153,22 +176,8 @@ export function PackagesSection({ col, version, changed }: SectionProps) {
           />
           Import learning progress (card states and review history)
         </label>
+        {running === "import" && status}
       </section>
-
-      {progress && (
-        <div class="stack progress-block">
-          <progress max={1} value={progress.fraction} aria-label="Progress" />
-          <span class="muted">{progress.label}…</span>
-        </div>
-      )}
-      <Messages error={error} notice={notice} />
-      {summary && (
-        <ul class="import-summary" aria-label="Import summary">
-          {summary.map((line) => (
-            <li key={line}>{line}</li>
-          ))}
-        </ul>
-      )}
 
       <section class="stack" aria-labelledby="export-heading">
         <h2 id="export-heading">Export</h2>
@@ -187,7 +196,7 @@ export function PackagesSection({ col, version, changed }: SectionProps) {
           What to export
           <select
             name="exportDeck"
-            value={colpkg ? "all" : target}
+            value={colpkg ? "all" : chosen}
             disabled={colpkg}
             onChange={(e) => setTarget(e.currentTarget.value)}
           >
@@ -224,6 +233,7 @@ export function PackagesSection({ col, version, changed }: SectionProps) {
             Export
           </button>
         </div>
+        {running === "export" && status}
       </section>
     </div>
   );
