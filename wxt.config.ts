@@ -13,10 +13,15 @@ export default defineConfig({
     // alarms: automatic sync every few minutes while changes wait.
     permissions: ["storage", "alarms"],
     action: { default_title: "Flashcard Relay" },
+    // The card frame (card.html) runs each card's own HTML and scripts in a sandbox: an opaque origin without
+    // extension APIs or IndexedDB, and no network at all; images and sounds come from the study screen as bytes.
     content_security_policy: {
       // Extension pages as MV3's default, with WebAssembly allowed (SQLite for Anki packages, sql.js). Naming the
       // sandbox policy drops the default, so it is written out here.
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
+      sandbox:
+        "sandbox allow-scripts; default-src 'none'; script-src 'self' 'unsafe-inline'; " +
+        "style-src 'self' 'unsafe-inline'; img-src blob: data:; media-src blob: data:; font-src blob: data:",
     },
   },
   vite: () => ({ plugins: [preact()] }),

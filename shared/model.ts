@@ -50,6 +50,8 @@ export interface CollectionMeta {
   mtime: number;
   /** When a sync last compared mtime sums too, not only counts (ms); absent before the first. */
   lastFullCheck?: number;
+  /** The day number on which buried cards were last brought back; absent before the first time. */
+  lastUnburied?: number;
 }
 
 /** The first id that is free for Anki's standard objects: the Default deck and the default options. */

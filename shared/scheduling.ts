@@ -1,6 +1,6 @@
 // Scheduling with FSRS (ts-fsrs), in Anki's card fields: the card's type, queue, due, interval, ease, reps,
 // lapses and learning steps, and FSRS's memory state in the card's data as Anki keeps it ({"s", "d", "dr", "lrt"}).
-import { type Card as FsrsCard, fsrs, type Grade, State } from "ts-fsrs";
+import { createEmptyCard, type Card as FsrsCard, fsrs, type Grade, State } from "ts-fsrs";
 import { dayNumber, dayStart } from "./days";
 import type { Card, DeckConfig, RevlogEntry } from "./model";
 import { CardQueue, CardType } from "./model";
@@ -42,6 +42,26 @@ export function estimatedMemoryState(card: Card): MemoryState {
   return { stability, difficulty };
 }
 
+/**
+ * The memory state FSRS arrives at by replaying a card's review history, for cards studied with Anki's SM-2 (or
+ * imported) that have none: each answer in time order, starting again after a "Forget" (a manual entry setting the
+ * interval to 0). Null when the history holds no answers.
+ */
+export function memoryFromHistory(history: readonly RevlogEntry[], preset: DeckConfig): MemoryState | null {
+  const f = scheduler(preset, false);
+  let card: FsrsCard | null = null;
+  for (const entry of [...history].sort((a, b) => a.id - b.id)) {
+    if (entry.type === 4 || entry.type === 5 || entry.ease === 0) {
+      if (entry.ivl === 0) card = null;
+      continue;
+    }
+    const at = new Date(entry.id);
+    card = f.next(card ?? createEmptyCard(at), at, entry.ease as Grade).card;
+  }
+  if (!card || card.state === State.New) return null;
+  return { stability: card.stability, difficulty: card.difficulty };
+}
+
 function scheduler(preset: DeckConfig, fuzz: boolean) {
   return fsrs({
     request_retention: preset.desiredRetention,
@@ -60,8 +80,8 @@ function dueMoment(card: Card, now: number, day: DayContext): number {
   return dayStart(card.due, day.rolloverHour, day.utcOffsetMinutes);
 }
 
-function toFsrs(card: Card, preset: DeckConfig, now: number, day: DayContext): FsrsCard {
-  const memory = card.type === CardType.New ? null : (memoryState(card) ?? estimatedMemoryState(card));
+function toFsrs(card: Card, preset: DeckConfig, now: number, day: DayContext, history?: MemoryState | null): FsrsCard {
+  const memory = card.type === CardType.New ? null : (memoryState(card) ?? history ?? estimatedMemoryState(card));
   const lastReview = lastReviewTime(card, now, day);
   const steps = card.type === CardType.Relearning ? preset.relearnSteps.length : preset.learnSteps.length;
   const remaining = card.left % 1000;
@@ -105,9 +125,18 @@ export function answer(
   preset: DeckConfig,
   now: number,
   day: DayContext,
-  { timeTakenMs = 0, fuzz = true }: { timeTakenMs?: number; fuzz?: boolean } = {},
+  {
+    timeTakenMs = 0,
+    fuzz = true,
+    history = null,
+  }: {
+    timeTakenMs?: number;
+    fuzz?: boolean;
+    /** For a card with no memory state: the state its review history gives (memoryFromHistory). */
+    history?: MemoryState | null;
+  } = {},
 ): Answer {
-  const result = scheduler(preset, fuzz).next(toFsrs(card, preset, now, day), new Date(now), ease as Grade);
+  const result = scheduler(preset, fuzz).next(toFsrs(card, preset, now, day, history), new Date(now), ease as Grade);
   const next = result.card;
   const dueAt = next.due.getTime();
   const state = next.state as number;
@@ -161,8 +190,14 @@ export function answer(
 }
 
 /** How long until the card comes back after each of the four answers, for the buttons ("10m", "1d", "3.5mo"). */
-export function nextIntervals(card: Card, preset: DeckConfig, now: number, day: DayContext): Record<Ease, string> {
-  const preview = scheduler(preset, false).repeat(toFsrs(card, preset, now, day), new Date(now));
+export function nextIntervals(
+  card: Card,
+  preset: DeckConfig,
+  now: number,
+  day: DayContext,
+  history: MemoryState | null = null,
+): Record<Ease, string> {
+  const preview = scheduler(preset, false).repeat(toFsrs(card, preset, now, day, history), new Date(now));
   const out = {} as Record<Ease, string>;
   for (const ease of [1, 2, 3, 4] as const) {
     out[ease] = describeInterval(preview[ease as Grade].card.due.getTime() - now);

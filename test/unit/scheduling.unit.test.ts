@@ -3,8 +3,9 @@ import { defaultDeckConfig } from "../../extension/lib/collection/defaults";
 import { addNote, newCard } from "../../extension/lib/collection/notes";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { dayNumber } from "../../shared/days";
+import type { RevlogEntry } from "../../shared/model";
 import { CardQueue, CardType, PENDING } from "../../shared/model";
-import { answer, describeInterval, memoryState, nextIntervals } from "../../shared/scheduling";
+import { answer, describeInterval, memoryFromHistory, memoryState, nextIntervals } from "../../shared/scheduling";
 import { freshCollection, noteTypeByName } from "./factories";
 
 const preset = defaultDeckConfig(1, "Default", 0);
@@ -65,6 +66,37 @@ describe("scheduling with FSRS", () => {
     const result = answer(sm2, 3, preset, start, day, { fuzz: false });
     expect(result.card.ivl).toBeGreaterThan(30);
     expect(memoryState(result.card)?.stability).toBeGreaterThan(0);
+  });
+
+  it("replays SM-2 review history into a memory state: good answers give long stability, lapses less", () => {
+    const DAY = 86_400_000;
+    const log = (daysAfterStart: number, ease: number, type = 1): RevlogEntry => ({
+      id: start + daysAfterStart * DAY,
+      cardId: 1,
+      usn: 0,
+      ease,
+      ivl: 1,
+      lastIvl: 0,
+      factor: 2500,
+      time: 5000,
+      type,
+    });
+    const steady = [log(0, 3, 0), log(1, 3), log(4, 3), log(12, 3), log(40, 3)];
+    const shaky = [log(0, 3, 0), log(1, 1), log(2, 3, 2), log(4, 1), log(5, 3, 2), log(8, 3)];
+    const good = memoryFromHistory(steady, preset);
+    const bad = memoryFromHistory(shaky, preset);
+    expect(good?.stability).toBeGreaterThan(20);
+    expect(bad?.stability).toBeLessThan(good?.stability ?? 0);
+    expect(bad?.difficulty).toBeGreaterThan(good?.difficulty ?? 10);
+    // A "Forget" (manual entry with interval 0) starts the history over; manual entries alone give nothing.
+    const forgotten = memoryFromHistory([...steady, { ...log(41, 0, 4), ivl: 0 }, log(42, 3, 0)], preset);
+    expect(forgotten?.stability).toBeLessThan(good?.stability ?? 0);
+    expect(memoryFromHistory([{ ...log(0, 0, 4), ivl: 0 }], preset)).toBeNull();
+    // Answering with that history schedules from it, not from the bare interval.
+    const sm2 = { ...fresh(), type: CardType.Review, queue: CardQueue.Review, ivl: 28, factor: 2500, reps: 5 };
+    const due = { ...sm2, due: dayNumber(start + 68 * DAY, 4, 0) };
+    const withHistory = answer(due, 3, preset, start + 68 * DAY, day, { fuzz: false, history: good });
+    expect(memoryState(withHistory.card)?.stability).toBeGreaterThan(good?.stability ?? 0);
   });
 
   it("shows the next interval of each button in Anki's words", () => {

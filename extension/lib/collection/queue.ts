@@ -6,7 +6,7 @@ import { CardQueue, type Deck } from "../../../shared/model";
 import type { Collection } from "./collection";
 
 /** Learning cards due within this many seconds count as due now, as in Anki. */
-const LEARN_AHEAD_SECONDS = 20 * 60;
+export const LEARN_AHEAD_SECONDS = 20 * 60;
 
 export interface DeckCounts {
   deck: Deck;
@@ -16,13 +16,17 @@ export interface DeckCounts {
   reviewCount: number;
 }
 
-/** Every deck in name order with its due counts; a parent's counts include its sub-decks', within its own limits. */
-export async function deckCounts(col: Collection, rolloverHour = 4): Promise<DeckCounts[]> {
+/**
+ * Every deck in name order with its due counts; a parent's counts include its sub-decks', within its own limits.
+ * With `under`, only that deck and its sub-decks.
+ */
+export async function deckCounts(col: Collection, rolloverHour = 4, under?: string): Promise<DeckCounts[]> {
   const now = col.clock.now();
   const utcOffset = -new Date(now).getTimezoneOffset();
   const today = dayNumber(now, rolloverHour, utcOffset);
   const nowSeconds = Math.floor(now / 1000);
-  const [decks, presets] = await Promise.all([col.db.getAll("decks"), col.db.getAll("deckconfigs")]);
+  const [allDecks, presets] = await Promise.all([col.db.getAll("decks"), col.db.getAll("deckconfigs")]);
+  const decks = under === undefined ? allDecks : allDecks.filter((d) => isSelfOrDescendant(d.name, under));
   const presetOf = new Map(presets.map((p) => [p.id, p]));
   const done = await studiedToday(col, dayStart(today, rolloverHour, utcOffset));
 

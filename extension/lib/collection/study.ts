@@ -1,15 +1,16 @@
 // Answering cards: the card's new state and its review-log row are written in one transaction, stamped for sync.
 import type { Card } from "../../../shared/model";
-import { PENDING } from "../../../shared/model";
-import { answer, type DayContext, type Ease } from "../../../shared/scheduling";
+import { CardQueue, CardType, PENDING } from "../../../shared/model";
+import { answer, type DayContext, type Ease, memoryFromHistory, memoryState } from "../../../shared/scheduling";
 import { type Collection, done, type Outcome, refuse } from "./collection";
 import { touchMeta } from "./notes";
 
 export interface Answered {
   card: Card;
   revlogId: number;
-  /** What undo needs: the card as it was. */
+  /** What undo needs: the card as it was, and its siblings as they were before this answer buried them. */
   before: Card;
+  buried: Card[];
 }
 
 /** The day settings of the collection: the rollover hour (Anki's default 4 am) and the local time zone now. */
@@ -31,9 +32,28 @@ export async function answerCard(
   const preset = (deck && (await col.db.get("deckconfigs", deck.configId))) || (await col.db.get("deckconfigs", 1));
   if (!preset) return refuse("The collection has no deck options preset.");
   const now = col.clock.now();
-  const result = answer(before, ease, preset, now, dayContext(now), { timeTakenMs, fuzz });
+  // A card studied with SM-2 (or imported) has no memory state yet: its review history gives one.
+  const history =
+    before.type !== CardType.New && !memoryState(before)
+      ? memoryFromHistory(await col.db.getAllFromIndex("revlog", "cardId", cardId), preset)
+      : null;
+  const result = answer(before, ease, preset, now, dayContext(now), { timeTakenMs, fuzz, history });
   const card: Card = { ...result.card, mtime: now, usn: PENDING };
   const tx = col.db.transaction(["cards", "revlog", "meta"], "readwrite");
+  // Anki's "bury siblings": the note's other new or review cards wait for tomorrow, when the preset says so.
+  const buried: Card[] = [];
+  if (preset.buryNew || preset.buryReviews) {
+    for (const sibling of await tx.objectStore("cards").index("noteId").getAll(before.noteId)) {
+      const bury =
+        sibling.id !== cardId &&
+        ((preset.buryNew && sibling.queue === CardQueue.New) ||
+          (preset.buryReviews && sibling.queue === CardQueue.Review));
+      if (!bury) continue;
+      const next = { ...sibling, queue: CardQueue.SchedBuried, mtime: now, usn: PENDING };
+      buried.push(sibling);
+      await tx.objectStore("cards").put(next);
+    }
+  }
   // The review log is keyed by the time of the answer; two answers in one millisecond take the next free one.
   let revlogId = now;
   while (await tx.objectStore("revlog").getKey(revlogId)) revlogId++;
@@ -41,7 +61,7 @@ export async function answerCard(
   await tx.objectStore("revlog").add({ ...result.log, id: revlogId, usn: PENDING });
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
-  return done({ card, revlogId, before });
+  return done({ card, revlogId, before, buried });
 }
 
 /**
@@ -58,6 +78,9 @@ export async function undoAnswer(col: Collection, answered: Answered): Promise<O
   const restored: Card = { ...answered.before, mtime: Math.max(now, answered.card.mtime + 1), usn: PENDING };
   const tx = col.db.transaction(["cards", "revlog", "meta"], "readwrite");
   await tx.objectStore("cards").put(restored);
+  for (const sibling of answered.buried) {
+    await tx.objectStore("cards").put({ ...sibling, mtime: Math.max(now, sibling.mtime + 1), usn: PENDING });
+  }
   await tx.objectStore("revlog").delete(answered.revlogId);
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;

@@ -1,0 +1,90 @@
+// The card frame: a sandboxed page (its own opaque origin, no extension APIs, no IndexedDB, no network by its
+// content security policy) where a card's untrusted HTML, CSS and scripts run. The study screen sends each side
+// to show, with the media it needs as bytes; the frame answers only "ready", "shown" and "typed".
+import type { FrameMessage, ShowCard } from "../../lib/card-frame-protocol";
+import "./card.css";
+
+const qa = document.getElementById("qa") as HTMLElement;
+const style = document.createElement("style");
+document.head.append(style);
+let urls: string[] = [];
+let sounds = new Map<string, string>();
+
+function send(message: FrameMessage): void {
+  // The parent's origin is the extension's; this frame's is opaque, so the target cannot be named.
+  window.parent.postMessage(message, "*");
+}
+
+window.addEventListener("message", (event) => {
+  if (event.source !== window.parent) return;
+  const message = event.data as ShowCard;
+  if (message?.type === "show") show(message);
+});
+
+function show(message: ShowCard): void {
+  for (const url of urls) URL.revokeObjectURL(url);
+  urls = [];
+  sounds = new Map();
+  const media = new Map<string, string>();
+  for (const [name, file] of Object.entries(message.media ?? {})) {
+    const url = URL.createObjectURL(new Blob([file.bytes], { type: file.type }));
+    urls.push(url);
+    media.set(name, url);
+  }
+  style.textContent = message.css;
+  document.body.className = message.bodyClass;
+  qa.innerHTML = message.html;
+  for (const element of qa.querySelectorAll<HTMLElement>("img[src], audio[src], video[src], source[src]")) {
+    const url = media.get(element.getAttribute("src") ?? "");
+    if (url) element.setAttribute("src", url);
+  }
+  for (const button of qa.querySelectorAll<HTMLElement>("[data-sound]")) {
+    const name = button.dataset.sound ?? "";
+    const url = media.get(name);
+    if (url) sounds.set(name, url);
+    else button.classList.add("missing");
+    button.addEventListener("click", () => play([name]));
+  }
+  runScripts(qa);
+  const box = qa.querySelector<HTMLInputElement>("#typeans");
+  if (box) {
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        send({ type: "typed", text: box.value });
+      }
+    });
+    if (message.focusTypeBox) box.focus();
+  }
+  if (message.autoplay) play([...sounds.keys()]);
+  window.scrollTo(0, 0);
+  send({ type: "shown" });
+}
+
+let player: HTMLAudioElement | null = null;
+
+/** Plays sounds one after another, as Anki does. */
+function play(names: string[]): void {
+  player?.pause();
+  const queue = names.map((n) => sounds.get(n)).filter((u): u is string => Boolean(u));
+  const next = () => {
+    const url = queue.shift();
+    if (!url) return;
+    player = new Audio(url);
+    player.onended = next;
+    player.play().catch(next);
+  };
+  next();
+}
+
+/** Scripts set through innerHTML do not run; Anki's cards rely on them, so each is replaced by a live copy. */
+function runScripts(root: HTMLElement): void {
+  for (const old of root.querySelectorAll("script")) {
+    const script = document.createElement("script");
+    for (const attribute of old.attributes) script.setAttribute(attribute.name, attribute.value);
+    script.textContent = old.textContent;
+    old.replaceWith(script);
+  }
+}
+
+send({ type: "ready" });
