@@ -1,7 +1,15 @@
 import { useEffect, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
-import { progressInWords } from "../lib/badge";
-import { loadSyncStatus, type OneWayChoice, requestSync, type SyncStatus, statusKey } from "../lib/sync-service";
+import { pendingInWords, progressInWords } from "../lib/badge";
+import {
+  loadSyncStatus,
+  type OneWayChoice,
+  type PendingCounts,
+  profilePending,
+  requestSync,
+  type SyncStatus,
+  statusKey,
+} from "../lib/sync-service";
 
 /** The profile's sync status, kept current, and the action that asks the background to sync. */
 export function useSync(profileId: string) {
@@ -25,6 +33,29 @@ export function useSync(profileId: string) {
     }
   };
   return { status, busy, sync: run };
+}
+
+/**
+ * What waits for a sync, in words, and whether the next sync is one-way; read again when the sync status or the
+ * collection changes. Null while a sync runs or before the first read.
+ */
+export function usePending(profileId: string, status: SyncStatus | null): { text: string; oneWay: boolean } | null {
+  const [pending, setPending] = useState<PendingCounts | null | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    const load = () => void profilePending(profileId).then((p) => live && setPending(p));
+    load();
+    const channel = new BroadcastChannel("collection-changes");
+    channel.onmessage = (event) => {
+      if (event.data === profileId) load();
+    };
+    return () => {
+      live = false;
+      channel.close();
+    };
+  }, [profileId, status?.state, status?.lastSuccess]);
+  if (pending === undefined || status?.state === "syncing") return null;
+  return { text: pendingInWords(pending), oneWay: pending?.oneWay ?? false };
 }
 
 /** While a sync runs: what is being sent or received and how much, for a progress bar; null otherwise. */

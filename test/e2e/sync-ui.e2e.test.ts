@@ -1,12 +1,12 @@
 // What a person sees of the sync, in Chromium against a local relay, with two browser profiles as two devices:
 // the toolbar badge through a review, a sync and a schema change; automatic sync when the popup opens and closes;
 // the first-sync prompt; errors in words; and Test connection. Screenshots of each state go to docs/screenshots/.
-import { mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningRelay, startRelay } from "../../scripts/relay-process";
-import { type ExtensionBrowser, launchWithExtension, ROOT, testFolder } from "./browser";
+import { EXTENSION_DIR, type ExtensionBrowser, launchWithExtension, ROOT, testFolder } from "./browser";
 
 const SHOTS = path.join(ROOT, "docs/screenshots");
 
@@ -17,8 +17,14 @@ let second: ExtensionBrowser;
 beforeAll(async () => {
   const folder = testFolder("sync-ui");
   relay = await startRelay({ stateDir: path.join(folder, "state"), tmpDir: path.join(folder, "tmp") });
-  first = await launchWithExtension(path.join(folder, "first"));
-  second = await launchWithExtension(path.join(folder, "second"));
+  // A private copy of the build: other test runs in this checkout rebuild .output while these browsers use it.
+  const extensionDir = path.join(folder, "extension");
+  const built = () =>
+    ["manifest.json", "options.html", "popup.html"].every((f) => existsSync(path.join(EXTENSION_DIR, f)));
+  for (let tries = 0; !built() && tries < 120; tries++) await new Promise((r) => setTimeout(r, 500));
+  cpSync(EXTENSION_DIR, extensionDir, { recursive: true });
+  first = await launchWithExtension(path.join(folder, "first"), { extensionDir });
+  second = await launchWithExtension(path.join(folder, "second"), { extensionDir });
 });
 
 afterAll(async () => {
@@ -151,6 +157,45 @@ async function review(page: Page) {
   });
 }
 
+/** Many reviews of one card waiting for a sync, written straight into the collection. */
+async function manyReviews(page: Page, count: number) {
+  await page.evaluate(async (count) => {
+    const open = indexedDB.open("collection:default");
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const tx = db.transaction(["cards", "revlog"], "readwrite");
+    const start = Date.now() - count * 1000;
+    const cursor = tx.objectStore("cards").openCursor();
+    cursor.onsuccess = () => {
+      const card = cursor.result?.value;
+      if (!card) return;
+      for (let i = 0; i < count; i++) {
+        const row = {
+          id: start + i,
+          cardId: card.id,
+          usn: -1,
+          ease: 3,
+          ivl: 0,
+          lastIvl: 0,
+          factor: 0,
+          time: 4000,
+          type: 0,
+        };
+        tx.objectStore("revlog").put(row);
+      }
+    };
+    await new Promise((resolve) => {
+      tx.oncomplete = resolve;
+    });
+    db.close();
+    const channel = new BroadcastChannel("collection-changes");
+    channel.postMessage("default");
+    channel.close();
+  }, count);
+}
+
 describe("the sync as a person sees it", () => {
   it("the badge turns blue after a review, back to normal after the popup's automatic sync, red after a schema change; the next sync prompts", async () => {
     await signIn(first, "Create account");
@@ -243,6 +288,72 @@ describe("the sync as a person sees it", () => {
     await expect.poll(() => badge(second)).toMatchObject({ text: "" });
     await page.goto(`chrome-extension://${second.extensionId}/options.html#browse`);
     await expect.poll(() => page.locator(".browse-table tbody tr").count()).toBe(3);
+
+    // The empty side is never kept without a second confirmation: delete every note here, force a one-way sync.
+    for (let left = 3; left > 0; left--) {
+      await page.locator(".browse-table tbody tr").first().click();
+      page.once("dialog", (dialog) => void dialog.accept());
+      await page.getByRole("button", { name: "Delete note" }).click();
+      await expect.poll(() => page.locator(".browse-table tbody tr").count()).toBe(left - 1);
+    }
+    await page.goto(`chrome-extension://${second.extensionId}/options.html#sync`);
+    await page.getByLabel(/force changes in one direction/).check();
+    await syncNow(page);
+    await expect.poll(() => prompt.textContent()).toMatch(/You asked for a one-way sync/);
+    expect(await page.getByTestId("side-local").textContent()).toMatch(/^0 notes, 0 cards/);
+    let question = "";
+    page.once("dialog", (dialog) => {
+      question = dialog.message();
+      void dialog.dismiss();
+    });
+    await page.getByRole("button", { name: "Upload" }).click();
+    await expect.poll(() => question).toMatch(/The side you chose to keep has no cards/);
+    expect(await page.getByTestId("sync-status").textContent()).toMatch(/one-way sync is needed/);
+    await page.getByRole("button", { name: "Download" }).click();
+    await expect.poll(() => page.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+    await page.goto(`chrome-extension://${second.extensionId}/options.html#browse`);
+    await expect.poll(() => page.locator(".browse-table tbody tr").count()).toBe(3);
+    await page.close();
+  });
+
+  it("a long sync shows what it sends and how much, in the page and the badge", async () => {
+    const page = await manager(second, "sync");
+    const reviews = 20_000;
+    await manyReviews(page, reviews);
+    await expect.poll(() => page.getByTestId("sync-pending").textContent()).toMatch(/20,000 reviews/);
+    // Every status the background publishes, as the page sees it.
+    await page.evaluate(() => {
+      type Change = Record<string, { newValue?: { progress?: unknown } }>;
+      type Storage = { onChanged: { addListener(l: (changes: Change) => void): void } };
+      const seen: unknown[] = [];
+      Object.assign(window, { seenProgress: seen });
+      (globalThis as unknown as { chrome: { storage: Storage } }).chrome.storage.onChanged.addListener((changes) => {
+        const progress = changes["profile:default:syncStatus"]?.newValue?.progress;
+        if (progress) seen.push(progress);
+      });
+    });
+    const started = Date.now();
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await page.getByTestId("sync-progress").waitFor({ state: "visible", timeout: 20_000 });
+    await expect
+      .poll(() => page.getByTestId("sync-progress").textContent())
+      .toMatch(/Syncing: sending [\d,]+ of 20,\d{3} records/);
+    await expect.poll(() => badge(second)).toMatchObject({ text: expect.stringMatching(/^[1-9]\d*%$/) });
+    await shot(page, second, "sync-progress");
+    await expect.poll(() => page.getByTestId("sync-status").textContent(), { timeout: 60_000 }).toMatch(/^Synced/);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`sync of ${reviews} reviews: ${seconds.toFixed(1)} s`);
+    const seen = (await page.evaluate(() => (window as unknown as { seenProgress: unknown[] }).seenProgress)) as {
+      phase: string;
+      done: number;
+      total: number;
+    }[];
+    const sending = seen.filter((p) => p.phase === "sending");
+    expect(sending.length).toBeGreaterThan(2);
+    expect(sending.at(-1)).toEqual({ phase: "sending", done: sending.at(-1)?.total, total: expect.any(Number) });
+    expect(sending.at(-1)?.total).toBeGreaterThanOrEqual(reviews);
+    expect(sending.map((p) => p.done)).toEqual([...sending.map((p) => p.done)].sort((a, b) => a - b));
+    await expect.poll(() => page.getByTestId("sync-progress").count()).toBe(0);
     await page.close();
   });
 

@@ -6,7 +6,7 @@ import { listBackups, restoreBackup } from "../../lib/sync/backup";
 import { type StepResult, testConnection } from "../../lib/sync/test-connection";
 import { loadForceOneWay, type OneWayChoice, type SyncStatus, saveForceOneWay } from "../../lib/sync-service";
 import { Messages } from "../messages";
-import { describeProgress, describeStatus, useSync } from "../use-sync";
+import { describeProgress, describeStatus, usePending, useSync } from "../use-sync";
 
 /**
  * Sync now, with its progress; the one-way prompt (Upload, Download, Merge or Cancel, each explained, with what each
@@ -14,6 +14,7 @@ import { describeProgress, describeStatus, useSync } from "../use-sync";
  */
 export function SyncSection({ profileId, changed }: { profileId: string; changed?: () => void }) {
   const { status, busy, sync } = useSync(profileId);
+  const pending = usePending(profileId, status);
   const [force, setForce] = useState(false);
   const [auto, setAuto] = useState(true);
   const [promptHidden, setPromptHidden] = useState(false);
@@ -33,6 +34,14 @@ export function SyncSection({ profileId, changed }: { profileId: string; changed
           {busy ? "Syncing…" : describeStatus(status)}
         </span>
       </div>
+      {pending && status?.state !== "needs-choice" && (
+        <p class={pending.oneWay ? "error" : "muted"} data-testid="sync-pending">
+          {pending.oneWay
+            ? "A change that cannot be merged was made here: the next sync is one-way, and asks what to keep. "
+            : ""}
+          {pending.text}
+        </p>
+      )}
       {status?.state === "error" && status.failure === "signed-out" && (
         <p>
           <a href="#account">Sign in again on the Account page</a>
