@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { benchAccounts } from "../test/bench/accounts.bench";
 import { benchCollection, buildBenchExtension } from "../test/bench/collection.bench";
+import { benchPackages } from "../test/bench/packages.bench";
 import { benchSync } from "../test/bench/sync.bench";
 import { ROOT, startRelay } from "./relay-process";
 
@@ -30,6 +31,11 @@ try {
   if (!only || only === "collection") {
     console.log(`\nCollection in Chromium (${notes} notes):`);
     await benchCollection(path.join(folder, "collection"), notes);
+  }
+
+  if (!only || only === "packages") {
+    console.log(`\nAnki packages in Chromium (${notes} notes):`);
+    await benchPackages(path.join(folder, "packages"), notes);
   }
 
   if (!only || only === "sync") {

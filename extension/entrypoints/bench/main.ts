@@ -7,6 +7,7 @@ import { addNotes, type NoteInput } from "../../lib/collection/notes";
 import { type SearchOptions, search } from "../../lib/collection/search";
 import { RelayClient } from "../../lib/relay-client";
 import { fullDownload, fullUpload, type SyncOutcome, sync } from "../../lib/sync/engine";
+import { packagesBench } from "./packages";
 
 const WORDS =
   "apple river mountain cloud letter window garden silver orange candle forest bridge stone winter summer ocean pencil mirror castle engine planet rocket violin island desert thunder shadow lantern meadow harbor".split(
@@ -199,4 +200,6 @@ async function setActiveProfile(id: string) {
   await browser.storage.local.set({ profiles: { profiles: [{ id, name: id }], active: id } });
 }
 
-Object.assign(globalThis, { bench: { generate, timeSearch, setActiveProfile, addHistory, benchSync } });
+Object.assign(globalThis, {
+  bench: { generate, timeSearch, setActiveProfile, addHistory, benchSync, ...packagesBench },
+});
