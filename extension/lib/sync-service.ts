@@ -26,6 +26,8 @@ export interface SyncStatus {
   progress?: SyncProgress | null;
   /** What kind of failure the error is (signed-out, offline, …). */
   failure?: FailureKind | null;
+  /** The collection's scm when it last synced: a different one now means a change that cannot be merged. */
+  syncedScm?: number;
 }
 
 export const statusKey = (profileId: string) => `profile:${profileId}:syncStatus`;
@@ -141,6 +143,7 @@ async function record(profileId: string, col: Collection, outcome: SyncOutcome):
   }
   return saveSyncStatus(profileId, {
     state: "idle",
+    syncedScm: (await col.meta()).scm,
     lastSuccess: Date.now(),
     error: null,
     failure: null,
@@ -176,7 +179,10 @@ export async function profilePending(profileId: string): Promise<PendingCounts |
     const meta = await col.meta();
     if (meta.lastSync === 0 && (await col.db.count("notes")) === 0) return null;
     if (!(await hasPending(col))) return null;
-    return { ...(await pendingCounts(col)), oneWay: meta.lastSync > 0 && meta.scm > meta.lastSync };
+    // Compared with the scm of the last sync when known: a downloaded scm may be ahead of this device's clock.
+    const synced = (await loadSyncStatus(profileId)).syncedScm;
+    const oneWay = meta.lastSync > 0 && (synced === undefined ? meta.scm > meta.lastSync : meta.scm !== synced);
+    return { ...(await pendingCounts(col)), oneWay };
   } finally {
     col.close();
   }

@@ -35,7 +35,7 @@ export function SyncSection({ profileId, changed }: { profileId: string; changed
         </span>
       </div>
       {pending && status?.state !== "needs-choice" && (
-        <p class={pending.oneWay ? "error" : "muted"} data-testid="sync-pending">
+        <p class={pending.oneWay ? "error flush" : "muted flush"} data-testid="sync-pending">
           {pending.oneWay
             ? "A change that cannot be merged was made here: the next sync is one-way, and asks what to keep. "
             : ""}
@@ -43,7 +43,7 @@ export function SyncSection({ profileId, changed }: { profileId: string; changed
         </p>
       )}
       {status?.state === "error" && status.failure === "signed-out" && (
-        <p>
+        <p class="flush">
           <a href="#account">Sign in again on the Account page</a>
         </p>
       )}

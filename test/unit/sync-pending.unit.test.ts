@@ -1,0 +1,53 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { fakeBrowser } from "wxt/testing/fake-browser";
+import { addNote } from "../../extension/lib/collection/notes";
+import { addField } from "../../extension/lib/collection/notetypes";
+import { profilePending, statusKey } from "../../extension/lib/sync-service";
+import { freshCollection, noteTypeByName } from "./factories";
+
+beforeEach(() => fakeBrowser.reset());
+
+describe("what waits for a sync", () => {
+  it("nothing for an untouched profile; counts by kind once notes are added; one-way after a schema change", async () => {
+    const { col, clock } = await freshCollection();
+    expect(await profilePending(col.profileId)).toBeNull();
+
+    const basic = await noteTypeByName(col, "Basic");
+    const note = await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["hola", "hello"], tags: "" });
+    expect(note.ok).toBe(true);
+    expect(await profilePending(col.profileId)).toMatchObject({ notes: 1, cards: 1, reviews: 0, oneWay: false });
+
+    // After a sync, a change that cannot be merged makes the next sync one-way: the badge turns red before it runs.
+    clock.advance(60_000);
+    await col.db.put("meta", { ...(await col.meta()), lastSync: clock.time, lastSyncUsn: 1 }, "collection");
+    expect(await profilePending(col.profileId)).toMatchObject({ oneWay: false });
+    clock.advance(60_000);
+    expect((await addField(col, basic.id, "Example", { confirmSchemaChange: true })).ok).toBe(true);
+    expect(await profilePending(col.profileId)).toMatchObject({ oneWay: true });
+    col.close();
+  });
+
+  it("is not fooled by a downloaded schema stamp from a device whose clock runs ahead", async () => {
+    const { col, clock } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["hola", "hello"], tags: "" });
+    // Downloaded from a device 10 minutes ahead: scm is later than this device's lastSync.
+    const scm = clock.time + 600_000;
+    await col.db.put("meta", { ...(await col.meta()), scm, lastSync: clock.time, lastSyncUsn: 1 }, "collection");
+    await fakeBrowser.storage.local.set({
+      [statusKey(col.profileId)]: {
+        state: "idle",
+        lastSuccess: 1,
+        error: null,
+        choice: null,
+        local: null,
+        syncedScm: scm,
+      },
+    });
+    expect(await profilePending(col.profileId)).toMatchObject({ oneWay: false });
+    clock.advance(60_000);
+    expect((await addField(col, basic.id, "Example", { confirmSchemaChange: true })).ok).toBe(true);
+    expect(await profilePending(col.profileId)).toMatchObject({ oneWay: true });
+    col.close();
+  });
+});
