@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
-import { pendingInWords, progressInWords } from "../lib/badge";
+import { loadAccount, type SignedInAccount } from "../lib/account-store";
+import { type BadgeLook, type BadgeState, badgeFor, badgeState, pendingInWords, progressInWords } from "../lib/badge";
 import {
   loadSyncStatus,
   type OneWayChoice,
@@ -56,6 +57,39 @@ export function usePending(profileId: string, status: SyncStatus | null): { text
   }, [profileId, status?.state, status?.lastSuccess]);
   if (pending === undefined || status?.state === "syncing") return null;
   return { text: pendingInWords(pending), oneWay: pending?.oneWay ?? false };
+}
+
+/**
+ * The same state and look as the toolbar badge (blue: changes wait; red: a one-way sync is needed; syncing; error;
+ * not signed in), for a sync button that matches it: `style={{ background: look.color }} title={look.title}`.
+ */
+export function useSyncLook(profileId: string): { state: BadgeState; look: BadgeLook } | null {
+  const { status } = useSync(profileId);
+  const [account, setAccount] = useState<SignedInAccount | null | undefined>(undefined);
+  const [pending, setPending] = useState<PendingCounts | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () => {
+      void loadAccount(profileId).then((a) => live && setAccount(a));
+      void profilePending(profileId).then((p) => live && setPending(p));
+    };
+    load();
+    const channel = new BroadcastChannel("collection-changes");
+    channel.onmessage = (event) => {
+      if (event.data === profileId) load();
+    };
+    const onStorage = (changes: Record<string, unknown>) => {
+      if (Object.keys(changes).some((k) => k === `profile:${profileId}:account` || k === statusKey(profileId))) load();
+    };
+    browser.storage.onChanged.addListener(onStorage);
+    return () => {
+      live = false;
+      channel.close();
+      browser.storage.onChanged.removeListener(onStorage);
+    };
+  }, [profileId]);
+  if (account === undefined || !status) return null;
+  return { state: badgeState(account, status, pending), look: badgeFor(account, status, pending) };
 }
 
 /** While a sync runs: what is being sent or received and how much, for a progress bar; null otherwise. */
