@@ -4,9 +4,12 @@
 import { strToU8, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { addNote } from "../../extension/lib/collection/notes";
+import { writeAnkiCollection } from "../../extension/lib/packages/anki-write";
 import { ankiToday, localToday } from "../../extension/lib/packages/due";
 import { importPackage } from "../../extension/lib/packages/import";
 import { openPackage } from "../../extension/lib/packages/package";
+import { sqlite } from "../../extension/lib/packages/sqlite";
+import { stockNoteTypes } from "../../shared/stock-notetypes";
 import { freshCollection, noteTypeByName } from "./factories";
 import { counts, fixture, HAVE_FIXTURES, MemoryMedia, snapshot } from "./packages-helpers";
 
@@ -155,6 +158,13 @@ describe("bad files are refused in words, and the collection is untouched", () =
       () => zip({ "collection.anki2": garbageSqlite() }),
       /damaged|not a database|could not be read/,
     ],
+    ["a schema too old (10)", () => packageWithSchema(10), /schema version 10, from a pre-release of Anki 2\.0/],
+    ["a schema too new (19)", () => packageWithSchema(19), /schema version 19, newer than this extension knows/],
+    [
+      "a note referencing a note type the package lacks",
+      () => packageWithSchema(11, { missingNoteType: true }),
+      /Note \d+ in the package uses note type 999, which the package does not contain/,
+    ],
     [
       "a newer package version",
       () => zip({ meta: new Uint8Array([0x08, 0x07]), "collection.anki21b": strToU8("x") }),
@@ -200,4 +210,33 @@ function garbageSqlite(): Uint8Array {
   bytes.set(strToU8("SQLite format 3\u0000"));
   for (let i = 16; i < bytes.length; i++) bytes[i] = (i * 7919) % 251;
   return bytes;
+}
+
+/** A small valid package (one Basic note), with its schema version set and optionally a note of a missing type. */
+async function packageWithSchema(version: number, { missingNoteType = false } = {}): Promise<Uint8Array> {
+  const now = Date.UTC(2025, 0, 1);
+  const [basic] = stockNoteTypes(now, now);
+  if (!basic) throw new Error("no stock note type");
+  const note = { id: now + 10, guid: "abc", noteTypeId: basic.id, fields: ["a", "b"], tags: [], mtime: now, usn: 0 };
+  const notes = missingNoteType ? [note, { ...note, id: now + 11, guid: "def", noteTypeId: 999 }] : [note];
+  const database = await writeAnkiCollection(
+    {
+      crt: Math.floor(now / 1000),
+      created: now,
+      noteTypes: [basic],
+      decks: [{ id: 1, name: "Default", configId: 1, description: "", collapsed: false, mtime: now, usn: 0 }],
+      deckConfigs: [],
+      notes,
+      cards: [],
+      revlog: [],
+      tags: [],
+      config: [],
+    },
+    () => {},
+  );
+  const db = new (await sqlite()).Database(database);
+  db.run("UPDATE col SET ver = ?", [version]);
+  const bytes = db.export();
+  db.close();
+  return zipSync({ "collection.anki2": bytes, media: strToU8("{}") });
 }

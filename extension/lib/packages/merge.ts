@@ -276,8 +276,9 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
   const cardIdReads = newCards.map(({ card }) => store.cards.getKey(card.id));
   const nextPosEntry = await tx.objectStore("config").get("nextPos");
   let nextPos = typeof nextPosEntry?.value === "number" ? nextPosEntry.value : 1;
-  const newDues = newCards.filter(({ card }) => card.type === 0).map(({ card }) => card.due);
-  const firstDue = newDues.length > 0 ? Math.min(...newDues.slice(0, 100_000)) : 0;
+  let firstDue = Number.POSITIVE_INFINITY;
+  for (const { card } of newCards) if (card.type === 0) firstDue = Math.min(firstDue, card.due);
+  if (firstDue === Number.POSITIVE_INFINITY) firstDue = 0;
   const positionShift = nextPos - firstDue;
   const dayShift = localToday(now) - ankiToday(now, data.crt);
   let lastPos = nextPos - 1;
