@@ -59,7 +59,7 @@ export function AddSection({ col, version, changed }: SectionProps) {
         />
         <IdSelect caption="Deck" inline name="deck" options={decks} value={deckId} onChange={setDeckId} />
       </div>
-      <FieldsEditor noteType={noteType} values={fields} onChange={setFields} />
+      <FieldsEditor noteType={noteType} values={fields} onChange={setFields} col={col} />
       <TagsInput col={col} value={tags} onChange={setTags} />
       <div class="row">
         <button type="submit" disabled={action.busy}>

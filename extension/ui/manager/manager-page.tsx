@@ -18,6 +18,7 @@ const SECTIONS = {
   notetypes: "Note types",
   presets: "Deck options",
   packages: "Import / Export",
+  media: "Media",
   sync: "Sync",
   account: "Account",
   profiles: "Profiles",
@@ -26,6 +27,8 @@ type Section = keyof typeof SECTIONS;
 
 // Deck options validate with the shared schemas (zod), which the other sections do not need at open.
 const loadPresets = () => import("./presets-section").then((m) => m.PresetsSection);
+// Media and Check Media: loaded when the section is opened.
+const loadMedia = () => import("./media-section").then((m) => m.MediaSection);
 // Anki packages need SQLite (WebAssembly), zip and zstd: loaded only when the section is opened.
 const loadPackages = () => import("./packages-section").then((m) => m.PackagesSection);
 
@@ -96,6 +99,7 @@ export function ManagerPage() {
         {props && route.section === "notetypes" && <NoteTypesSection {...props} />}
         {props && route.section === "presets" && <Lazy load={loadPresets} props={props} />}
         {props && route.section === "packages" && <Lazy load={loadPackages} props={props} />}
+        {props && route.section === "media" && <Lazy load={loadMedia} props={props} />}
       </main>
     </div>
   );

@@ -61,7 +61,7 @@ export function NoteEditor({ col, version, changed, noteId, cardId, onDeleted }:
       <h2>
         Edit note <span class="muted">({noteType.name})</span>
       </h2>
-      <FieldsEditor noteType={noteType} values={fields} onChange={setFields} />
+      <FieldsEditor noteType={noteType} values={fields} onChange={setFields} col={col} />
       <TagsInput col={col} value={tags} onChange={setTags} />
       <div class="row">
         <button type="button" disabled={action.busy} onClick={save}>
