@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RelayClient } from "../../extension/lib/relay-client";
 import { retryAfterInWords } from "../../extension/lib/sync/errors";
 import { testConnection } from "../../extension/lib/sync/test-connection";
@@ -113,6 +113,17 @@ const TABLE: Row[] = [
 ];
 
 describe("failures talking to the relay, in words", () => {
+  // Whatever is logged while these run is kept, to check that the token never reaches a log either.
+  const logged: unknown[][] = [];
+  const methods = ["log", "info", "warn", "error", "debug"] as const;
+  beforeAll(() => {
+    for (const m of methods) vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void logged.push(args));
+  });
+  afterAll(() => {
+    vi.restoreAllMocks();
+    expect(JSON.stringify(logged)).not.toContain(TOKEN);
+  });
+
   for (const row of TABLE) {
     it(`${row.what} → ${row.kind}`, async () => {
       const token = row.token === undefined ? TOKEN : row.token;
