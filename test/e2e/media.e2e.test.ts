@@ -1,0 +1,128 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { deflateSync } from "node:zlib";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningRelay, startRelay } from "../../scripts/relay-process";
+import { type ExtensionBrowser, launchWithExtension, screenshot, testFolder } from "./browser";
+
+let relay: RunningRelay;
+let first: ExtensionBrowser;
+let second: ExtensionBrowser;
+let folder: string;
+
+/** A solid-colour PNG, made here so that the test needs no fixture file. */
+function png(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) c = (table[(c ^ byte) & 0xff] as number) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), body.length + 4);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bits per channel
+  header[9] = 2; // RGB
+  const row = Buffer.from([0, ...Array.from({ length: width }, () => rgb).flat()]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(Buffer.concat(Array.from({ length: height }, () => row)))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+beforeAll(async () => {
+  folder = testFolder("media");
+  relay = await startRelay({ stateDir: path.join(folder, "state"), tmpDir: path.join(folder, "tmp") });
+  first = await launchWithExtension(path.join(folder, "first"));
+  second = await launchWithExtension(path.join(folder, "second"));
+});
+
+afterAll(async () => {
+  await first?.close();
+  await second?.close();
+  await relay?.stop();
+});
+
+async function manager(browser: ExtensionBrowser, section: string): Promise<Page> {
+  const page = await browser.open(`options.html#${section}`);
+  await page.setViewportSize({ width: 1200, height: 760 });
+  return page;
+}
+
+async function signIn(browser: ExtensionBrowser, button: "Create account" | "Log in") {
+  const page = await manager(browser, "account");
+  await page.fill("input[name=relayUrl]", relay.url);
+  await page.fill("input[name=username]", "media-browsers");
+  await page.fill("input[name=password]", "a long password");
+  await page.getByRole("button", { name: button }).click();
+  await expect.poll(() => page.getByTestId("username").textContent()).toBe("media-browsers");
+  await page.close();
+}
+
+async function syncNow(page: Page) {
+  await page.getByRole("button", { name: "Sync now" }).click();
+  await expect.poll(() => page.getByTestId("sync-status").textContent()).not.toBe("Syncing…");
+}
+
+/** The natural width of the first picture shown under the note editor's fields, once it has loaded. */
+function shownImageWidth(page: Page): Promise<number> {
+  return page
+    .locator(".field-media img")
+    .first()
+    .evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))
+    .catch(() => 0);
+}
+
+describe("media between two browsers", () => {
+  it("a picture added to a note in one browser shows in the other after both synced", async () => {
+    const picture = path.join(folder, "red square.png");
+    writeFileSync(picture, png(64, 48, [220, 30, 30]));
+    await signIn(first, "Create account");
+    const add = await manager(first, "add");
+    await add.fill("textarea[name=field-0]", "What colour is this? ");
+    await add.setInputFiles("input[name=field-0-media]", picture);
+    await expect
+      .poll(() => add.inputValue("textarea[name=field-0]"))
+      .toBe('What colour is this? <img src="red square.png">');
+    await expect.poll(() => shownImageWidth(add)).toBe(64);
+    await add.fill("textarea[name=field-1]", "red");
+    await add.getByRole("button", { name: "Add", exact: true }).click();
+    await expect.poll(() => add.getByRole("status").textContent()).toBe("Added.");
+
+    const a = await manager(first, "sync");
+    await syncNow(a);
+    await a.getByRole("button", { name: "Upload" }).click();
+    await expect.poll(() => a.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+
+    await signIn(second, "Log in");
+    const b = await manager(second, "sync");
+    await syncNow(b);
+    await b.getByRole("button", { name: "Download" }).click();
+    await expect.poll(() => b.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+
+    await b.goto(`chrome-extension://${second.extensionId}/options.html#browse`);
+    await b.locator(".browse-table tbody tr").first().click();
+    await expect.poll(() => b.inputValue("textarea[name=field-0]")).toContain('<img src="red square.png">');
+    await expect.poll(() => shownImageWidth(b)).toBe(64);
+    await screenshot(b, "media-second-browser");
+
+    await b.goto(`chrome-extension://${second.extensionId}/options.html#media`);
+    await b.getByRole("button", { name: "Check Media" }).click();
+    await expect.poll(() => b.getByText(/1 file\(s\) in use, 0 unused, 0 missing/).count()).toBe(1);
+  });
+});
