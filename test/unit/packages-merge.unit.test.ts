@@ -96,6 +96,23 @@ describe.skipIf(!HAVE_FIXTURES)("merging packages into a collection", () => {
     for (const card of await col.db.getAll("cards")) expect(card.odid).toBe(0);
   });
 
+  it("without learning progress, cards come in as new at the end of the new queue, and no review log", async () => {
+    const { col } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["mine", "kept"], tags: "" });
+    const name = "ankidroid-templates.apkg";
+    const result = await importPackage(col, fixture(name), name, { withScheduling: false });
+    if (!result.ok) throw new Error(result.error);
+    expect(result.value.lines).toContain("146 cards added.");
+    expect(await col.db.count("revlog")).toBe(0);
+    const cards = (await col.db.getAll("cards")).filter((c) => c.reps > 0 || c.type !== 0 || c.queue !== 0);
+    expect(cards).toEqual([]);
+    // The person's own card keeps position 1; imported ones follow it.
+    const positions = (await col.db.getAll("cards")).map((c) => c.due).sort((a, b) => a - b);
+    expect(positions[0]).toBe(1);
+    expect(positions[1]).toBeGreaterThan(1);
+  });
+
   it("review cards keep how many days they are due from today", async () => {
     const { col, clock } = await freshCollection();
     const name = "kedar-spoken-languages-english-vocab-2023.apkg";
