@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { benchAccounts } from "../test/bench/accounts.bench";
 import { benchCollection, buildBenchExtension } from "../test/bench/collection.bench";
+import { benchMedia } from "../test/bench/media.bench";
 import { benchPackages } from "../test/bench/packages.bench";
 import { benchSync } from "../test/bench/sync.bench";
 import { ROOT, startRelay } from "./relay-process";
@@ -36,6 +37,12 @@ try {
   if (!only || only === "packages") {
     console.log(`\nAnki packages in Chromium (${notes} notes):`);
     await benchPackages(path.join(folder, "packages"), notes);
+  }
+
+  if (!only || only === "media") {
+    const files = Number(process.env.BENCH_MEDIA_FILES ?? 500);
+    console.log(`\nMedia sync in Chromium against the local relay (${files} files of 200 KB):`);
+    await benchMedia(path.join(folder, "media"), relay.url, files, 200 * 1024);
   }
 
   if (!only || only === "sync") {

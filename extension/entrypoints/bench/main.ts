@@ -7,6 +7,7 @@ import { addNotes, type NoteInput } from "../../lib/collection/notes";
 import { type SearchOptions, search } from "../../lib/collection/search";
 import { RelayClient } from "../../lib/relay-client";
 import { fullDownload, fullUpload, type SyncOutcome, sync } from "../../lib/sync/engine";
+import { mediaBench } from "./media";
 import { packagesBench } from "./packages";
 
 const WORDS =
@@ -201,5 +202,5 @@ async function setActiveProfile(id: string) {
 }
 
 Object.assign(globalThis, {
-  bench: { generate, timeSearch, setActiveProfile, addHistory, benchSync, ...packagesBench },
+  bench: { generate, timeSearch, setActiveProfile, addHistory, benchSync, ...packagesBench, ...mediaBench },
 });
