@@ -41,7 +41,7 @@ const TABLE: Row[] = [
     respond: throws(new TypeError("Failed to fetch")),
     kind: "unreachable",
     message:
-      /Could not reach the relay at https:\/\/relay\.example\.com: the name does not resolve, the connection was refused/,
+      /Could not reach the relay at https:\/\/relay\.example\.com: the name does not resolve, the connection was refused or blocked, or the secure connection failed.*intercepts secure connections/,
   },
   {
     what: "no answer in time",
@@ -214,14 +214,29 @@ describe("Test connection", () => {
     expect(steps[0]?.detail).toMatch(/offline/);
   });
 
-  it("blames the name or the connection when nothing answers, over https or http", async () => {
+  it("blames the name, the connection or the certificate when nothing answers over https; only the first two over http", async () => {
     const steps = await testConnection(RELAY, TOKEN, { fetchImpl: network({}).impl });
     expect(steps[1]).toMatchObject({ step: "connect", state: "failed" });
     expect(steps[1]?.detail).toMatch(/the name does not resolve, or the connection was refused/);
+    expect(steps[1]?.detail).toMatch(/secure connection failed.*certificate must be trusted by the operating system/);
+    const local = await testConnection("http://127.0.0.1:9", null, { fetchImpl: network({}).impl });
+    expect(local[1]).toMatchObject({ step: "connect", state: "failed" });
+    expect(local[1]?.detail).not.toMatch(/secure|certificate/);
+  });
+
+  it("probes plain http as a browser allows a no-cors request: following redirects", async () => {
+    const net = network({});
+    await testConnection(RELAY, TOKEN, { fetchImpl: net.impl });
+    const probes = net.calls.filter((c) => c.url.startsWith("http:"));
+    expect(probes.map((c) => c.url)).toEqual(["http://relay.example.com/"]);
+    for (const probe of probes) {
+      expect(probe.init.mode).toBe("no-cors");
+      expect(probe.init.redirect ?? "follow").toBe("follow");
+    }
   });
 
   it("blames the certificate when the host answers plain HTTP but not HTTPS, and says how to fix it", async () => {
-    const net = network({ "http://relay.example.com/": text(301, "") });
+    const net = network({ "http://relay.example.com/": text(400, "plain HTTP sent to an HTTPS port") });
     const steps = await testConnection(RELAY, TOKEN, { fetchImpl: net.impl });
     expect(states(steps).slice(0, 3)).toEqual(["online:ok", "connect:ok", "tls:failed"]);
     expect(steps[2]?.detail).toMatch(

@@ -48,14 +48,21 @@ export function networkFailure(relayUrl: string, thrown: unknown, online: boolea
         "or down; try again later, or run Test connection on the manager's Sync page.",
     };
   }
+  const secure = relayUrl.startsWith("https:");
   return {
     kind: "unreachable",
     error:
       `Could not reach the relay at ${relayUrl}: the name does not resolve, the connection was refused or ` +
-      "blocked, or the secure connection failed. Check the address and that you are online; Test connection on " +
-      "the manager's Sync page finds which step fails.",
+      `blocked${secure ? ", or the secure connection failed" : ""}. Check the address and that you are online` +
+      (secure ? `; ${INTERCEPT_ADVICE}` : "") +
+      ". Test connection on the manager's Sync page finds which step fails.",
   };
 }
+
+/** What to do about a network that intercepts TLS: the browser trusts what the operating system trusts. */
+export const INTERCEPT_ADVICE =
+  "if your network intercepts secure connections (a company or school proxy, an antivirus), its certificate must be " +
+  "trusted by the operating system, which the browser then uses";
 
 /** Said when the server answers over HTTP but its HTTPS connection fails: almost always an untrusted certificate. */
 export function certificateFailure(relayUrl: string): Failure {
@@ -63,8 +70,7 @@ export function certificateFailure(relayUrl: string): Failure {
     kind: "certificate",
     error:
       `The secure connection to ${hostOf(relayUrl)} failed: the browser does not trust the certificate it was ` +
-      "shown. If your network intercepts secure connections (a company or school proxy, an antivirus), its " +
-      "certificate must be trusted by the operating system, which the browser then uses; ask the network's " +
+      `shown. ${INTERCEPT_ADVICE.charAt(0).toUpperCase()}${INTERCEPT_ADVICE.slice(1)}; ask the network's ` +
       "administrator. Otherwise the relay's certificate is invalid or expired.",
   };
 }

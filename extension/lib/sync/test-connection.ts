@@ -2,7 +2,7 @@
 // whoever helps them) learns which one fails. A browser's fetch says only "failed" for a name that does not resolve,
 // a refused connection and an untrusted certificate alike, so the steps tell them apart by what else answers.
 import { browserOnline } from "../relay-client";
-import { answerFailure, certificateFailure, hostOf, networkFailure, redact } from "./errors";
+import { answerFailure, certificateFailure, hostOf, INTERCEPT_ADVICE, networkFailure, redact } from "./errors";
 
 export type StepName = "online" | "connect" | "tls" | "relay" | "auth";
 
@@ -73,12 +73,15 @@ export async function testConnection(
     if (timedOut) {
       return fail("connect", networkFailure(relayUrl, thrown, true, timeoutMs).error);
     }
+    // Over https with no plain-http answer to compare with (a host that only redirects to https, or a .dev name
+    // that browsers always upgrade), a certificate problem cannot be told apart from the others: say both.
     return fail(
       "connect",
       `Nothing answered at ${hostOf(relayUrl)}: the name does not resolve, or the connection was refused or ` +
         "blocked by a firewall" +
         (secure ? ", or the secure connection failed" : "") +
-        ". Check the relay's address; if it is right, the relay may be down, or your network blocks it.",
+        ". Check the relay's address; if it is right, the relay may be down, or your network blocks it" +
+        (secure ? `. Or ${INTERCEPT_ADVICE}.` : "."),
     );
   }
   ok("connect", `${hostOf(relayUrl)} answers.`);
@@ -160,7 +163,8 @@ async function answersOverHttp(relayUrl: string, fetchImpl: typeof fetch, signal
   if (url.port) candidates.push(`http://${url.hostname}:${url.port}/`);
   for (const candidate of candidates) {
     try {
-      await fetchImpl(candidate, { mode: "no-cors", cache: "no-store", redirect: "manual", signal: signal() });
+      // no-cors allows only redirect "follow": a host that redirects to https fails here too, and proves nothing.
+      await fetchImpl(candidate, { mode: "no-cors", cache: "no-store", signal: signal() });
       return true;
     } catch {
       // Try the next one.
