@@ -36,7 +36,9 @@ export function networkFailure(relayUrl: string, thrown: unknown, online: boolea
   if (!online) {
     return {
       kind: "offline",
-      error: "This computer is offline. The sync runs again once it is back online; nothing was lost.",
+      error:
+        "This computer is offline. Nothing was lost: sync again once it is back online (automatic sync tries " +
+        "every few minutes while changes wait).",
     };
   }
   const name = (thrown as { name?: unknown } | null)?.name;
