@@ -104,7 +104,8 @@ export function describeProgress(
 /** One line saying where the sync stands. */
 export function describeStatus(status: SyncStatus | null): string {
   if (!status) return "";
-  if (status.state === "syncing") return "Syncing…";
+  // With what is being sent or received and how much, once the background publishes it.
+  if (status.state === "syncing") return progressInWords(status.progress ?? null);
   if (status.state === "needs-choice") return "A one-way sync is needed: choose what to keep.";
   if (status.state === "error") return `The last sync failed: ${status.error ?? "unknown error"}`;
   return status.lastSuccess ? `Synced ${new Date(status.lastSuccess).toLocaleString()}.` : "Not synced yet.";

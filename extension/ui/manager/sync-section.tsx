@@ -31,7 +31,7 @@ export function SyncSection({ profileId, changed }: { profileId: string; changed
           Sync now
         </button>
         <span data-testid="sync-status" class={status?.state === "error" ? "error" : "muted"}>
-          {busy ? "Syncing…" : describeStatus(status)}
+          {busy || status?.state === "syncing" ? "Syncing…" : describeStatus(status)}
         </span>
       </div>
       {pending && status?.state !== "needs-choice" && (
