@@ -19,7 +19,13 @@ type Bench = {
   ): Promise<Timed & { value: { notes: number; cards: number; revlog: number; bytes: number } }>;
   importStored(
     profile: string,
-  ): Promise<Timed & { lines: string[]; counts: { notes: number; cards: number; revlog: number; media: number } }>;
+  ): Promise<
+    Timed & {
+      lines: string[];
+      steps: string[];
+      counts: { notes: number; cards: number; revlog: number; media: number };
+    }
+  >;
   exportProfile(profile: string): Promise<Timed & { notes: number; cards: number; media: number; bytes: number }>;
   storageUsage(): Promise<{ usage: number }>;
 };
@@ -55,6 +61,7 @@ export async function benchPackages(folder: string, noteCount: number, runs = 3)
         throw new Error(`import ${run}: ${JSON.stringify(result.counts)}`);
       }
       imports.push(result);
+      if (run === 0) console.log(`  first import, by step: ${result.steps.join("; ")}`);
     }
     const again: Timed[] = [];
     for (let run = 0; run < runs; run++) {
@@ -62,6 +69,7 @@ export async function benchPackages(folder: string, noteCount: number, runs = 3)
       if (!result.lines[0]?.startsWith("Nothing changed"))
         throw new Error(`re-import changed something: ${result.lines}`);
       again.push(result);
+      if (run === 0) console.log(`  first re-import, by step: ${result.steps.join("; ")}`);
     }
     const exports: (Timed & { bytes: number })[] = [];
     for (let run = 0; run < runs; run++) exports.push(await call(page, "exportProfile", "packages-0"));

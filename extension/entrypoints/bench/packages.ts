@@ -175,9 +175,19 @@ async function importStored(profileId: string) {
   const bytes = stored;
   const col = await Collection.open(profileId);
   try {
+    const phases: [string, number][] = [];
     const result = await measured((sample) =>
-      importPackage(col, bytes, "bench.apkg", { media: collectionMedia(col), onProgress: sample }),
+      importPackage(col, bytes, "bench.apkg", {
+        media: collectionMedia(col),
+        onProgress: (_fraction, label) => {
+          sample();
+          phases.push([label, performance.now()]);
+        },
+      }),
     );
+    const steps = phases
+      .slice(1)
+      .map(([, at], i) => `${phases[i]?.[0]}: ${Math.round(at - (phases[i]?.[1] ?? at))} ms`);
     if (!result.value.ok) throw new Error(result.value.error);
     const counts = {
       notes: await col.db.count("notes"),
@@ -191,6 +201,7 @@ async function importStored(profileId: string) {
       beforeMiB: result.beforeMiB,
       lines: result.value.value.lines,
       counts,
+      steps: steps.filter((step) => !step.startsWith("Storing media (")),
     };
   } finally {
     col.close();

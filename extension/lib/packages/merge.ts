@@ -96,8 +96,7 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
   await col.freshIds("cards", 0);
   await col.freshIds("decks", 0);
   await col.freshIds("notetypes", 0);
-  // Incoming ids are kept unless taken; each store has its own ids (a note and its card may share a number).
-  const used = { notes: new Set<number>(), cards: new Set<number>() };
+  // Incoming ids are kept unless taken (each store has its own ids: a note and its card may share a number).
   const newId = () => col.nextId();
 
   const tx = col.db.transaction(
@@ -116,11 +115,18 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
     // A failed write aborts the transaction, which tx.done reports.
     request.catch(() => {});
   };
-  const [noteTypes, presets, decks] = await Promise.all([
+  // Every read that does not depend on another is issued before the first write, so none waits behind writes.
+  // The ids in use come as three key lists, not one read per incoming record.
+  const guidReads = data.notes.map((n) => store.notes.index("guid").get(n.guid));
+  const [noteTypes, presets, decks, noteKeys, cardKeys, revlogKeys] = await Promise.all([
     store.notetypes.getAll(),
     store.deckconfigs.getAll(),
     store.decks.getAll(),
+    store.notes.getAllKeys(),
+    store.cards.getAllKeys(),
+    options.withScheduling ? store.revlog.getAllKeys() : [],
   ]);
+  const taken = { notes: new Set(noteKeys), cards: new Set(cardKeys), revlog: new Set(revlogKeys) };
   options.progress(0.3, "Matching note types and decks");
 
   // Note types: only those the imported notes use.
@@ -220,8 +226,6 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
 
   // Notes by guid.
   options.progress(0.45, "Matching notes");
-  const guidReads = data.notes.map((n) => store.notes.index("guid").get(n.guid));
-  const idReads = data.notes.map((n) => store.notes.getKey(n.id));
   const cardsOf = new Map<number, Card[]>();
   for (const card of data.cards) {
     const list = cardsOf.get(card.noteId) ?? [];
@@ -239,9 +243,8 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
     const fields = fitFields(incoming.fields, noteType.fields.length).map((f) => options.media.rewrite(f));
     const existing = await guidReads[i];
     if (!existing) {
-      const taken = (await idReads[i]) !== undefined || used.notes.has(incoming.id);
-      const id = taken ? newId() : incoming.id;
-      used.notes.add(id);
+      const id = taken.notes.has(incoming.id) ? newId() : incoming.id;
+      taken.notes.add(id);
       write(store.notes.add({ ...incoming, id, noteTypeId: noteType.id, fields, usn: PENDING }));
       for (const tag of incoming.tags) tags.add(tag);
       for (const card of cardsOf.get(incoming.id) ?? []) newCards.push({ card, noteId: id });
@@ -273,7 +276,6 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
       else newCards.push({ card, noteId: note.id });
     }
   }
-  const cardIdReads = newCards.map(({ card }) => store.cards.getKey(card.id));
   const nextPosEntry = await tx.objectStore("config").get("nextPos");
   let nextPos = typeof nextPosEntry?.value === "number" ? nextPosEntry.value : 1;
   let firstDue = Number.POSITIVE_INFINITY;
@@ -282,10 +284,9 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
   const positionShift = nextPos - firstDue;
   const dayShift = localToday(now) - ankiToday(now, data.crt);
   let lastPos = nextPos - 1;
-  for (const [i, { card, noteId }] of newCards.entries()) {
-    const taken = (await cardIdReads[i]) !== undefined || used.cards.has(card.id);
-    const id = taken ? newId() : card.id;
-    used.cards.add(id);
+  for (const { card, noteId } of newCards) {
+    const id = taken.cards.has(card.id) ? newId() : card.id;
+    taken.cards.add(id);
     let placed = sendHome(card);
     if (!options.withScheduling) placed = resetCard(placed, card.type === 0 ? card.due : 0);
     if (placed.type === 0) {
@@ -307,9 +308,9 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
   if (options.withScheduling) {
     options.progress(0.75, "Adding the review history");
     const wanted = data.revlog.filter((r) => cardMap.has(r.cardId));
-    const reads = wanted.map((r) => store.revlog.getKey(r.id));
-    for (const [i, entry] of wanted.entries()) {
-      if ((await reads[i]) !== undefined) continue;
+    for (const entry of wanted) {
+      if (taken.revlog.has(entry.id)) continue;
+      taken.revlog.add(entry.id);
       const revlog: RevlogEntry = { ...entry, cardId: cardMap.get(entry.cardId) ?? entry.cardId, usn: PENDING };
       write(store.revlog.add(revlog));
       counts.revlogAdded++;
