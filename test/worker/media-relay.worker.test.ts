@@ -172,6 +172,24 @@ describe("media names and the media usn", () => {
     expect((await changes(token)).json).toMatchObject({ usn: 0, entries: [] });
   });
 
+  it("bounds what one request may carry: 500 changes, 1,000 hashes", async () => {
+    const { token } = await signUp();
+    const changes = Array.from({ length: 501 }, (_, i) => ({ name: `f${i}.png`, sha1: null, mtime: 1 }));
+    const many = await commit(token, changes);
+    expect(many.status).toBe(400);
+    expect(String(many.json?.error)).toContain("at most 500 changes");
+    const asked = await call({
+      method: "POST",
+      path: "/v1/media/missing",
+      token,
+      body: { sha1s: Array.from({ length: 1001 }, () => "a".repeat(40)) },
+    });
+    expect(asked.status).toBe(400);
+    const badHash = await call({ method: "POST", path: "/v1/media/missing", token, body: { sha1s: ["XYZ"] } });
+    expect(badHash.status).toBe(400);
+    expect(String(badHash.json?.error)).toContain("40 lower-case hexadecimal");
+  });
+
   it("a change to a file that was never uploaded is refused and changes nothing", async () => {
     const { token } = await signUp();
     const ok = encode("uploaded");

@@ -1,10 +1,11 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { syncMediaAfter } from "../../extension/lib/media/after-sync";
+import { MediaClient } from "../../extension/lib/media/client";
 import { deleteMedia, mediaSyncState, replaceMedia } from "../../extension/lib/media/store";
-import type { MediaProgress } from "../../extension/lib/media/sync";
+import { type MediaProgress, syncMedia } from "../../extension/lib/media/sync";
 import { MediaDevice, twoMediaDevices } from "./media-devices";
-import { BASE, call } from "./relay";
+import { BASE, call, signUp } from "./relay";
 
 const uploads = (requests: string[]) => requests.filter((r) => r.startsWith("PUT /v1/media/files/"));
 const downloads = (requests: string[]) => requests.filter((r) => r.startsWith("GET /v1/media/files/"));
@@ -157,6 +158,30 @@ describe("media sync between two devices", () => {
       await syncMediaAfter(a.col, { relayUrl: BASE, token: account.token }, failed, { fetch: a.device.network.fetch }),
     ).toBe(failed);
     expect(a.takeRequests()).toEqual([]);
+  });
+});
+
+describe("a device that changes relay account", () => {
+  it("sends every file again to an account that lacks them, whether it is told of the switch or finds the relay behind", async () => {
+    const { a } = await twoMediaDevices();
+    await a.add("one.png", "1");
+    await a.add("two.png", "2");
+    await a.add("three.png", "3");
+    expect(await a.syncMedia({ account: "first" })).toMatchObject({ kind: "synced", usn: 1 });
+    await deleteMedia(a.col, ["three.png"]);
+
+    const second = await signUp();
+    const told = new MediaClient(BASE, second.token, a.device.network.fetch);
+    expect(await syncMedia(a.col, told, { account: "second" })).toMatchObject({ kind: "synced", uploaded: 2 });
+    const listed = await call({ path: "/v1/media/changes?since=0", token: second.token });
+    expect(listed.json?.entries).toMatchObject([{ name: "one.png" }, { name: "two.png" }]);
+
+    // A third, empty account, and no word of the switch: its media usn (0) is behind this device's.
+    const third = await signUp();
+    await a.add("four.png", "4");
+    const silent = new MediaClient(BASE, third.token, a.device.network.fetch);
+    expect(await syncMedia(a.col, silent)).toMatchObject({ kind: "synced", uploaded: 3 });
+    expect((await mediaSyncState(a.col)).usn).toBe(1);
   });
 });
 

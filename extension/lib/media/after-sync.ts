@@ -8,13 +8,13 @@ import { type MediaSyncOptions, syncMedia } from "./sync";
 
 export async function syncMediaAfter(
   col: Collection,
-  account: { relayUrl: string; token: string },
+  account: { relayUrl: string; token: string; username?: string },
   outcome: SyncOutcome,
   options: MediaSyncOptions & { fetch?: typeof fetch } = {},
 ): Promise<SyncOutcome> {
   if (outcome.kind !== "synced" && outcome.kind !== "none") return outcome;
   const client = new MediaClient(account.relayUrl, account.token, options.fetch);
-  const media = await syncMedia(col, client, options);
+  const media = await syncMedia(col, client, { account: `${account.relayUrl} ${account.username ?? ""}`, ...options });
   if (media.kind === "failed") return { kind: "failed", error: media.error, status: media.status };
   if (media.downloaded + media.deletedHere + media.restored > 0 && typeof BroadcastChannel !== "undefined") {
     // The pages that show media (the manager, the study screen) reload, as after any change to the collection.

@@ -25,6 +25,11 @@ export interface MediaSyncOptions {
   batchBytes?: number;
   /** Files downloaded or uploaded at the same time. */
   parallel?: number;
+  /**
+   * The relay account ("<relay URL> <username>"). When it differs from the one of the last media sync, this device's
+   * media usn means nothing there: every file is compared again and those the relay lacks are sent.
+   */
+  account?: string;
 }
 
 export type MediaSyncOutcome =
@@ -73,13 +78,22 @@ export async function syncMedia(
 ): Promise<MediaSyncOutcome> {
   const counts: Counts = { downloaded: 0, uploaded: 0, deletedHere: 0, deletionsSent: 0, restored: 0 };
   try {
-    const state = await mediaSyncState(col);
+    let state = await mediaSyncState(col);
+    if (options.account !== undefined && state.account !== undefined && state.account !== options.account) {
+      state = await startOver(col, state);
+    }
+    const account = options.account ?? state.account;
     // Not in sync until this sync finishes: deletions made meanwhile wait for a device that is.
-    await saveState(col, { ...state, inSync: false });
+    await saveState(col, { ...state, inSync: false, ...(account === undefined ? {} : { account }) });
     const usn = await pull(col, client, state.usn, counts, options);
     await restoreWithdrawn(col, client, counts);
     const finalUsn = await push(col, client, usn, counts, options);
-    await saveState(col, { usn: finalUsn, inSync: true, lastSync: col.clock.now() });
+    await saveState(col, {
+      usn: finalUsn,
+      inSync: true,
+      lastSync: col.clock.now(),
+      ...(account === undefined ? {} : { account }),
+    });
     return { kind: "synced", usn: finalUsn, ...counts };
   } catch (error) {
     if (error instanceof MediaFailure) {
@@ -87,6 +101,27 @@ export async function syncMedia(
     }
     return { kind: "failed", error: `The media sync stopped: ${(error as Error).message}`, status: null };
   }
+}
+
+/**
+ * Forgets what this device knew of the relay's media: every file becomes a pending addition (so that the relay gets
+ * those it lacks, and names on both sides are settled by the merge rule), and deletions not sent are dropped.
+ */
+async function startOver(col: Collection, state: MediaSyncState): Promise<MediaSyncState> {
+  const tx = col.db.transaction(["media", "mediaSync"], "readwrite");
+  const media = tx.objectStore("media");
+  for (const record of await media.getAll()) {
+    if (record.pending === "delete") {
+      void media.delete(record.name);
+      continue;
+    }
+    const { syncedSha1: _synced, afterSync: _after, ...rest } = record;
+    void media.put({ ...rest, usn: -1, pending: "add" });
+  }
+  const next: MediaSyncState = { ...state, usn: 0, inSync: false };
+  void tx.objectStore("mediaSync").put(next, "state");
+  await tx.done;
+  return next;
 }
 
 async function saveState(col: Collection, state: MediaSyncState): Promise<void> {
@@ -128,6 +163,11 @@ async function pull(
   let after: string | null = null;
   do {
     const page: MediaChangesPage = must(await client.changes(since, upto, after));
+    if (page.usn < since) {
+      // The relay is behind this device: its media was reset, or this is another account. Compare everything.
+      await startOver(col, await mediaSyncState(col));
+      return pull(col, client, 0, counts, options);
+    }
     upto ??= page.usn;
     entries.push(...page.entries);
     after = page.next;

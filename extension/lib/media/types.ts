@@ -27,6 +27,8 @@ export interface MediaSyncState {
   inSync: boolean;
   /** When a media sync last finished (ms); 0 before the first. */
   lastSync: number;
+  /** Which relay account the usn belongs to ("<relay URL> <username>"); absent before the first media sync. */
+  account?: string;
 }
 
 /** What callers see of a stored file. */
