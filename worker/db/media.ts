@@ -190,8 +190,14 @@ export function commitMediaStatements(
       .bind(userId, mediaRequestKey(requestId), now),
     db.prepare("SELECT usn FROM media_state WHERE user_id = ?1").bind(userId),
     entriesStatement(db, userId, names),
+    // Answers are remembered for a week, as the collection's are.
+    db
+      .prepare("DELETE FROM completed_requests WHERE user_id = ?1 AND request_id LIKE 'media:%' AND created_at < ?2")
+      .bind(userId, now - REMEMBERED_MS),
   ];
 }
+
+const REMEMBERED_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Media request ids share completed_requests with the collection's, under their own prefix. */
 export function mediaRequestKey(requestId: string): string {
