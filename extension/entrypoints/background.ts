@@ -4,8 +4,14 @@ import { defineBackground } from "wxt/utils/define-background";
 import { loadAccount } from "../lib/account-store";
 import { installAutoSync, schedulePeriodic } from "../lib/auto-sync";
 import { badgeFor, showBadge } from "../lib/badge";
-import { activeProfile, PROFILES_KEY } from "../lib/profiles";
-import { loadSyncStatus, profilePending, type SyncMessage, syncProfile } from "../lib/sync-service";
+import { activeProfile, loadProfiles, PROFILES_KEY } from "../lib/profiles";
+import {
+  loadSyncStatus,
+  profilePending,
+  recoverInterruptedSync,
+  type SyncMessage,
+  syncProfile,
+} from "../lib/sync-service";
 
 export default defineBackground(() => {
   const refresh = async () => {
@@ -36,5 +42,7 @@ export default defineBackground(() => {
     );
     return true;
   });
-  void refresh();
+  void loadProfiles()
+    .then((list) => Promise.all(list.profiles.map((p) => recoverInterruptedSync(p.id))))
+    .then(refresh);
 });

@@ -77,6 +77,25 @@ export function syncRunning(): boolean {
   return waiting > 0;
 }
 
+/**
+ * A status left at "syncing" by a background that stopped mid-sync (the browser closed, the extension restarted)
+ * would show a sync that never ends. Each step of a sync leaves the collection consistent, so it becomes an error
+ * that says to sync again. Call when the background starts, before any sync.
+ */
+export async function recoverInterruptedSync(profileId: string): Promise<boolean> {
+  if ((await loadSyncStatus(profileId)).state !== "syncing") return false;
+  // Checked after the read: a sync that started meanwhile writes its own status after this one.
+  if (syncRunning()) return false;
+  await saveSyncStatus(profileId, {
+    state: "error",
+    error:
+      "The last sync was interrupted (the browser or the extension stopped). Nothing was half-written: sync again.",
+    failure: null,
+    progress: null,
+  });
+  return true;
+}
+
 /** Publishes progress in the stored status, at most a few times a second. */
 function progressWriter(profileId: string) {
   let last = 0;

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
 import { addNote } from "../../extension/lib/collection/notes";
 import { addField } from "../../extension/lib/collection/notetypes";
-import { profilePending, statusKey } from "../../extension/lib/sync-service";
+import { loadSyncStatus, profilePending, recoverInterruptedSync, statusKey } from "../../extension/lib/sync-service";
 import { freshCollection, noteTypeByName } from "./factories";
 
 beforeEach(() => fakeBrowser.reset());
@@ -49,5 +49,18 @@ describe("what waits for a sync", () => {
     expect((await addField(col, basic.id, "Example", { confirmSchemaChange: true })).ok).toBe(true);
     expect(await profilePending(col.profileId)).toMatchObject({ oneWay: true });
     col.close();
+  });
+
+  it("a sync the stopped background left at 'syncing' becomes an error that says to sync again", async () => {
+    const syncing = { state: "syncing", lastSuccess: 5, error: null, choice: null, local: null, progress: null };
+    await fakeBrowser.storage.local.set({ [statusKey("p")]: syncing });
+    expect(await recoverInterruptedSync("p")).toBe(true);
+    expect(await loadSyncStatus("p")).toMatchObject({
+      state: "error",
+      lastSuccess: 5,
+      error: expect.stringMatching(/interrupted.*sync again/),
+    });
+    expect(await recoverInterruptedSync("p")).toBe(false);
+    expect(await recoverInterruptedSync("never-synced")).toBe(false);
   });
 });
