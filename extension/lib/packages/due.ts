@@ -2,6 +2,7 @@
 // local time (shared/days.ts). These convert a card's due day between the two, keeping "due in N days" as it was.
 import { dayNumber, dayStart } from "../../../shared/days";
 import type { Card } from "../../../shared/model";
+import { newCard } from "../collection/notes";
 
 const ROLLOVER_HOUR = 4;
 
@@ -45,22 +46,10 @@ export function shiftDueDays(card: Card, shift: number): Card {
   return out;
 }
 
-/** A card as if never studied: new, at a position, without review data. */
+/** A card as if never studied: new, at a position, without review data (its flags stay). */
 export function resetCard(card: Card, position: number): Card {
-  return {
-    ...card,
-    type: 0,
-    queue: 0,
-    due: position,
-    ivl: 0,
-    factor: 0,
-    reps: 0,
-    lapses: 0,
-    left: 0,
-    odue: 0,
-    odid: 0,
-    data: "",
-  };
+  const fresh = newCard(card.id, card.noteId, card.deckId, card.ord, position, card.mtime);
+  return { ...fresh, flags: card.flags, usn: card.usn };
 }
 
 /** A card in a filtered deck goes back to its home deck, with its original due (filtered decks are not imported). */

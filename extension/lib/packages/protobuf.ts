@@ -176,19 +176,20 @@ export interface DeckConfigFields {
   desiredRetention: number;
 }
 
+/** Fields the blob leaves out are proto3's zeros; the caller puts Anki's defaults in their place. */
 export function readDeckConfig(bytes: Uint8Array): DeckConfigFields {
   const out: DeckConfigFields = {
     learnSteps: [],
     relearnSteps: [],
     newPerDay: 0,
     reviewsPerDay: 0,
-    maxInterval: 36_500,
-    graduatingInterval: 1,
-    easyInterval: 4,
-    leechThreshold: 8,
+    maxInterval: 0,
+    graduatingInterval: 0,
+    easyInterval: 0,
+    leechThreshold: 0,
     buryNew: false,
     buryReviews: false,
-    desiredRetention: 0.9,
+    desiredRetention: 0,
   };
   readMessage(bytes, "options preset", {
     1: (r, w) => floats(r, w, out.learnSteps),
