@@ -30,11 +30,11 @@ export async function putMediaFile(request: AuthedRequest, env: Env): Promise<Re
     );
   }
   const uploaded: MediaUploaded = { sha1, size };
-  const existing = await findBlob(env.DB, userId, sha1);
-  if (existing?.ready) return Response.json({ ...uploaded, size: existing.size });
   const now = Date.now();
   if (!(await reserveBlob(env.DB, userId, sha1, size, now))) {
-    if ((await findBlob(env.DB, userId, sha1))?.ready) return Response.json(uploaded);
+    // Nothing reserved: the account holds this file already, or it would not fit.
+    const existing = await findBlob(env.DB, userId, sha1);
+    if (existing?.ready) return Response.json({ ...uploaded, size: existing.size });
     const usage = await mediaUsage(env.DB, userId);
     const error = new StatusError(
       413,
