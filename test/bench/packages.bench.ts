@@ -17,9 +17,7 @@ type Bench = {
     mediaFiles: number,
     mediaBytes: number,
   ): Promise<Timed & { value: { notes: number; cards: number; revlog: number; bytes: number } }>;
-  importStored(
-    profile: string,
-  ): Promise<
+  importStored(profile: string): Promise<
     Timed & {
       lines: string[];
       steps: string[];

@@ -45,7 +45,8 @@ async function content(col: Collection) {
   return { notes, cards, revlog };
 }
 
-describe.skipIf(!HAVE_FIXTURES)("export and import again", () => {
+// Large fixtures: generous time on a busy machine.
+describe.skipIf(!HAVE_FIXTURES)("export and import again", { timeout: 60_000 }, () => {
   it("the whole collection as .apkg with scheduling and media: the same notes, cards, review log and media", async () => {
     const source = await imported("kedar-collection-2019.apkg", fixture("kedar-collection-2019.apkg"));
     const file = await exported(source.col, {

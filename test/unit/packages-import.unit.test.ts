@@ -97,7 +97,8 @@ const REFUSED: Record<string, RegExp> = {
   "ankidroid-initial_version_2_12_1_corrupt_regular.anki2": /damaged \(the database is corrupt\)/,
 };
 
-describe.skipIf(!HAVE_FIXTURES)("importing every Anki fixture into an empty profile", () => {
+// Large fixtures: generous time on a busy machine.
+describe.skipIf(!HAVE_FIXTURES)("importing every Anki fixture into an empty profile", { timeout: 60_000 }, () => {
   for (const [name, expected] of Object.entries(EXPECTED)) {
     it(`${name}: ${expected.notes} notes, ${expected.cards} cards, ${expected.revlog} reviews, ${expected.media} media`, async () => {
       const { col } = await freshCollection();

@@ -20,7 +20,7 @@ async function run(col: Parameters<typeof importPackage>[0], name: string, media
   return result.value;
 }
 
-describe.skipIf(!HAVE_FIXTURES)("merging packages into a collection", () => {
+describe.skipIf(!HAVE_FIXTURES)("merging packages into a collection", { timeout: 60_000 }, () => {
   it("update1 then update2: the newer copy of the note replaces the older one", async () => {
     const { col } = await freshCollection();
     const first = await run(col, "anki-pylib-update1.apkg");

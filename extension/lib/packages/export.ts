@@ -105,7 +105,9 @@ export function exportPackage(col: Collection, options: ExportOptions): Promise<
     });
     if (!withScheduling) {
       // Cards that were studied go after the new ones, in the order they were made.
-      const firstFree = exportedCards.filter((c, i) => cards[i]?.type === 0).reduce((m, c) => Math.max(m, c.due), 0);
+      const firstFree = exportedCards
+        .filter((_card, i) => cards[i]?.type === 0)
+        .reduce((m, c) => Math.max(m, c.due), 0);
       for (const [i, card] of exportedCards.entries()) if (cards[i]?.type !== 0) card.due += firstFree;
     }
     const exportedNotes = withScheduling

@@ -3,23 +3,14 @@
 // note and template, review-log rows by id. Everything is planned first and written in one IndexedDB
 // transaction; imported records are pending changes (usn -1) that keep the file's mtimes, so that importing a
 // newer copy later updates them and importing the same file twice changes nothing.
-import { parentNames } from "../../../shared/deck-names";
-import {
-  type Card,
-  DEFAULT_CONFIG_ID,
-  DEFAULT_DECK_ID,
-  type Deck,
-  type Note,
-  type NoteType,
-  PENDING,
-  type RevlogEntry,
-} from "../../../shared/model";
+import { type Card, type Note, PENDING, type RevlogEntry } from "../../../shared/model";
 import type { Collection } from "../collection/collection";
 import { registerTags, touchMeta } from "../collection/notes";
 import type { AnkiCollection } from "./anki-db";
 import { ankiToday, localToday, resetCard, sendHome, shiftDueDays } from "./due";
 import { fail } from "./errors";
 import type { PlannedMedia } from "./import-media";
+import { planDecks, planNoteTypes, planPresets } from "./merge-plan";
 
 export interface MergeCounts {
   notesAdded: number;
@@ -38,29 +29,6 @@ export interface MergeOptions {
   withScheduling: boolean;
   media: PlannedMedia;
   progress: (fraction: number, label: string) => void;
-}
-
-const fieldNames = (n: NoteType) => n.fields.map((f) => f.name).join("\u001f");
-const templateNames = (n: NoteType) => n.templates.map((t) => t.name).join("\u001f");
-
-/** Same kind, field names and template names: notes of one fit the other. */
-export function sameShape(a: NoteType, b: NoteType): boolean {
-  return a.kind === b.kind && fieldNames(a) === fieldNames(b) && templateNames(a) === templateNames(b);
-}
-
-function sameContent(a: NoteType, b: NoteType): boolean {
-  return (
-    sameShape(a, b) &&
-    a.css === b.css &&
-    a.templates.every((t, i) => t.qfmt === b.templates[i]?.qfmt && t.afmt === b.templates[i]?.afmt)
-  );
-}
-
-function uniqueName(name: string, taken: Set<string>): string {
-  let candidate = name;
-  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${name} (${n})`;
-  taken.add(candidate.toLowerCase());
-  return candidate;
 }
 
 /** Refuses a package whose notes or cards point at records it does not hold. */
@@ -129,100 +97,23 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
   const taken = { notes: new Set(noteKeys), cards: new Set(cardKeys), revlog: new Set(revlogKeys) };
   options.progress(0.3, "Matching note types and decks");
 
-  // Note types: only those the imported notes use.
-  const usedTypes = new Set(data.notes.map((n) => n.noteTypeId));
-  const typeById = new Map(noteTypes.map((n) => [n.id, n]));
-  const typeNames = new Set(noteTypes.map((n) => n.name.toLowerCase()));
-  const typeMap = new Map<number, NoteType>();
-  for (const incoming of data.noteTypes.filter((n) => usedTypes.has(n.id))) {
-    const existing = typeById.get(incoming.id);
-    if (existing && sameShape(existing, incoming)) {
-      if (incoming.mtime > existing.mtime && !sameContent(existing, incoming)) {
-        const updated: NoteType = { ...incoming, name: existing.name, usn: PENDING };
-        write(store.notetypes.put(updated));
-        typeById.set(updated.id, updated);
-        counts.noteTypesUpdated++;
-        typeMap.set(incoming.id, updated);
-      } else {
-        typeMap.set(incoming.id, existing);
-      }
-      continue;
-    }
-    // A note type of this id but another shape: a copy is added (or found, when this file was imported before).
-    const copy = existing ? noteTypes.find((n) => n.id !== incoming.id && sameContent(n, incoming)) : undefined;
-    if (copy) {
-      typeMap.set(incoming.id, copy);
-      continue;
-    }
-    const added: NoteType = {
-      ...incoming,
-      id: existing ? newId() : incoming.id,
-      name: uniqueName(incoming.name, typeNames),
-      usn: PENDING,
-    };
-    write(store.notetypes.add(added));
-    noteTypes.push(added);
-    typeMap.set(incoming.id, added);
-    counts.noteTypesAdded++;
-  }
+  const noteTypePlan = planNoteTypes(data.noteTypes, noteTypes, new Set(data.notes.map((n) => n.noteTypeId)), newId);
+  for (const noteType of noteTypePlan.add) write(store.notetypes.add(noteType));
+  for (const noteType of noteTypePlan.update) write(store.notetypes.put(noteType));
+  counts.noteTypesAdded = noteTypePlan.add.length;
+  counts.noteTypesUpdated = noteTypePlan.update.length;
+  const typeMap = noteTypePlan.map;
 
-  // Presets by id: new ones are added, newer ones update (with scheduling only).
-  const presetIds = new Set(presets.map((p) => p.id));
-  const presetById = new Map(presets.map((p) => [p.id, p]));
-  for (const incoming of data.deckConfigs) {
-    const existing = presetById.get(incoming.id);
-    if (!existing) {
-      write(store.deckconfigs.add({ ...incoming, usn: PENDING }));
-      presetIds.add(incoming.id);
-      counts.presetsAdded++;
-    } else if (options.withScheduling && incoming.mtime > existing.mtime && incoming.id !== DEFAULT_CONFIG_ID) {
-      write(store.deckconfigs.put({ ...incoming, name: existing.name, usn: PENDING }));
-    }
-  }
+  const presetPlan = planPresets(data.deckConfigs, presets, options.withScheduling);
+  for (const preset of presetPlan.add) write(store.deckconfigs.add(preset));
+  for (const preset of presetPlan.update) write(store.deckconfigs.put(preset));
+  counts.presetsAdded = presetPlan.add.length;
 
-  // Decks by name; filtered decks are not imported (their cards go home).
-  const deckByName = new Map(decks.map((d) => [d.name.toLowerCase(), d]));
-  const deckIds = new Set(decks.map((d) => d.id));
-  const deckMap = new Map<number, number>();
   const cardDecks = new Set(data.cards.map((c) => (c.odid !== 0 ? c.odid : c.deckId)));
-  const addDeck = (name: string, id: number | null, base?: Deck) => {
-    const parent = deckByName.get(parentNames(name).pop()?.toLowerCase() ?? "");
-    const deckId = id !== null && !deckIds.has(id) ? id : newId();
-    deckIds.add(deckId);
-    const deck: Deck = {
-      id: deckId,
-      name,
-      configId: base && presetIds.has(base.configId) ? base.configId : (parent?.configId ?? DEFAULT_CONFIG_ID),
-      description: base?.description ?? "",
-      collapsed: base?.collapsed ?? false,
-      mtime: base?.mtime || now,
-      usn: PENDING,
-    };
-    write(store.decks.add(deck));
-    deckByName.set(name.toLowerCase(), deck);
-    counts.decksAdded++;
-    return deck;
-  };
-  const incomingDecks = data.decks
-    .filter((d) => !d.filtered)
-    .sort((a, b) => a.name.split("::").length - b.name.split("::").length);
-  for (const incoming of incomingDecks) {
-    const { filtered: _filtered, ...base } = incoming;
-    const existing = deckByName.get(incoming.name.toLowerCase());
-    if (existing) {
-      deckMap.set(incoming.id, existing.id);
-      continue;
-    }
-    if (incoming.id === DEFAULT_DECK_ID && !cardDecks.has(DEFAULT_DECK_ID)) {
-      deckMap.set(incoming.id, DEFAULT_DECK_ID);
-      continue;
-    }
-    for (const parent of parentNames(incoming.name)) {
-      if (!deckByName.has(parent.toLowerCase())) addDeck(parent, null);
-    }
-    deckMap.set(incoming.id, addDeck(incoming.name, incoming.id, base).id);
-  }
-  const targetDeck = (id: number) => deckMap.get(id) ?? (deckIds.has(id) ? id : DEFAULT_DECK_ID);
+  const deckPlan = planDecks(data.decks, decks, presetPlan.ids, cardDecks, newId, now);
+  for (const deck of deckPlan.add) write(store.decks.add(deck));
+  counts.decksAdded = deckPlan.add.length;
+  const targetDeck = deckPlan.target;
 
   // Notes by guid.
   options.progress(0.45, "Matching notes");
