@@ -6,6 +6,7 @@
 import { type Card, type Note, PENDING, type RevlogEntry } from "../../../shared/model";
 import type { Collection } from "../collection/collection";
 import { registerTags, touchMeta } from "../collection/notes";
+import type { WriteStore } from "../collection/schema";
 import type { AnkiCollection } from "./anki-db";
 import { ankiToday, localToday, resetCard, sendHome, shiftDueDays } from "./due";
 import { fail } from "./errors";
@@ -158,9 +159,9 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
 
   // Cards: all of a new note's; of a matched note, those whose template it lacks (existing ones keep their state).
   options.progress(0.6, "Adding cards");
-  const existingCardLists = await Promise.all(matchedNotes.map((m) => store.cards.index("noteId").getAll(m.note.id)));
-  for (const [i, { note, incoming }] of matchedNotes.entries()) {
-    const byOrd = new Map((existingCardLists[i] ?? []).map((c) => [c.ord, c.id]));
+  const existingCards = await cardsOfNotes(store.cards, new Set(matchedNotes.map((m) => m.note.id)));
+  for (const { note, incoming } of matchedNotes) {
+    const byOrd = new Map((existingCards.get(note.id) ?? []).map((c) => [c.ord, c.id]));
     for (const card of incoming) {
       const have = byOrd.get(card.ord);
       if (have !== undefined) cardMap.set(card.id, have);
@@ -215,6 +216,27 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
   options.progress(0.9, "Saving");
   await tx.done;
   return counts;
+}
+
+/**
+ * The collection's cards of these notes, by note: one index read per note for a few notes; for many (a package
+ * imported again), one read of every card, which is much faster than thousands of small reads.
+ */
+async function cardsOfNotes(cards: WriteStore<"cards">, noteIds: Set<number>): Promise<Map<number, Card[]>> {
+  const out = new Map<number, Card[]>();
+  const keep = (card: Card) => {
+    if (!noteIds.has(card.noteId)) return;
+    const list = out.get(card.noteId) ?? [];
+    list.push(card);
+    out.set(card.noteId, list);
+  };
+  if (noteIds.size > 1000) {
+    for (const card of await cards.getAll()) keep(card);
+  } else {
+    const lists = await Promise.all([...noteIds].map((id) => cards.index("noteId").getAll(id)));
+    for (const card of lists.flat()) keep(card);
+  }
+  return out;
 }
 
 /** Anki pads missing fields with empty ones and joins extra ones onto the last. */
