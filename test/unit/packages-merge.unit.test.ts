@@ -9,6 +9,7 @@ import { ankiToday, localToday } from "../../extension/lib/packages/due";
 import { importPackage } from "../../extension/lib/packages/import";
 import { openPackage } from "../../extension/lib/packages/package";
 import { sqlite } from "../../extension/lib/packages/sqlite";
+import { listBackups, restoreBackup } from "../../extension/lib/sync/backup";
 import { stockNoteTypes } from "../../shared/stock-notetypes";
 import { freshCollection, noteTypeByName } from "./factories";
 import { counts, fixture, HAVE_FIXTURES, MemoryMedia, snapshot } from "./packages-helpers";
@@ -111,6 +112,25 @@ describe.skipIf(!HAVE_FIXTURES)("merging packages into a collection", { timeout:
     const positions = (await col.db.getAll("cards")).map((c) => c.due).sort((a, b) => a - b);
     expect(positions[0]).toBe(1);
     expect(positions[1]).toBeGreaterThan(1);
+  });
+
+  it("a .colpkg replaces the collection after a backup that brings the old one back, and moves the schema stamp", async () => {
+    const { col, clock } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["mine", "kept"], tags: "" });
+    const scm = (await col.meta()).scm;
+    clock.advance(60_000);
+    const name = "kedar-bg-hashtable.colpkg";
+    const result = await importPackage(col, fixture(name), name);
+    if (!result.ok || result.value.mode !== "replace") throw new Error("expected a replacement");
+    expect(await counts(col)).toEqual({ notes: 14, cards: 28, revlog: 0 });
+    expect((await col.meta()).scm).toBeGreaterThan(scm);
+    expect(await col.db.countFromIndex("notes", "usn", -1)).toBe(14);
+    const backups = await listBackups(col.profileId);
+    expect(backups.map((b) => b.id)).toContain(result.value.backupId);
+    clock.advance(60_000);
+    await restoreBackup(col, result.value.backupId);
+    expect((await col.db.getAll("notes")).map((n) => n.fields[0])).toEqual(["mine"]);
   });
 
   it("review cards keep how many days they are due from today", async () => {
