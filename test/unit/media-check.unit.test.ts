@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addNote } from "../../extension/lib/collection/notes";
 import { checkMedia } from "../../extension/lib/media/check";
+import { mediaForHtml } from "../../extension/lib/media/for-card";
 import { addMedia, deleteMedia } from "../../extension/lib/media/store";
 import { mediaReferences } from "../../shared/media-refs";
 import { freshCollection, noteTypeByName } from "./factories";
@@ -41,5 +42,17 @@ describe("Check Media", () => {
       check.unused.map((f) => f.name),
     );
     expect((await checkMedia(col)).unused).toEqual([]);
+  });
+});
+
+describe("media for a card", () => {
+  it("reads every stored file the card's HTML refers to, and leaves out the missing", async () => {
+    const { col } = await freshCollection();
+    await addMedia(col, "a b.png", bytes("picture"));
+    await addMedia(col, "ring.ogg", bytes("sound"));
+    const files = await mediaForHtml(col, '<img src="a%20b.png"> [sound:ring.ogg] <img src="absent.gif">');
+    expect([...files.keys()]).toEqual(["a b.png", "ring.ogg"]);
+    expect(files.get("ring.ogg")?.type).toBe("audio/ogg");
+    expect(new TextDecoder().decode(files.get("a b.png")?.bytes)).toBe("picture");
   });
 });
