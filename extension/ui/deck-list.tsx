@@ -1,16 +1,41 @@
 import { useEffect, useState } from "preact/hooks";
-import { leafName } from "../../shared/deck-names";
+import { isSelfOrDescendant, leafName } from "../../shared/deck-names";
+import type { Deck } from "../../shared/model";
+import type { Collection } from "../lib/collection/collection";
+import { setDeckCollapsed } from "../lib/collection/decks";
 import { type DeckCounts, deckCounts } from "../lib/collection/queue";
-import { useCollection } from "./use-collection";
 
-/** The decks with what is due today: new (blue), learning (red) and review (green) counts, as in Anki. */
-export function DeckList({ profileId }: { profileId: string }) {
-  const { col, version } = useCollection(profileId);
+/**
+ * The decks with what is due today: new (blue), learning (red) and review (green) counts, as in Anki. A deck with
+ * sub-decks folds with its triangle; choosing a deck's name starts studying it.
+ */
+export function DeckList({
+  col,
+  version,
+  changed,
+  onStudy,
+}: {
+  col: Collection;
+  version: number;
+  changed: () => void;
+  onStudy: (deck: Deck) => void;
+}) {
   const [rows, setRows] = useState<DeckCounts[] | null>(null);
   useEffect(() => {
-    if (col) void deckCounts(col).then(setRows);
+    void deckCounts(col).then(setRows);
   }, [col, version]);
   if (!rows) return null;
+  const hasChildren = (deck: Deck) =>
+    rows.some((r) => r.deck.id !== deck.id && isSelfOrDescendant(r.deck.name, deck.name));
+  // A deck is hidden when any deck above it is folded.
+  const folded = rows.filter((r) => r.deck.collapsed).map((r) => r.deck.name);
+  const visible = rows.filter(
+    (r) => !folded.some((name) => r.deck.name !== name && isSelfOrDescendant(r.deck.name, name)),
+  );
+  const toggle = async (deck: Deck) => {
+    await setDeckCollapsed(col, deck.id, !deck.collapsed);
+    changed();
+  };
   return (
     <table class="deck-list" aria-label="Decks">
       <thead>
@@ -22,9 +47,31 @@ export function DeckList({ profileId }: { profileId: string }) {
         </tr>
       </thead>
       <tbody>
-        {rows.map((row) => (
+        {visible.map((row) => (
           <tr key={row.deck.id} data-deck={row.deck.name}>
-            <td style={{ paddingLeft: `${0.25 + row.depth}rem` }}>{leafName(row.deck.name)}</td>
+            <td style={{ paddingLeft: `${0.25 + row.depth}rem` }}>
+              {hasChildren(row.deck) ? (
+                <button
+                  type="button"
+                  class="fold"
+                  aria-expanded={!row.deck.collapsed}
+                  aria-label={`${row.deck.collapsed ? "Show" : "Hide"} the sub-decks of ${row.deck.name}`}
+                  onClick={() => void toggle(row.deck)}
+                >
+                  {row.deck.collapsed ? "▸" : "▾"}
+                </button>
+              ) : (
+                <span class="fold-space" />
+              )}
+              <button
+                type="button"
+                class="deck-name"
+                title={`Study ${row.deck.name}`}
+                onClick={() => onStudy(row.deck)}
+              >
+                {leafName(row.deck.name)}
+              </button>
+            </td>
             <td class={row.newCount ? "count new" : "count zero"}>{row.newCount}</td>
             <td class={row.learnCount ? "count learn" : "count zero"}>{row.learnCount}</td>
             <td class={row.reviewCount ? "count review" : "count zero"}>{row.reviewCount}</td>

@@ -1,7 +1,10 @@
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
+import type { Deck } from "../../shared/model";
 import { DeckList } from "./deck-list";
+import { StudyView } from "./study/study-view";
 import { useAccount } from "./use-account";
+import { useCollection } from "./use-collection";
 import { useProfiles } from "./use-profiles";
 import { describeStatus, useSync } from "./use-sync";
 import "./popup-page.css";
@@ -9,6 +12,24 @@ import "./popup-page.css";
 export function PopupPage() {
   const profiles = useProfiles();
   const profile = profiles.active;
+  const { col, version, changed } = useCollection(profile?.id ?? null);
+  const [studying, setStudying] = useState<Deck | null>(null);
+  if (col && studying) {
+    return (
+      <main class="popup studying">
+        <StudyView
+          key={`${profile?.id}-${studying.id}`}
+          col={col}
+          deckId={studying.id}
+          deckName={studying.name}
+          changed={changed}
+          onExit={() => setStudying(null)}
+          onEdit={(noteId) => openManager(`browse?q=${encodeURIComponent(`nid:${noteId}`)}`)}
+        />
+        {profile && <SyncKey profileId={profile.id} />}
+      </main>
+    );
+  }
   return (
     <main class="popup">
       <header class="row">
@@ -28,7 +49,9 @@ export function PopupPage() {
           </select>
         )}
       </header>
-      {profile && <DeckList key={`decks-${profile.id}`} profileId={profile.id} />}
+      {col && (
+        <DeckList key={`decks-${profile?.id}`} col={col} version={version} changed={changed} onStudy={setStudying} />
+      )}
       {profile && <AccountLine key={profile.id} profileId={profile.id} />}
       <footer class="row">
         <button type="button" class="secondary" onClick={() => openManager("browse")}>
@@ -42,13 +65,10 @@ export function PopupPage() {
   );
 }
 
-function AccountLine({ profileId }: { profileId: string }) {
-  const { state } = useAccount(profileId);
-  const { status, busy, sync } = useSync(profileId);
-  const signedIn = Boolean(state.account);
+/** "y" syncs, as in Anki, on the deck list and while studying. */
+function useSyncKey(profileId: string, signedIn: boolean, sync: () => Promise<void>) {
   useEffect(() => {
     if (!signedIn) return;
-    // "y" syncs, as in Anki.
     const onKey = (event: KeyboardEvent) => {
       if (event.key === "y" && !event.ctrlKey && !event.metaKey && !(event.target instanceof HTMLInputElement))
         void sync();
@@ -56,6 +76,19 @@ function AccountLine({ profileId }: { profileId: string }) {
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [signedIn, profileId]);
+}
+
+function SyncKey({ profileId }: { profileId: string }) {
+  const { state } = useAccount(profileId);
+  const { sync } = useSync(profileId);
+  useSyncKey(profileId, Boolean(state.account), () => sync());
+  return null;
+}
+
+function AccountLine({ profileId }: { profileId: string }) {
+  const { state } = useAccount(profileId);
+  const { status, busy, sync } = useSync(profileId);
+  useSyncKey(profileId, Boolean(state.account), () => sync());
   if (!state.loaded) return null;
   if (state.account) {
     return (

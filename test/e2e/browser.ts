@@ -5,7 +5,8 @@ import { type BrowserContext, chromium, type Page, type Worker } from "playwrigh
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const EXTENSION_DIR = path.join(ROOT, ".output/chrome-mv3");
+/** The extension this run of the e2e tests built (see global-setup.ts), or the one `npm run build` made. */
+export const EXTENSION_DIR = process.env.E2E_EXTENSION_DIR ?? path.join(ROOT, ".output/chrome-mv3");
 export const SCREENSHOTS = path.join(ROOT, "test-results/screenshots");
 
 /** A folder under .tmp/ for this test's browser profile, relay state and temporary files. */

@@ -144,12 +144,28 @@ export async function deleteDeck(
 
 /** Chooses the options preset a deck uses. */
 export async function setDeckPreset(col: Collection, deckId: number, presetId: number): Promise<Outcome<Deck>> {
-  const deck = await col.db.get("decks", deckId);
-  if (!deck) return refuse(`There is no deck with id ${deckId}.`);
   if (!(await col.db.get("deckconfigs", presetId))) return refuse(`There is no options preset with id ${presetId}.`);
+  return changeDeck(col, deckId, (deck) => (deck.configId === presetId ? null : { ...deck, configId: presetId }));
+}
+
+/** Folds or unfolds a deck's sub-decks in the deck list; the choice syncs with the deck, as in Anki. */
+export function setDeckCollapsed(col: Collection, deckId: number, collapsed: boolean): Promise<Outcome<Deck>> {
+  return changeDeck(col, deckId, (deck) => (deck.collapsed === collapsed ? null : { ...deck, collapsed }));
+}
+
+/** Applies a change to one deck (null: nothing to change) in one transaction, stamped for sync. */
+async function changeDeck(
+  col: Collection,
+  deckId: number,
+  change: (deck: Deck) => Deck | null,
+): Promise<Outcome<Deck>> {
   const now = col.clock.now();
-  const updated = stamp({ ...deck, configId: presetId }, now);
   const tx = col.db.transaction(["decks", "meta"], "readwrite");
+  const deck = await tx.objectStore("decks").get(deckId);
+  if (!deck) return refuse(`There is no deck with id ${deckId}.`);
+  const next = change(deck);
+  if (!next) return done(deck);
+  const updated = stamp(next, now);
   await tx.objectStore("decks").put(updated);
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;

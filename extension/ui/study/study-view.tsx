@@ -1,0 +1,392 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Card } from "../../../shared/model";
+import type { Ease } from "../../../shared/scheduling";
+import { nextIntervals } from "../../../shared/scheduling";
+import { type CardView, renderCard } from "../../lib/collection/card-view";
+import { setBuried, setFlag, setSuspended } from "../../lib/collection/cards";
+import type { Collection } from "../../lib/collection/collection";
+import { type Answered, answerCard, dayContext, undoAnswer } from "../../lib/collection/study";
+import {
+  type CardKind,
+  type NextCard,
+  nextCard,
+  type StudyCounts,
+  unburyOnNewDay,
+} from "../../lib/collection/study-queue";
+import { readMedia } from "../../lib/media/store";
+import { CardFrame, type FrameContent } from "./card-frame";
+import { Congratulations } from "./congratulations";
+
+const BUTTONS: { ease: Ease; label: string; key: string }[] = [
+  { ease: 1, label: "Again", key: "1" },
+  { ease: 2, label: "Hard", key: "2" },
+  { ease: 3, label: "Good", key: "3" },
+  { ease: 4, label: "Easy", key: "4" },
+];
+
+interface Showing {
+  card: Card;
+  kind: CardKind;
+  view: CardView;
+  side: "question" | "answer";
+  intervals: Record<Ease, string> | null;
+  shownAt: number;
+}
+
+/**
+ * Studying a deck: the card's question, then its answer and the four buttons with their next intervals; undo,
+ * bury, suspend, flag and edit; and the congratulations screen when the deck is done. Keyboard first, as in Anki.
+ */
+export function StudyView({
+  col,
+  deckId,
+  deckName,
+  onExit,
+  changed,
+  onEdit,
+}: {
+  col: Collection;
+  deckId: number;
+  deckName: string;
+  onExit: () => void;
+  changed: () => void;
+  onEdit: (noteId: number) => void;
+}) {
+  const [showing, setShowing] = useState<Showing | null>(null);
+  const [counts, setCounts] = useState<StudyCounts | null>(null);
+  const [finished, setFinished] = useState<Extract<NextCard, { card: null }> | null>(null);
+  const [frame, setFrame] = useState<FrameContent | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // Actions run one after another, each on the state the previous one left: a quick "Space, 3" is two steps in order.
+  const showingRef = useRef<Showing | null>(null);
+  const chain = useRef<Promise<void>>(Promise.resolve());
+  const pendingActions = useRef(0);
+  const show = (next: Showing | null) => {
+    showingRef.current = next;
+    setShowing(next);
+  };
+  const history = useRef<Answered[]>([]);
+  const position = useRef(0);
+  const media = useRef(new Map<string, FrameContent["media"][string]>());
+  const root = useRef<HTMLDivElement>(null);
+
+  /** Loads the media a card needs from the store, once per file for the session. */
+  const mediaFor = async (names: string[]): Promise<FrameContent["media"]> => {
+    const out: FrameContent["media"] = {};
+    for (const name of names) {
+      let file = media.current.get(name);
+      if (!file) {
+        const stored = await readMedia(col, name).catch(() => undefined);
+        if (!stored) continue;
+        file = { bytes: stored.bytes.slice().buffer, type: stored.type };
+        media.current.set(name, file);
+      }
+      // Each frame message transfers a copy, so the cached bytes stay usable for the next side.
+      out[name] = { bytes: file.bytes.slice(0), type: file.type };
+    }
+    return out;
+  };
+
+  const present = async (card: Card, kind: CardKind, side: "question" | "answer", typed?: string) => {
+    const view = await renderCard(col, card, typed);
+    if ("error" in view) {
+      setMessage(view.error);
+      return;
+    }
+    const now = col.clock.now();
+    const preset = await presetFor(col, card);
+    show({
+      card,
+      kind,
+      view,
+      side,
+      intervals: side === "answer" && preset ? nextIntervals(card, preset, now, dayContext(now)) : null,
+      shownAt: side === "question" ? now : (showingRef.current?.shownAt ?? now),
+    });
+    setFrame({
+      html: side === "question" ? view.question : view.answer,
+      css: view.css,
+      ordinal: view.ordinal,
+      media: await mediaFor(view.media),
+      autoplay: true,
+      focusTypeBox: side === "question" && view.typeAnswer,
+    });
+  };
+
+  const advance = async () => {
+    const next = await nextCard(col, deckId, { position: position.current });
+    setCounts(next.counts);
+    if (next.card) {
+      setFinished(null);
+      await present(next.card, next.kind, "question");
+    } else {
+      show(null);
+      setFrame(null);
+      setFinished(next);
+    }
+  };
+
+  useEffect(() => {
+    void unburyOnNewDay(col).then(advance);
+  }, [col, deckId]);
+
+  const run = (action: () => Promise<void>) => {
+    pendingActions.current++;
+    setBusy(true);
+    chain.current = chain.current.then(async () => {
+      setMessage(null);
+      try {
+        await action();
+      } catch (error) {
+        setMessage(`That did not work: ${(error as Error).message}`);
+      } finally {
+        if (--pendingActions.current === 0) setBusy(false);
+        root.current?.focus();
+      }
+    });
+  };
+
+  const showAnswer = (typed?: string) =>
+    run(async () => {
+      const showing = showingRef.current;
+      if (showing?.side !== "question") return;
+      await present(showing.card, showing.kind, "answer", typed ?? (showing.view.typeAnswer ? "" : undefined));
+    });
+
+  /** Space and Enter: the answer on the question side, Good on the answer side, as in Anki. */
+  const primary = () =>
+    run(async () => {
+      const showing = showingRef.current;
+      if (showing?.side === "question") {
+        await present(showing.card, showing.kind, "answer", showing.view.typeAnswer ? "" : undefined);
+      } else if (showing?.side === "answer") await answerNow(showing, 3);
+    });
+
+  const answer = (ease: Ease) =>
+    run(async () => {
+      const showing = showingRef.current;
+      if (showing?.side === "answer") await answerNow(showing, ease);
+    });
+
+  const answerNow = async (showing: Showing, ease: Ease) => {
+    const result = await answerCard(col, showing.card.id, ease, { timeTakenMs: col.clock.now() - showing.shownAt });
+    if (!result.ok) {
+      setMessage(result.error);
+      return;
+    }
+    history.current.push(result.value);
+    position.current++;
+    changed();
+    await advance();
+  };
+
+  const undo = () =>
+    run(async () => {
+      const last = history.current.pop();
+      if (!last) {
+        setMessage("Nothing to undo.");
+        return;
+      }
+      const result = await undoAnswer(col, last);
+      if (!result.ok) {
+        setMessage(result.error);
+        return;
+      }
+      position.current = Math.max(0, position.current - 1);
+      changed();
+      const kind: CardKind = result.value.type === 0 ? "new" : result.value.type === 2 ? "review" : "learning";
+      setFinished(null);
+      setCounts((await nextCard(col, deckId, { position: position.current })).counts);
+      await present(result.value, kind, "question");
+      setMessage("Answer undone.");
+    });
+
+  const setAside = (what: "bury" | "suspend") =>
+    run(async () => {
+      const showing = showingRef.current;
+      if (!showing) return;
+      const result =
+        what === "bury"
+          ? await setBuried(col, [showing.card.id], true)
+          : await setSuspended(col, [showing.card.id], true);
+      if (!result.ok) {
+        setMessage(result.error);
+        return;
+      }
+      changed();
+      await advance();
+      setMessage(what === "bury" ? "Card buried until tomorrow." : "Card suspended.");
+    });
+
+  const flag = (value: number) =>
+    run(async () => {
+      const showing = showingRef.current;
+      if (!showing) return;
+      const next = (showing.card.flags & 7) === value ? 0 : value;
+      const result = await setFlag(col, [showing.card.id], next);
+      if (!result.ok) {
+        setMessage(result.error);
+        return;
+      }
+      const card = { ...showing.card, flags: (showing.card.flags & ~7) | next };
+      show({ ...showing, card });
+      changed();
+      setMessage(next ? `Flag ${FLAG_NAMES[next]} set.` : "Flag removed.");
+    });
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
+      const key = event.key;
+      const handled = () => event.preventDefault();
+      if (event.ctrlKey && /^[0-7]$/.test(key)) {
+        handled();
+        flag(Number(key));
+      } else if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "z") {
+        handled();
+        undo();
+      } else if (event.ctrlKey || event.metaKey || event.altKey) {
+        return;
+      } else if (key === "Escape") {
+        handled();
+        onExit();
+      } else if (key === " " || key === "Enter") {
+        handled();
+        primary();
+      } else if (/^[1-4]$/.test(key)) {
+        handled();
+        answer(Number(key) as Ease);
+      } else if (key === "u") {
+        handled();
+        undo();
+      } else if (key === "-") {
+        handled();
+        setAside("bury");
+      } else if (key === "@") {
+        handled();
+        setAside("suspend");
+      } else if (key === "e" && showingRef.current) {
+        handled();
+        onEdit(showingRef.current.card.noteId);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
+  useEffect(() => root.current?.focus(), []);
+
+  return (
+    <section class="study" ref={root} tabIndex={-1} aria-label={`Studying ${deckName}`}>
+      <header class="study-header row">
+        <button type="button" class="secondary small" onClick={onExit} title="Back to the decks (Esc)">
+          ← Decks
+        </button>
+        <strong class="grow study-deck" title={deckName}>
+          {deckName}
+        </strong>
+        {counts && <Counts counts={counts} current={showing?.kind ?? null} />}
+      </header>
+      {finished ? (
+        <Congratulations nextDue={finished.nextDue} now={col.clock.now()} onBack={onExit} />
+      ) : (
+        <CardFrame
+          content={frame}
+          onTyped={(text) => showAnswer(text)}
+          onShown={() => {
+            // The frame takes focus only while the person types an answer; otherwise keys come here.
+            if (!frame?.focusTypeBox) root.current?.focus();
+          }}
+        />
+      )}
+      {message && (
+        <p class="study-message" role="status">
+          {message}
+        </p>
+      )}
+      {showing && (
+        <footer class="study-actions">
+          {showing.side === "question" ? (
+            <button type="button" class="show-answer" disabled={busy} onClick={() => showAnswer()}>
+              Show answer <kbd>Space</kbd>
+            </button>
+          ) : (
+            <fieldset class="answer-buttons" aria-label="Answer">
+              {BUTTONS.map((b) => (
+                <button
+                  key={b.ease}
+                  type="button"
+                  class={`answer ease${b.ease}`}
+                  disabled={busy}
+                  onClick={() => answer(b.ease)}
+                  data-ease={b.ease}
+                >
+                  <span class="interval">{showing.intervals?.[b.ease] ?? ""}</span>
+                  {b.label}
+                  <kbd>{b.key}</kbd>
+                </button>
+              ))}
+            </fieldset>
+          )}
+          <div class="row study-more">
+            <button type="button" class="link" disabled={history.current.length === 0} onClick={undo}>
+              Undo <kbd>u</kbd>
+            </button>
+            <button type="button" class="link" onClick={() => setAside("bury")}>
+              Bury <kbd>-</kbd>
+            </button>
+            <button type="button" class="link" onClick={() => setAside("suspend")}>
+              Suspend <kbd>@</kbd>
+            </button>
+            <select
+              aria-label="Flag"
+              class={`flag-select flag${showing.card.flags & 7}`}
+              value={String(showing.card.flags & 7)}
+              onChange={(e) => flag(Number(e.currentTarget.value))}
+            >
+              {FLAG_NAMES.map((name, i) => (
+                <option key={name} value={String(i)}>
+                  {i === 0 ? "No flag" : `${name} (Ctrl+${i})`}
+                </option>
+              ))}
+            </select>
+            <button type="button" class="link" onClick={() => onEdit(showing.card.noteId)}>
+              Edit <kbd>e</kbd>
+            </button>
+          </div>
+        </footer>
+      )}
+      {finished && history.current.length > 0 && (
+        <footer class="study-actions row">
+          <button type="button" class="link" onClick={undo}>
+            Undo the last answer <kbd>u</kbd>
+          </button>
+        </footer>
+      )}
+    </section>
+  );
+}
+
+const FLAG_NAMES = ["None", "Red", "Orange", "Green", "Blue", "Pink", "Turquoise", "Purple"];
+
+function Counts({ counts, current }: { counts: StudyCounts; current: CardKind | null }) {
+  return (
+    <span class="study-counts" data-testid="study-counts">
+      <span class={`count new${current === "new" ? " current" : ""}`} title="New">
+        {counts.newCount}
+      </span>
+      <span class={`count learn${current === "learning" ? " current" : ""}`} title="Learning">
+        {counts.learnCount}
+      </span>
+      <span class={`count review${current === "review" ? " current" : ""}`} title="To review">
+        {counts.reviewCount}
+      </span>
+    </span>
+  );
+}
+
+async function presetFor(col: Collection, card: Card) {
+  const deck = await col.db.get("decks", card.odid || card.deckId);
+  return (deck && (await col.db.get("deckconfigs", deck.configId))) || (await col.db.get("deckconfigs", 1));
+}

@@ -1,0 +1,179 @@
+// Studying in the popup, the way a person does it: choose a deck, read the question, show the answer, answer with
+// the keyboard, undo. And the card frame's sandbox: a hostile note's HTML and scripts run, but reach nothing.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ExtensionBrowser, launchWithExtension, screenshot, testFolder } from "./browser";
+
+let browser: ExtensionBrowser;
+let manager: Page;
+let server: Server;
+let port = 0;
+const hits: string[] = [];
+
+beforeAll(async () => {
+  // A stand-in for the relay that records every request reaching it: a card must never get here.
+  server = createServer((request, response) => {
+    hits.push(request.url ?? "");
+    response.writeHead(200, { "access-control-allow-origin": "*" });
+    response.end("ok");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  port = (server.address() as AddressInfo).port;
+  const folder = testFolder("study");
+  browser = await launchWithExtension(path.join(folder, "profile"));
+  manager = await browser.open("options.html#add");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+async function addNote(front: string, back: string, deck = "Default") {
+  await manager.goto(`chrome-extension://${browser.extensionId}/options.html#add`);
+  await manager.locator("select[name=deck]").selectOption({ label: deck });
+  await expect.poll(() => manager.locator("select[name=deck] option:checked").textContent()).toBe(deck);
+  await manager.fill("textarea[name=field-0]", front);
+  await manager.fill("textarea[name=field-1]", back);
+  await manager.getByRole("button", { name: "Add", exact: true }).click();
+  await expect.poll(() => manager.getByRole("status").textContent()).toBe("Added.");
+}
+
+async function addDeck(name: string) {
+  await manager.goto(`chrome-extension://${browser.extensionId}/options.html#decks`);
+  await manager.fill("input[name=newDeck]", name);
+  await manager.getByRole("button", { name: "Create deck" }).click();
+  await expect.poll(() => manager.locator(`tr[data-deck='${name}']`).count()).toBe(1);
+}
+
+async function openPopup(): Promise<Page> {
+  const popup = await browser.open("popup.html");
+  await popup.setViewportSize({ width: 480, height: 592 });
+  return popup;
+}
+
+/** Counts of the profile's review log and cards, read straight from IndexedDB in an extension page. */
+function collectionState(page: Page) {
+  return page.evaluate(async () => {
+    const open = indexedDB.open("collection:default");
+    const db: IDBDatabase = await new Promise((resolve, reject) => {
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const read = <T>(store: string, fn: (s: IDBObjectStore) => IDBRequest<T>) =>
+      new Promise<T>((resolve) => {
+        const request = fn(db.transaction(store).objectStore(store));
+        request.onsuccess = () => resolve(request.result);
+      });
+    const revlog = await read("revlog", (s) => s.getAll());
+    const notes = await read("notes", (s) => s.getAll());
+    const meta = await read("meta", (s) => s.get("collection"));
+    db.close();
+    return { revlog: revlog as { ease: number }[], notes: notes as { fields: string[] }[], meta };
+  });
+}
+
+const questionText = (popup: Page) => popup.frameLocator("[data-testid=card-frame]").locator("#qa").textContent();
+
+describe("studying in the popup", () => {
+  it("studies three cards with the keyboard, undoes one, and the review log and due counts agree", async () => {
+    await addNote("uno", "one");
+    await addNote("dos", "two");
+    await addNote("tres", "three");
+    const popup = await openPopup();
+    const row = popup.locator("tr[data-deck='Default'] td");
+    await expect.poll(() => row.allTextContents()).toEqual(["Default", "3", "0", "0"]);
+    await popup.getByRole("button", { name: "Default", exact: true }).click();
+
+    await expect.poll(() => questionText(popup)).toBe("uno");
+    expect(await popup.getByTestId("study-counts").textContent()).toBe("300");
+    await screenshot(popup, "study-question");
+    await popup.keyboard.press("Space");
+    await expect.poll(() => questionText(popup)).toMatch(/uno\s*one/);
+    // The buttons say when each answer brings the card back.
+    await expect.poll(() => popup.locator("[data-ease='1'] .interval").textContent()).toBe("1m");
+    expect(await popup.locator("[data-ease='3'] .interval").textContent()).toBe("10m");
+    await screenshot(popup, "study-answer");
+    await popup.keyboard.press("3");
+
+    await expect.poll(() => questionText(popup)).toBe("dos");
+    await popup.keyboard.press("Enter");
+    await expect.poll(() => questionText(popup)).toMatch(/dos\s*two/);
+    await popup.keyboard.press("1");
+
+    await expect.poll(() => questionText(popup)).toBe("tres");
+    await popup.keyboard.press("Space");
+    await expect.poll(() => questionText(popup)).toMatch(/tres\s*three/);
+    await popup.keyboard.press("4");
+    await expect.poll(async () => (await collectionState(popup)).revlog.length).toBe(3);
+
+    // Undo takes back the last answer: its review-log row goes and the card is asked again.
+    await popup.keyboard.press("u");
+    await expect.poll(() => popup.getByRole("status").textContent()).toBe("Answer undone.");
+    await expect.poll(() => questionText(popup)).toBe("tres");
+    const state = await collectionState(popup);
+    expect(state.revlog.map((r) => r.ease).sort()).toEqual([1, 3]);
+
+    await popup.keyboard.press("Escape");
+    // One new card left; the two answered ones are learning.
+    await expect.poll(() => row.allTextContents()).toEqual(["Default", "1", "2", "0"]);
+    await screenshot(popup, "study-deck-list-after");
+    await popup.close();
+  });
+
+  it("shows the congratulations screen when a deck is done, with when its next card is due", async () => {
+    await addDeck("Empty for now");
+    const popup = await openPopup();
+    await popup.getByRole("button", { name: "Empty for now", exact: true }).click();
+    await expect.poll(() => popup.getByTestId("congrats").textContent()).toMatch(/finished this deck for now/);
+    await screenshot(popup, "study-congratulations");
+    await popup.keyboard.press("Escape");
+    await expect.poll(() => popup.locator("tr[data-deck='Default']").count()).toBe(1);
+    await popup.close();
+  });
+
+  it("runs a hostile card's HTML in the sandbox, where it reaches neither the collection nor the network", async () => {
+    await addDeck("Hostile");
+    const relay = `http://127.0.0.1:${port}`;
+    const script = [
+      "<script>",
+      "const report = (k, v) => { document.body.dataset[k] = v; };",
+      "report('ran', 'yes');",
+      `fetch('${relay}/fetch').then(() => report('fetch', 'reached'), () => report('fetch', 'blocked'));`,
+      "try { indexedDB.open('collection:default'); report('idb', 'opened'); } catch (e) { report('idb', 'refused'); }",
+      "report('chrome', typeof chrome !== 'undefined' && chrome.storage ? 'available' : 'absent');",
+      "try { report('parent', String(parent.document.title)); } catch (e) { report('parent', 'refused'); }",
+      "</script>",
+    ].join("");
+    const front =
+      `Hostile ${script}<img src="missing.png" onerror="document.body.dataset.onerror='ran';` +
+      `fetch('${relay}/onerror').catch(()=>{})"><img src="${relay}/pixel.png">` +
+      `<a id="js" href="javascript:fetch('${relay}/javascript')">link</a>`;
+    await addNote(front, "back", "Hostile");
+    const before = await collectionState(manager);
+
+    const popup = await openPopup();
+    await popup.getByRole("button", { name: "Hostile", exact: true }).click();
+    const body = popup.frameLocator("[data-testid=card-frame]").locator("body");
+    // The scripts did run (so the checks below mean something)...
+    await expect.poll(() => body.getAttribute("data-ran")).toBe("yes");
+    await expect.poll(() => body.getAttribute("data-onerror")).toBe("ran");
+    // ...but the network, IndexedDB, the extension's APIs and the popup were out of reach.
+    await expect.poll(() => body.getAttribute("data-fetch")).toBe("blocked");
+    expect(await body.getAttribute("data-idb")).toBe("refused");
+    expect(await body.getAttribute("data-chrome")).toBe("absent");
+    expect(await body.getAttribute("data-parent")).toBe("refused");
+    await popup.frameLocator("[data-testid=card-frame]").locator("#js").click();
+    await popup.waitForTimeout(500);
+    expect(hits).toEqual([]);
+
+    const after = await collectionState(popup);
+    expect(after.notes).toEqual(before.notes);
+    expect(after.revlog).toEqual(before.revlog);
+    expect(after.meta).toEqual(before.meta);
+    await popup.close();
+  });
+});
