@@ -58,8 +58,12 @@ export async function commitMedia(request: AuthedRequest, env: Env): Promise<Res
   const previousUsn = (results[3]?.results?.[0] as { usn: number } | undefined)?.usn ?? 0;
   const usn = (results[7]?.results?.[0] as { usn: number } | undefined)?.usn ?? previousUsn;
   const body: MediaCommitResponse = { usn, previousUsn, entries: toEntries(results[8]?.results ?? []) };
-  // Files no name uses any more leave R2. A failure here leaves only unused bytes, cleared by a later commit.
-  const unused = await sweepBlobs(env.DB, userId, released, now);
-  if (unused.length > 0) await deleteBlobs(env.MEDIA, userId, unused);
+  // Files no name uses any more leave R2. The commit stands whatever happens here: at worst unused bytes stay in R2.
+  try {
+    const unused = await sweepBlobs(env.DB, userId, released, now);
+    if (unused.length > 0) await deleteBlobs(env.MEDIA, userId, unused);
+  } catch (error) {
+    console.error(`relay: clearing unused media failed (${error instanceof Error ? error.name : typeof error})`);
+  }
   return Response.json(body);
 }
