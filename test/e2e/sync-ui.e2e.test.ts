@@ -319,6 +319,8 @@ describe("the sync as a person sees it", () => {
   it("a long sync shows what it sends and how much, in the page and the badge", async () => {
     const page = await manager(second, "sync");
     const reviews = 20_000;
+    // The page listens for changes once it shows what waits; only then are the reviews written.
+    await expect.poll(() => page.getByTestId("sync-pending").textContent()).toBe("Nothing waits for a sync.");
     await manyReviews(page, reviews);
     await expect.poll(() => page.getByTestId("sync-pending").textContent()).toMatch(/20,000 reviews/);
     // Every status the background publishes, as the page sees it.
@@ -354,6 +356,40 @@ describe("the sync as a person sees it", () => {
     expect(sending.at(-1)?.total).toBeGreaterThanOrEqual(reviews);
     expect(sending.map((p) => p.done)).toEqual([...sending.map((p) => p.done)].sort((a, b) => a - b));
     await expect.poll(() => page.getByTestId("sync-progress").count()).toBe(0);
+    await page.close();
+  });
+
+  it("several profiles on one account: the relay's other collection is said in words, and nothing changes until a choice", async () => {
+    const page = await manager(second, "profiles");
+    await page.fill("input[name=newProfile]", "Second");
+    await page.getByRole("button", { name: "Add profile" }).click();
+    await expect.poll(() => page.getByRole("list", { name: "Profiles" }).textContent()).toMatch(/Second \(open\)/);
+    await signIn(second, "Log in");
+    await addNote(second, "la casa", "the house");
+    await page.goto(`chrome-extension://${second.extensionId}/options.html#sync`);
+    await syncNow(page);
+    await expect
+      .poll(() => page.getByRole("region", { name: "One-way sync" }).textContent())
+      .toMatch(/first sync, and both this browser and the relay hold cards/);
+    await page.getByRole("button", { name: "Upload" }).click();
+    await expect.poll(() => page.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+
+    // Back in the first profile, whose collection the relay no longer holds.
+    await page.goto(`chrome-extension://${second.extensionId}/options.html#profiles`);
+    await page.getByRole("listitem").filter({ hasText: "Main" }).getByRole("button", { name: "Open" }).click();
+    await expect.poll(() => page.getByRole("list", { name: "Profiles" }).textContent()).toMatch(/Main \(open\)/);
+    await page.goto(`chrome-extension://${second.extensionId}/options.html#sync`);
+    await syncNow(page);
+    const prompt = page.getByRole("region", { name: "One-way sync" });
+    await expect
+      .poll(() => prompt.textContent())
+      .toMatch(/This account holds another collection than the one this profile synced before/);
+    expect(await page.getByTestId("side-relay").textContent()).toMatch(/^1 note, 1 card/);
+    await expect.poll(() => badge(second)).toMatchObject({ text: "⇅" });
+    await shot(page, second, "sync-other-collection-prompt");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.goto(`chrome-extension://${second.extensionId}/options.html#browse`);
+    await expect.poll(() => page.locator(".browse-table tbody tr").count()).toBe(3);
     await page.close();
   });
 
