@@ -105,7 +105,9 @@ async function studiedToday(
     const deck = deckById.get(deckOf.get(entry.cardId) ?? -1);
     if (!deck) continue;
     // A card whose first answer ever was today was a new card introduced today; count it once.
-    const isNew = introducedToday.has(entry.cardId) && !seen.has(entry.cardId);
+    // A learning-type answer that was the card's first ever introduced a new card; a review card without any
+    // earlier history (an imported one) was not new.
+    const isNew = entry.type === 0 && introducedToday.has(entry.cardId) && !seen.has(entry.cardId);
     seen.add(entry.cardId);
     const parts = deck.name.split("::");
     for (let i = parts.length; i > 0; i--) {
