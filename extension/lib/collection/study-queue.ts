@@ -22,6 +22,7 @@ export type NextCard =
   | { card: Card; kind: CardKind; counts: StudyCounts }
   | {
       card: null;
+      kind: null;
       counts: StudyCounts;
       /** When the deck's next card is due (ms): a learning card later today, or the next day with reviews. */
       nextDue: number | null;
@@ -41,7 +42,7 @@ export async function nextCard(col: Collection, deckId: number, options: QueueOp
   const today = dayNumber(now, rolloverHour, utcOffset);
   const nowSeconds = Math.floor(now / 1000);
   const root = await col.db.get("decks", deckId);
-  if (!root) return { card: null, counts: { newCount: 0, learnCount: 0, reviewCount: 0 }, nextDue: null };
+  if (!root) return { card: null, kind: null, counts: { newCount: 0, learnCount: 0, reviewCount: 0 }, nextDue: null };
   const rows = await deckCounts(col, rolloverHour, root.name);
   const byId = new Map(rows.map((row) => [row.deck.id, row]));
   const top = byId.get(root.id);
@@ -74,7 +75,7 @@ export async function nextCard(col: Collection, deckId: number, options: QueueOp
 
   const ahead = await firstDue(col.db, tree, CardQueue.Learning, nowSeconds + LEARN_AHEAD_SECONDS);
   if (ahead) return { card: ahead, kind: "learning", counts };
-  return { card: null, counts, nextDue: await nextDueMoment(col.db, tree, today, rolloverHour, utcOffset) };
+  return { card: null, kind: null, counts, nextDue: await nextDueMoment(col.db, tree, today, rolloverHour, utcOffset) };
 }
 
 function reviewKind(card: Card): CardKind {
