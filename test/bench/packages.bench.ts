@@ -79,7 +79,8 @@ export async function benchPackages(folder: string, noteCount: number, runs = 3)
       const before = percentiles(list.map((r) => r.beforeMiB)).median;
       console.log(
         `  ${label.padEnd(44)} median ${(ms / 1000).toFixed(1)} s, ${Math.round(p.notes / (ms / 1000))} notes/s; ` +
-          `peak JS heap ${peak.toFixed(0)} MiB (${before.toFixed(0)} MiB before)`,
+          `peak JS heap ${peak.toFixed(0)} MiB (${before.toFixed(0)} MiB before); runs ` +
+          list.map((r) => `${(r.ms / 1000).toFixed(1)} s`).join(", "),
       );
     };
     report(`import into an empty profile (${runs} runs)`, imports);
