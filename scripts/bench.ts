@@ -6,6 +6,7 @@ import { benchAccounts } from "../test/bench/accounts.bench";
 import { benchCollection, buildBenchExtension } from "../test/bench/collection.bench";
 import { benchMedia } from "../test/bench/media.bench";
 import { benchPackages } from "../test/bench/packages.bench";
+import { benchStudy } from "../test/bench/study.bench";
 import { benchSync } from "../test/bench/sync.bench";
 import { ROOT, startRelay } from "./relay-process";
 
@@ -32,6 +33,11 @@ try {
   if (!only || only === "collection") {
     console.log(`\nCollection in Chromium (${notes} notes):`);
     await benchCollection(path.join(folder, "collection"), notes);
+  }
+
+  if (!only || only === "study") {
+    console.log(`\nStudying in the popup in Chromium (${notes} notes):`);
+    await benchStudy(path.join(folder, "study"), notes);
   }
 
   if (!only || only === "packages") {

@@ -24,6 +24,9 @@ export function DeckList({
   useEffect(() => {
     void deckCounts(col).then(setRows);
   }, [col, version]);
+  useEffect(() => {
+    if (rows) performance.mark("popup:decks-shown");
+  }, [rows]);
   if (!rows) return null;
   const hasChildren = (deck: Deck) =>
     rows.some((r) => r.deck.id !== deck.id && isSelfOrDescendant(r.deck.name, deck.name));

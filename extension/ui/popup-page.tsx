@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
 import type { Deck } from "../../shared/model";
+import { connectPopupLifecycle } from "../lib/auto-sync";
 import { DeckList } from "./deck-list";
 import { StudyView } from "./study/study-view";
 import { useAccount } from "./use-account";
@@ -12,6 +13,8 @@ import "./popup-page.css";
 export function PopupPage() {
   const profiles = useProfiles();
   const profile = profiles.active;
+  // Opening and closing the popup opens and closes the collection: the background syncs on both, as Anki does.
+  useEffect(() => (profile ? connectPopupLifecycle(profile.id) : undefined), [profile?.id]);
   const { col, version, changed } = useCollection(profile?.id ?? null);
   const [studying, setStudying] = useState<Deck | null>(null);
   if (col && studying) {
@@ -103,7 +106,7 @@ function AccountLine({ profileId }: { profileId: string }) {
             Sync
           </button>
           <span data-testid="sync-status" class={status?.state === "error" ? "error" : "muted"}>
-            {busy ? "Syncing…" : describeStatus(status)}
+            {busy && status?.state !== "syncing" ? "Syncing…" : describeStatus(status)}
           </span>
         </div>
         {status?.state === "needs-choice" && (

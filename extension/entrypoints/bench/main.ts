@@ -9,6 +9,7 @@ import { RelayClient } from "../../lib/relay-client";
 import { fullDownload, fullUpload, type SyncOutcome, sync } from "../../lib/sync/engine";
 import { mediaBench } from "./media";
 import { packagesBench } from "./packages";
+import { studyBench } from "./study";
 
 const WORDS =
   "apple river mountain cloud letter window garden silver orange candle forest bridge stone winter summer ocean pencil mirror castle engine planet rocket violin island desert thunder shadow lantern meadow harbor".split(
@@ -202,5 +203,14 @@ async function setActiveProfile(id: string) {
 }
 
 Object.assign(globalThis, {
-  bench: { generate, timeSearch, setActiveProfile, addHistory, benchSync, ...packagesBench, ...mediaBench },
+  bench: {
+    generate,
+    timeSearch,
+    setActiveProfile,
+    addHistory,
+    benchSync,
+    ...packagesBench,
+    ...mediaBench,
+    ...studyBench,
+  },
 });

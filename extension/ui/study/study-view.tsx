@@ -163,11 +163,13 @@ export function StudyView({
       } else if (showing?.side === "answer") await answerNow(showing, 3);
     });
 
-  const answer = (ease: Ease) =>
+  const answer = (ease: Ease) => {
+    performance.mark("study:answer");
     run(async () => {
       const showing = showingRef.current;
       if (showing?.side === "answer") await answerNow(showing, ease);
     });
+  };
 
   const answerNow = async (showing: Showing, ease: Ease) => {
     const result = await answerCard(col, showing.card.id, ease, { timeTakenMs: col.clock.now() - showing.shownAt });
@@ -295,6 +297,8 @@ export function StudyView({
           content={frame}
           onTyped={(text) => showAnswer(text)}
           onShown={() => {
+            // Marks for `npm run bench`: when each side reached the screen.
+            performance.mark("study:card-shown");
             // The frame takes focus only while the person types an answer; otherwise keys come here.
             if (!frame?.focusTypeBox) root.current?.focus();
           }}
