@@ -72,6 +72,22 @@ describe.skipIf(!HAVE)("Anki packages in the manager", () => {
     await screenshot(page, "packages-exported");
   });
 
+  it("a file dropped on the import area is imported", async () => {
+    await page.goto(`chrome-extension://${browser.extensionId}/options.html#packages`);
+    const base64 = readFileSync(path.join(FIXTURES, "anki-pylib-update1.apkg")).toString("base64");
+    const dataTransfer = await page.evaluateHandle((data) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], "update1.apkg"));
+      return transfer;
+    }, base64);
+    await page.dispatchEvent(".drop-zone", "dragover", { dataTransfer });
+    await page.dispatchEvent(".drop-zone", "drop", { dataTransfer });
+    const summary = page.getByRole("list", { name: "Import summary" });
+    await expect.poll(() => summary.textContent(), { timeout: 30_000 }).toContain('Imported "update1.apkg".');
+    expect(await summary.textContent()).toContain("1 note added.");
+  });
+
   it("a .colpkg replaces the collection after asking, and the summary says a backup was kept", async () => {
     await page.goto(`chrome-extension://${browser.extensionId}/options.html#packages`);
     let asked = "";
