@@ -89,7 +89,7 @@ function shownImageWidth(page: Page): Promise<number> {
 }
 
 describe("media between two browsers", () => {
-  it("a picture added to a note in one browser shows in the other after both synced", async () => {
+  it("a picture added to a note in one browser shows in the other after both synced, in the editor and when studied", async () => {
     const picture = path.join(folder, "red square.png");
     writeFileSync(picture, png(64, 48, [220, 30, 30]));
     await signIn(first, "Create account");
@@ -120,6 +120,17 @@ describe("media between two browsers", () => {
     await expect.poll(() => b.inputValue("textarea[name=field-0]")).toContain('<img src="red square.png">');
     await expect.poll(() => shownImageWidth(b)).toBe(64);
     await screenshot(b, "media-second-browser");
+
+    // Studied in the second browser's popup: the card frame shows the picture from the media store.
+    const popup = await second.open("popup.html");
+    await popup.setViewportSize({ width: 480, height: 592 });
+    await popup.getByRole("button", { name: "Default", exact: true }).click();
+    const shown = popup.frameLocator("[data-testid=card-frame]").locator("img").first();
+    await expect
+      .poll(() => shown.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0)).catch(() => 0))
+      .toBe(64);
+    await screenshot(popup, "media-studied-second-browser");
+    await popup.close();
 
     await b.goto(`chrome-extension://${second.extensionId}/options.html#media`);
     await b.getByRole("button", { name: "Check Media" }).click();
