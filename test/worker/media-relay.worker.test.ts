@@ -82,7 +82,7 @@ describe("media files", () => {
     expect((await call({ path: "/v1/media/usage", token })).json).toMatchObject({ files: 0, bytes: 0 });
   });
 
-  it("refuses a file over 100 MiB, a body without its length, and bytes not sent as octet-stream", async () => {
+  it("refuses a file over 100 MiB, a body without its length or shorter than it, and bytes not sent as octet-stream", async () => {
     const { token } = await signUp();
     const big = new Uint8Array(100 * 1024 * 1024 + 1);
     const tooBig = await upload(token, big, "a".repeat(40));
@@ -100,6 +100,24 @@ describe("media files", () => {
       body: stream,
     });
     expect(unsized.status).toBe(411);
+    const short = new ReadableStream({
+      start(controller) {
+        controller.enqueue(encode("only part"));
+        controller.close();
+      },
+    });
+    const cut = await SELF.fetch(`${BASE}/v1/media/files/${"c".repeat(40)}`, {
+      method: "PUT",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/octet-stream",
+        "content-length": "100",
+      },
+      body: short,
+    });
+    expect(cut.status).toBe(400);
+    expect(((await cut.json()) as { error: string }).error).toContain("ended before the 100 bytes");
+    expect((await call({ path: "/v1/media/usage", token })).json).toMatchObject({ files: 0, bytes: 0 });
     const asJson = await upload(token, encode("x"), undefined, { "content-type": "application/json" });
     expect(asJson.status).toBe(415);
   });
