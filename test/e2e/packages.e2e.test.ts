@@ -46,11 +46,24 @@ describe.skipIf(!HAVE)("Anki packages in the manager", () => {
     await screenshot(page, "packages-browse");
   });
 
-  it("the popup's deck list counts the imported deck's new cards", async () => {
+  it("the popup counts the imported deck's new cards, and one of them is studied", async () => {
     const popup = await browser.open("popup.html");
-    const row = popup.locator('tr[data-deck="My Google Spanish Sentences"]');
-    await expect.poll(() => row.locator("td").nth(1).textContent(), { timeout: 15_000 }).toBe("7");
+    const row = popup.locator('tr[data-deck="My Google Spanish Sentences"] td');
+    await expect
+      .poll(() => row.allTextContents(), { timeout: 15_000 })
+      .toEqual(["My Google Spanish Sentences", "7", "0", "0"]);
     await screenshot(popup, "packages-popup");
+    await popup.getByRole("button", { name: "My Google Spanish Sentences", exact: true }).click();
+    const question = () => popup.frameLocator("[data-testid=card-frame]").locator("#qa").textContent();
+    // A cloze card: the deletion is hidden on the front.
+    await expect.poll(question, { timeout: 15_000 }).toContain("[...]");
+    await screenshot(popup, "packages-study-question");
+    await popup.keyboard.press("Space");
+    await expect.poll(question).not.toContain("[...]");
+    await popup.keyboard.press("3");
+    await popup.keyboard.press("Escape");
+    // The answered card is learning now; six are still new.
+    await expect.poll(() => row.allTextContents()).toEqual(["My Google Spanish Sentences", "6", "1", "0"]);
     await popup.close();
   });
 
@@ -68,7 +81,7 @@ describe.skipIf(!HAVE)("Anki packages in the manager", () => {
     expect(bytes.subarray(0, 2).toString("latin1")).toBe("PK");
     await expect
       .poll(() => page.getByRole("status").textContent())
-      .toMatch(/Exported 5 notes, 7 cards, 0 reviews and 7 media files/);
+      .toMatch(/Exported 5 notes, 7 cards, 1 review and 7 media files/);
     await screenshot(page, "packages-exported");
   });
 

@@ -103,9 +103,10 @@ export function PackagesSection({ col, version, changed }: SectionProps) {
       }
       const { bytes, fileName, notes, cards, revlog, media } = result.value;
       download(bytes, fileName);
+      const count = (n: number, one: string) => `${n.toLocaleString("en")} ${n === 1 ? one : `${one}s`}`;
       setNotice(
-        `Exported ${notes.toLocaleString("en")} notes, ${cards.toLocaleString("en")} cards, ` +
-          `${revlog.toLocaleString("en")} reviews and ${media.toLocaleString("en")} media files as ${fileName}.`,
+        `Exported ${count(notes, "note")}, ${count(cards, "card")}, ${count(revlog, "review")} and ` +
+          `${count(media, "media file")} as ${fileName}.`,
       );
     });
   }
