@@ -203,6 +203,11 @@ describe("bad files are refused in words, and the collection is untouched", () =
       /Note \d+ in the package uses note type 999, which the package does not contain/,
     ],
     [
+      "a zstd bomb (a modern package whose collection expands past the limit)",
+      () => zip({ meta: new Uint8Array([0x08, 0x03]), "collection.anki21b": zstdRunOfZeros(3 * 1024 * 1024) }),
+      /collection in the package expands to more than .*zip bomb/,
+    ],
+    [
       "a newer package version",
       () => zip({ meta: new Uint8Array([0x08, 0x07]), "collection.anki21b": strToU8("x") }),
       /newer Anki \(package version 7\)/,
@@ -276,4 +281,16 @@ async function packageWithSchema(version: number, { missingNoteType = false } = 
   const bytes = db.export();
   db.close();
   return zipSync({ "collection.anki2": bytes, media: strToU8("{}") });
+}
+
+/** A zstd frame of RLE blocks: a few bytes that expand to `size` zeros. */
+function zstdRunOfZeros(size: number): Uint8Array {
+  const block = 128 * 1024;
+  const parts: number[] = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38];
+  for (let left = size; left > 0; left -= block) {
+    const length = Math.min(block, left);
+    const header = (length << 3) | (1 << 1) | (left <= block ? 1 : 0);
+    parts.push(header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff, 0);
+  }
+  return new Uint8Array(parts);
 }

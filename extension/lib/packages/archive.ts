@@ -28,19 +28,27 @@ function safeName(name: string): boolean {
   return name.length > 0 && name.length <= 255 && !/[/\\:\u0000]/.test(name) && name !== "." && name !== "..";
 }
 
-/** The entries of a zip file, expanded, after checking every name and the declared sizes. */
-export function readZip(bytes: Uint8Array, limits: ArchiveLimits = DEFAULT_LIMITS): Map<string, Uint8Array> {
+/** A zip file whose names and declared sizes were checked; entries are expanded only when asked for. */
+export interface ZipArchive {
+  /** Every entry's name with its declared size once expanded. */
+  sizes: Map<string, number>;
+  /** Expands the named entries (all at once: one pass over the zip's directory). */
+  expand(names: Iterable<string>): Map<string, Uint8Array>;
+}
+
+/** Opens a zip file after checking every entry's name and the count and declared sizes of all entries. */
+export function readZip(bytes: Uint8Array, limits: ArchiveLimits = DEFAULT_LIMITS): ZipArchive {
   if (!looksLikeZip(bytes)) fail("This file is not an Anki package: it is not a zip archive.");
-  let count = 0;
+  const sizes = new Map<string, number>();
   let total = 0;
   const check = (file: { name: string; originalSize: number }) => {
-    count++;
     if (!safeName(file.name)) {
       fail(
         `The package holds an entry named "${file.name.slice(0, 80)}", which is a path, not a file name; it was not imported.`,
       );
     }
-    if (count > limits.entries) fail(`The package holds more than ${limits.entries.toLocaleString("en")} files.`);
+    sizes.set(file.name, file.originalSize);
+    if (sizes.size > limits.entries) fail(`The package holds more than ${limits.entries.toLocaleString("en")} files.`);
     total += file.originalSize;
     if (total > limits.totalBytes) {
       fail(
@@ -49,17 +57,28 @@ export function readZip(bytes: Uint8Array, limits: ArchiveLimits = DEFAULT_LIMIT
     }
     return false;
   };
-  let files: Record<string, Uint8Array>;
-  try {
-    // First pass: names and declared sizes only; nothing is expanded.
-    unzipSync(bytes, { filter: check });
-    // Each entry expands into a buffer of its declared size, so the declared total bounds the memory used.
-    files = unzipSync(bytes);
-  } catch (thrown) {
+  const damaged = (thrown: unknown): never => {
     if (thrown instanceof PackageError) throw thrown;
     return fail("This file is not an Anki package: the zip archive is damaged.");
+  };
+  try {
+    // Names and declared sizes only; nothing is expanded.
+    unzipSync(bytes, { filter: check });
+  } catch (thrown) {
+    damaged(thrown);
   }
-  return new Map(Object.entries(files));
+  return {
+    sizes,
+    expand(names) {
+      const wanted = new Set(names);
+      try {
+        // Each entry expands into a buffer of its declared size, so the declared sizes bound the memory used.
+        return new Map(Object.entries(unzipSync(bytes, { filter: (file) => wanted.has(file.name) })));
+      } catch (thrown) {
+        return damaged(thrown);
+      }
+    },
+  };
 }
 
 /** Expands zstd data, refusing once it grows past `limit` bytes. */

@@ -2,7 +2,15 @@
 // files, in each of the variants Anki has written) or a bare collection file (.anki2). The newest variant wins:
 // collection.anki21b (zstd, schema 18) over collection.anki21 over collection.anki2 (the others are stubs).
 import { type AnkiCollection, readAnkiCollection } from "./anki-db";
-import { type ArchiveLimits, DEFAULT_LIMITS, looksLikeSqlite, looksLikeZip, readZip, unzstd } from "./archive";
+import {
+  type ArchiveLimits,
+  DEFAULT_LIMITS,
+  looksLikeSqlite,
+  looksLikeZip,
+  readZip,
+  unzstd,
+  type ZipArchive,
+} from "./archive";
 import { fail } from "./errors";
 import { safeMediaName } from "./media";
 import { readMediaEntries, readPackageVersion } from "./protobuf";
@@ -43,7 +51,8 @@ export async function openPackage(
   if (!looksLikeZip(bytes)) {
     fail(`"${fileName}" is not an Anki package: it is neither a zip archive (.apkg, .colpkg) nor a collection file.`);
   }
-  const entries = readZip(bytes, limits);
+  const zip = readZip(bytes, limits);
+  const entries = zip.expand(["meta", "media", "collection.anki21b", "collection.anki21", "collection.anki2"]);
   const metaBytes = entries.get("meta");
   const version = metaBytes ? readPackageVersion(metaBytes) : 0;
   if (version > NEWEST_PACKAGE_VERSION) {
@@ -52,8 +61,9 @@ export async function openPackage(
         `${NEWEST_PACKAGE_VERSION}. Export it again with "Support older Anki versions" ticked.`,
     );
   }
-  const expanded = [...entries.values()].reduce((sum, e) => sum + e.length, 0);
-  const room = Math.max(0, limits.totalBytes - expanded);
+  const declared = [...zip.sizes.values()].reduce((sum, size) => sum + size, 0);
+  // What zstd may still expand to, shared by the collection, the media list and every media file.
+  const budget = { left: Math.max(0, limits.totalBytes - declared) };
   let variant: OpenedPackage["variant"];
   let dbBytes: Uint8Array;
   const newest = entries.get("collection.anki21b");
@@ -61,7 +71,7 @@ export async function openPackage(
   const oldest = entries.get("collection.anki2");
   if (newest) {
     variant = "collection.anki21b";
-    dbBytes = unzstd(newest, room, "collection");
+    dbBytes = expandWithin(budget, newest, "collection");
   } else if (middle) {
     variant = "collection.anki21";
     dbBytes = middle;
@@ -78,17 +88,27 @@ export async function openPackage(
   } finally {
     db.close();
   }
-  const media = readMediaMap(entries, version >= 3, room);
+  const media = readMediaMap(zip, entries.get("media"), version >= 3, budget);
   const mode = lower.endsWith(".colpkg") || lower === "collection.apkg" ? "replace" : "merge";
   return { mode, variant, collection, media };
 }
 
-function readMediaMap(entries: Map<string, Uint8Array>, modern: boolean, room: number): PackageMedia[] {
-  const raw = entries.get("media");
+/** Media files are expanded a batch at a time as the import asks for them, so a large package never is at once. */
+const MEDIA_BATCH = 64;
+
+type Budget = { left: number };
+
+function expandWithin(budget: Budget, data: Uint8Array, what: string): Uint8Array {
+  const out = unzstd(data, budget.left, what);
+  budget.left -= out.length;
+  return out;
+}
+
+function readMediaMap(zip: ZipArchive, raw: Uint8Array | undefined, modern: boolean, budget: Budget): PackageMedia[] {
   if (!raw || raw.length === 0) return [];
   let list: { name: string; zipName: string }[];
   if (modern) {
-    list = readMediaEntries(unzstd(raw, room, "media list"));
+    list = readMediaEntries(expandWithin(budget, raw, "media list"));
   } else {
     let map: unknown;
     try {
@@ -102,18 +122,28 @@ function readMediaMap(entries: Map<string, Uint8Array>, modern: boolean, room: n
     list = Object.entries(map as Record<string, unknown>).map(([zipName, name]) => ({ zipName, name: String(name) }));
   }
   const seen = new Set<string>();
-  const out: PackageMedia[] = [];
+  const present: { name: string; zipName: string }[] = [];
   for (const { name, zipName } of list) {
     if (!safeMediaName(name)) {
       fail(
         `The package names a media file "${name.slice(0, 80)}", which is a path, not a file name; it was not imported.`,
       );
     }
-    const data = entries.get(zipName);
     // Anki tolerates media listed but missing from the zip; so does this.
-    if (!data || seen.has(name)) continue;
+    if (!zip.sizes.has(zipName) || seen.has(name)) continue;
     seen.add(name);
-    out.push({ name, read: () => (modern ? unzstd(data, room, `media file "${name}"`) : data) });
+    present.push({ name, zipName });
   }
-  return out;
+  let batch = new Map<string, Uint8Array>();
+  return present.map(({ name, zipName }, index) => ({
+    name,
+    read: () => {
+      if (!batch.has(zipName)) {
+        batch = zip.expand(present.slice(index, index + MEDIA_BATCH).map((m) => m.zipName));
+      }
+      const data = batch.get(zipName) ?? new Uint8Array();
+      batch.delete(zipName);
+      return modern ? expandWithin(budget, data, `media file "${name}"`) : data;
+    },
+  }));
 }
