@@ -1,8 +1,9 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
 import type { Deck } from "../../shared/model";
 import { connectPopupLifecycle } from "../lib/auto-sync";
 import { DeckList } from "./deck-list";
+import { CardFrame, type FrameContent, type FrameHost } from "./study/card-frame";
 import { StudyView } from "./study/study-view";
 import { useAccount } from "./use-account";
 import { useCollection } from "./use-collection";
@@ -17,24 +18,26 @@ export function PopupPage() {
   useEffect(() => (profile ? connectPopupLifecycle(profile.id) : undefined), [profile?.id]);
   const { col, version, changed } = useCollection(profile?.id ?? null);
   const [studying, setStudying] = useState<Deck | null>(null);
-  if (col && studying) {
-    return (
-      <main class="popup studying">
-        <StudyView
-          key={`${profile?.id}-${studying.id}`}
-          col={col}
-          deckId={studying.id}
-          deckName={studying.name}
-          changed={changed}
-          onExit={() => setStudying(null)}
-          onEdit={(noteId) => openManager(`browse?q=${encodeURIComponent(`nid:${noteId}`)}`)}
-        />
-        {profile && <SyncKey profileId={profile.id} />}
-      </main>
-    );
-  }
-  return (
-    <main class="popup">
+  const [frameContent, setFrameContent] = useState<FrameContent | null>(null);
+  const home = useRef<HTMLElement>(null);
+  const host = useRef<FrameHost>({
+    show: setFrameContent,
+    events: { current: { onTyped: () => undefined, onShown: () => undefined } },
+    focusHome: () => home.current?.focus(),
+  }).current;
+  // The card frame loads with the popup, hidden, so that choosing a deck shows its first card at once. It stays
+  // at one place in the page (CSS puts it between the study screen's header and buttons) and is never reloaded.
+  const frame = (
+    <CardFrame
+      content={frameContent}
+      hidden={!studying || !frameContent}
+      onTyped={(text) => host.events.current.onTyped(text)}
+      onShown={() => host.events.current.onShown()}
+    />
+  );
+  const studyingNow = Boolean(col && studying);
+  const deckScreen = (
+    <>
       <header class="row">
         <strong class="grow">Flashcard Relay</strong>
         {profiles.list && profiles.list.profiles.length > 1 && (
@@ -64,6 +67,26 @@ export function PopupPage() {
           Add
         </button>
       </footer>
+    </>
+  );
+  return (
+    <main class={studyingNow ? "popup studying" : "popup"} ref={home} tabIndex={-1}>
+      {frame}
+      {col && studying ? (
+        <StudyView
+          key={`${profile?.id}-${studying.id}`}
+          col={col}
+          deckId={studying.id}
+          deckName={studying.name}
+          changed={changed}
+          onExit={() => setStudying(null)}
+          onEdit={(noteId) => openManager(`browse?q=${encodeURIComponent(`nid:${noteId}`)}`)}
+          host={host}
+        />
+      ) : (
+        deckScreen
+      )}
+      {studyingNow && profile && <SyncKey profileId={profile.id} />}
     </main>
   );
 }

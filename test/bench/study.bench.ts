@@ -33,7 +33,7 @@ export async function benchStudy(folder: string, noteCount: number, dueCount = 5
     const harness = await browser.open("bench.html");
     await harness.waitForFunction(() => "bench" in globalThis);
     const made = (await call(harness, "generate", "study", noteCount)) as { notes: number; cards: number };
-    const due = (await call(harness, "makeDue", "study", dueCount, Math.floor(made.cards / dueCount))) as {
+    const due = (await call(harness, "makeDue", "study", dueCount, Math.max(1, Math.floor(made.cards / dueCount)))) as {
       due: number;
     };
     await call(harness, "setActiveProfile", "study");

@@ -2,6 +2,13 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
 import { readFrameMessage, type ShowCard } from "../../lib/card-frame-protocol";
 
+/** What a study screen needs of the card frame the page holds: show content, hear its events, take focus back. */
+export interface FrameHost {
+  show(content: FrameContent | null): void;
+  events: { current: { onTyped: (text: string) => void; onShown: () => void } };
+  focusHome(): void;
+}
+
 export interface FrameContent {
   html: string;
   css: string;
@@ -20,10 +27,12 @@ export function CardFrame({
   content,
   onTyped,
   onShown,
+  hidden,
 }: {
   content: FrameContent | null;
   onTyped: (text: string) => void;
   onShown: () => void;
+  hidden: boolean;
 }) {
   const frame = useRef<HTMLIFrameElement>(null);
   const [ready, setReady] = useState(false);
@@ -61,6 +70,7 @@ export function CardFrame({
     <iframe
       ref={frame}
       class="card-frame"
+      hidden={hidden}
       title="Card"
       src={browser.runtime.getURL("/card.html")}
       sandbox="allow-scripts"

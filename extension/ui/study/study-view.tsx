@@ -14,7 +14,7 @@ import {
   unburyOnNewDay,
 } from "../../lib/collection/study-queue";
 import { readMedia } from "../../lib/media/store";
-import { CardFrame, type FrameContent } from "./card-frame";
+import type { FrameContent, FrameHost } from "./card-frame";
 import { Congratulations } from "./congratulations";
 
 const BUTTONS: { ease: Ease; label: string; key: string }[] = [
@@ -44,6 +44,7 @@ export function StudyView({
   onExit,
   changed,
   onEdit,
+  host,
 }: {
   col: Collection;
   deckId: number;
@@ -51,11 +52,17 @@ export function StudyView({
   onExit: () => void;
   changed: () => void;
   onEdit: (noteId: number) => void;
+  /** The card frame, which the page keeps loaded from the start so that the first card shows without waiting. */
+  host: FrameHost;
 }) {
   const [showing, setShowing] = useState<Showing | null>(null);
   const [counts, setCounts] = useState<StudyCounts | null>(null);
   const [finished, setFinished] = useState<Extract<NextCard, { card: null }> | null>(null);
-  const [frame, setFrame] = useState<FrameContent | null>(null);
+  const frame = useRef<FrameContent | null>(null);
+  const setFrame = (content: FrameContent | null) => {
+    frame.current = content;
+    host.show(content);
+  };
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // Actions run one after another, each on the state the previous one left: a quick "Space, 3" is two steps in order.
@@ -69,7 +76,6 @@ export function StudyView({
   const history = useRef<Answered[]>([]);
   const position = useRef(0);
   const media = useRef(new Map<string, FrameContent["media"][string]>());
-  const root = useRef<HTMLDivElement>(null);
 
   /** Loads the media a card needs from the store, once per file for the session. */
   const mediaFor = async (names: string[]): Promise<FrameContent["media"]> => {
@@ -142,7 +148,7 @@ export function StudyView({
         setMessage(`That did not work: ${(error as Error).message}`);
       } finally {
         if (--pendingActions.current === 0) setBusy(false);
-        root.current?.focus();
+        host.focusHome();
       }
     });
   };
@@ -277,10 +283,22 @@ export function StudyView({
     return () => window.removeEventListener("keydown", onKey);
   });
 
-  useEffect(() => root.current?.focus(), []);
+  useEffect(() => {
+    host.focusHome();
+    return () => host.show(null);
+  }, []);
+  host.events.current = {
+    onTyped: (text) => showAnswer(text),
+    onShown: () => {
+      // Marks for `npm run bench`: when each side reached the screen.
+      performance.mark("study:card-shown");
+      // The frame takes focus only while the person types an answer; otherwise keys come here.
+      if (!frame.current?.focusTypeBox) host.focusHome();
+    },
+  };
 
   return (
-    <section class="study" ref={root} tabIndex={-1} aria-label={`Studying ${deckName}`}>
+    <section class="study" aria-label={`Studying ${deckName}`}>
       <header class="study-header row">
         <button type="button" class="secondary small" onClick={onExit} title="Back to the decks (Esc)">
           ← Decks
@@ -290,20 +308,7 @@ export function StudyView({
         </strong>
         {counts && <Counts counts={counts} current={showing?.kind ?? null} />}
       </header>
-      {finished ? (
-        <Congratulations nextDue={finished.nextDue} now={col.clock.now()} onBack={onExit} />
-      ) : (
-        <CardFrame
-          content={frame}
-          onTyped={(text) => showAnswer(text)}
-          onShown={() => {
-            // Marks for `npm run bench`: when each side reached the screen.
-            performance.mark("study:card-shown");
-            // The frame takes focus only while the person types an answer; otherwise keys come here.
-            if (!frame?.focusTypeBox) root.current?.focus();
-          }}
-        />
-      )}
+      {finished && <Congratulations nextDue={finished.nextDue} now={col.clock.now()} onBack={onExit} />}
       {message && (
         <p class="study-message" role="status">
           {message}
