@@ -10,7 +10,7 @@ import { benchStudy } from "../test/bench/study.bench";
 import { benchSync } from "../test/bench/sync.bench";
 import { ROOT, startRelay } from "./relay-process";
 
-const folder = path.join(ROOT, ".tmp/bench");
+const folder = path.join(ROOT, process.env.BENCH_DIR ?? ".tmp/bench");
 rmSync(folder, { recursive: true, force: true });
 mkdirSync(folder, { recursive: true });
 

@@ -21,7 +21,10 @@ const call = <K extends keyof Bench>(page: Page, name: K, ...args: Parameters<Be
     [name, args] as const,
   ) as ReturnType<Bench[K]>;
 
-/** Builds the extension with the benchmark harness page (into .output-bench). */
+/** Where the benchmark build goes: .output-bench, or WXT_OUT_DIR when set (two benchmark runs at once). */
+export const BENCH_EXTENSION_DIR = path.join(ROOT, process.env.WXT_OUT_DIR ?? ".output-bench", "chrome-mv3");
+
+/** Builds the extension with the benchmark harness page (into BENCH_EXTENSION_DIR). */
 export function buildBenchExtension(): void {
   const build = spawnSync(process.execPath, [path.join(ROOT, "node_modules/wxt/bin/wxt.mjs"), "build"], {
     cwd: ROOT,
@@ -33,7 +36,7 @@ export function buildBenchExtension(): void {
 
 export async function benchCollection(folder: string, noteCount: number): Promise<void> {
   const browser = await launchWithExtension(path.join(folder, "chromium"), {
-    extensionDir: path.join(ROOT, ".output-bench/chrome-mv3"),
+    extensionDir: BENCH_EXTENSION_DIR,
     extraArgs: ["--js-flags=--expose-gc"],
   });
   try {

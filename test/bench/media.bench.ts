@@ -1,6 +1,7 @@
 // Media sync against the local relay, driven in Chromium with the extension's real media store and media sync.
 import path from "node:path";
 import { launchWithExtension, ROOT } from "../e2e/browser";
+import { BENCH_EXTENSION_DIR } from "./collection.bench";
 
 type Report = Record<
   string,
@@ -23,7 +24,7 @@ export async function benchMedia(
   relayUrl: string,
   files: number,
   size: number,
-  extensionDir = path.join(ROOT, ".output-bench/chrome-mv3"),
+  extensionDir = BENCH_EXTENSION_DIR,
 ): Promise<void> {
   const browser = await launchWithExtension(path.join(folder, "chromium-media"), {
     extensionDir,

@@ -4,6 +4,7 @@
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { launchWithExtension, ROOT } from "../e2e/browser";
+import { BENCH_EXTENSION_DIR } from "./collection.bench";
 import { percentiles } from "./stats";
 
 interface Timed {
@@ -37,7 +38,7 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 export async function benchPackages(folder: string, noteCount: number, runs = 3): Promise<void> {
   const browser = await launchWithExtension(path.join(folder, "chromium"), {
-    extensionDir: path.join(ROOT, ".output-bench/chrome-mv3"),
+    extensionDir: BENCH_EXTENSION_DIR,
     extraArgs: ["--js-flags=--expose-gc"],
   });
   try {

@@ -3,6 +3,7 @@
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { launchWithExtension, ROOT } from "../e2e/browser";
+import { BENCH_EXTENSION_DIR } from "./collection.bench";
 import { formatMs, percentiles } from "./stats";
 
 const call = (page: Page, name: string, ...args: unknown[]) =>
@@ -27,7 +28,7 @@ async function waitForMark(page: Page, name: string, count: number): Promise<num
 
 export async function benchStudy(folder: string, noteCount: number, dueCount = 5000): Promise<void> {
   const browser = await launchWithExtension(path.join(folder, "chromium"), {
-    extensionDir: path.join(ROOT, ".output-bench/chrome-mv3"),
+    extensionDir: BENCH_EXTENSION_DIR,
   });
   try {
     const harness = await browser.open("bench.html");

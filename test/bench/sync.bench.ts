@@ -1,6 +1,7 @@
 // Sync against the local relay, driven in Chromium with the extension's real IndexedDB and sync code.
 import path from "node:path";
 import { launchWithExtension, ROOT } from "../e2e/browser";
+import { BENCH_EXTENSION_DIR } from "./collection.bench";
 
 type Report = Record<
   string,
@@ -20,7 +21,7 @@ const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 export async function benchSync(folder: string, relayUrl: string, notes: number, reviews: number): Promise<void> {
   const browser = await launchWithExtension(path.join(folder, "chromium-sync"), {
-    extensionDir: path.join(ROOT, ".output-bench/chrome-mv3"),
+    extensionDir: BENCH_EXTENSION_DIR,
     extraArgs: ["--enable-precise-memory-info"],
   });
   try {
