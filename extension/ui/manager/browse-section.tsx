@@ -55,6 +55,9 @@ export function BrowseSection(props: Props) {
       if (!first.ok) return setError(first.error);
       setResult(first.value);
       setError(null);
+      // Opened on one note (the study screen's Edit, "nid:…"): its editor opens at once.
+      const only = first.value.rows[0];
+      if (query === props.initialQuery && /^nid:\d+$/.test(query) && only) setSelected((current) => current ?? only);
       // For the benchmark: when the first page of the manager became visible.
       if (performance.getEntriesByName("manager:first-page").length === 0) performance.mark("manager:first-page");
       if (first.value.total !== null) return;
