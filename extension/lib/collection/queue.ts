@@ -30,6 +30,15 @@ export async function deckCounts(col: Collection, rolloverHour = 4, under?: stri
   const presetOf = new Map(presets.map((p) => [p.id, p]));
   const done = await studiedToday(col, dayStart(today, rolloverHour, utcOffset));
 
+  /** What a deck may still show today: its preset's daily limits less what was studied in it (and below) today. */
+  const limitsOf = (deck: Deck) => {
+    const preset = presetOf.get(deck.configId) ?? presetOf.get(1);
+    const doneHere = done.get(deck.id) ?? { newDone: 0, reviewDone: 0 };
+    return {
+      newLimit: Math.max(0, (preset?.newPerDay ?? 20) - doneHere.newDone),
+      reviewLimit: Math.max(0, (preset?.reviewsPerDay ?? 200) - doneHere.reviewDone),
+    };
+  };
   const tx = col.db.transaction("cards");
   const index = tx.store.index("deckQueueDue");
   const own = new Map<number, { newCount: number; learnCount: number; reviewCount: number }>();
@@ -37,11 +46,15 @@ export async function deckCounts(col: Collection, rolloverHour = 4, under?: stri
     decks.map(async (deck) => {
       const range = (queue: number, upTo: number) =>
         IDBKeyRange.bound([deck.id, queue, -Infinity], [deck.id, queue, upTo]);
+      // New and review cards are counted only up to what the deck may still show today: counting a range costs as
+      // much as walking it, and a deck of 50,000 new cards shows 20 of them.
+      const { newLimit, reviewLimit } = limitsOf(deck);
+      const upTo = async (r: IDBKeyRange, cap: number) => (cap > 0 ? (await index.getAllKeys(r, cap)).length : 0);
       const [newCount, learnNow, learnDays, reviewCount] = await Promise.all([
-        index.count(range(CardQueue.New, Infinity)),
+        upTo(range(CardQueue.New, Infinity), newLimit),
         index.count(range(CardQueue.Learning, nowSeconds + LEARN_AHEAD_SECONDS)),
         index.count(range(CardQueue.DayLearning, today)),
-        index.count(range(CardQueue.Review, today)),
+        upTo(range(CardQueue.Review, today), reviewLimit),
       ]);
       own.set(deck.id, { newCount, learnCount: learnNow + learnDays, reviewCount });
     }),
@@ -57,10 +70,7 @@ export async function deckCounts(col: Collection, rolloverHour = 4, under?: stri
     const mine = own.get(deck.id) ?? { newCount: 0, learnCount: 0, reviewCount: 0 };
     const sum = (key: "newCount" | "learnCount" | "reviewCount") =>
       mine[key] + children.reduce((total, child) => total + (result.get(child.id)?.[key] ?? 0), 0);
-    const preset = presetOf.get(deck.configId) ?? presetOf.get(1);
-    const doneHere = done.get(deck.id) ?? { newDone: 0, reviewDone: 0 };
-    const newLimit = Math.max(0, (preset?.newPerDay ?? 20) - doneHere.newDone);
-    const reviewLimit = Math.max(0, (preset?.reviewsPerDay ?? 200) - doneHere.reviewDone);
+    const { newLimit, reviewLimit } = limitsOf(deck);
     result.set(deck.id, {
       deck,
       depth: depthOf(deck),
