@@ -17,7 +17,7 @@ export async function guarded<T>(work: () => Promise<Outcome<T>>): Promise<Outco
     return await work();
   } catch (thrown) {
     if (thrown instanceof PackageError) return refuse(thrown.message);
-    const detail = thrown instanceof Error ? thrown.message : String(thrown);
+    const detail = thrown instanceof Error ? `${thrown.message} (${thrown.name})` : String(thrown);
     return refuse(`The package could not be read: ${detail}`);
   }
 }
