@@ -124,6 +124,21 @@ describe("studying in the popup", () => {
     await popup.close();
   });
 
+  it("e opens the manager on the note being studied, with its editor open", async () => {
+    const popup = await openPopup();
+    await popup.getByRole("button", { name: "Default", exact: true }).click();
+    await expect.poll(() => questionText(popup)).toMatch(/\S/);
+    const question = ((await questionText(popup)) ?? "").trim();
+    const opened = browser.context.waitForEvent("page");
+    await popup.keyboard.press("e");
+    const editor = await opened;
+    await editor.waitForLoadState();
+    expect(editor.url()).toMatch(/options\.html#browse\?q=nid%3A\d+$/);
+    await expect.poll(() => editor.inputValue("textarea[name=field-0]").catch(() => "")).toBe(question);
+    await editor.close();
+    await popup.close();
+  });
+
   it("shows the congratulations screen when a deck is done, with when its next card is due", async () => {
     await addDeck("Empty for now");
     const popup = await openPopup();
