@@ -3,7 +3,7 @@ import { renderCard } from "../../extension/lib/collection/card-view";
 import { setBuried } from "../../extension/lib/collection/cards";
 import { addDeck, setDeckPreset } from "../../extension/lib/collection/decks";
 import { addNote, addNotes } from "../../extension/lib/collection/notes";
-import { addPreset, updatePreset } from "../../extension/lib/collection/presets";
+import { addPreset, setRolloverHour, updatePreset } from "../../extension/lib/collection/presets";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { nextCard, unburyOnNewDay } from "../../extension/lib/collection/study-queue";
 import { dayNumber } from "../../shared/days";
@@ -119,6 +119,25 @@ describe("the study queue", () => {
     expect((await nextCard(col, parent.id)).card).toBeNull();
     clock.advance(HOUR + 1000); // 4 am: the new day has begun.
     expect((await nextCard(col, parent.id)).card?.id).toBe(card.id);
+  });
+
+  it("the collection's own rollover hour decides when a new day begins, and a bad hour is refused", async () => {
+    const { col, clock, parent } = await world({ parent: 1, child: 0 });
+    const offset = -new Date(clock.now()).getTimezoneOffset();
+    const day = dayNumber(clock.now(), 4, offset);
+    // 2 am local time on the next calendar day: with the default 4 am it is still "today".
+    clock.time = (day + 1) * DAY + 2 * HOUR - offset * 60_000;
+    const [card] = await col.db.getAll("cards");
+    if (!card) throw new Error();
+    await makeReview(col, card, day + 1);
+    expect((await nextCard(col, parent.id)).card).toBeNull();
+    expect((await setRolloverHour(col, 1)).ok).toBe(true);
+    expect(await col.rolloverHour()).toBe(1);
+    expect((await col.db.get("config", "rollover"))?.usn).toBe(-1);
+    expect((await nextCard(col, parent.id)).card?.id).toBe(card.id);
+    const refused = await setRolloverHour(col, 24);
+    expect(refused).toEqual({ ok: false, error: "The next day starts at a whole hour from 0 (midnight) to 23." });
+    expect(await col.rolloverHour()).toBe(1);
   });
 
   it("says when the next card is due when the deck is done", async () => {

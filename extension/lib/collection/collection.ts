@@ -79,6 +79,15 @@ export class Collection {
     return Array.from({ length: count }, () => this.nextId());
   }
 
+  /**
+   * The hour at which a new day begins for studying (Anki's "Next day starts at", 4 am unless the collection's
+   * `rollover` setting says otherwise, as in collections imported from Anki), in local time.
+   */
+  async rolloverHour(): Promise<number> {
+    const value = (await this.db.get("config", "rollover"))?.value;
+    return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 23 ? value : 4;
+  }
+
   async meta(): Promise<CollectionMeta> {
     const meta = await this.db.get("meta", "collection");
     if (!meta) throw new Error(`the collection of profile ${this.profileId} has no meta record`);

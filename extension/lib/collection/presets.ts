@@ -82,3 +82,16 @@ export async function deletePreset(col: Collection, id: number, options: ChangeO
   await tx.done;
   return done(moved);
 }
+
+/** Sets the hour (0-23, local time) at which a new day of study begins, for the whole collection; it syncs. */
+export async function setRolloverHour(col: Collection, hour: number): Promise<Outcome<number>> {
+  if (!Number.isInteger(hour) || hour < 0 || hour > 23) {
+    return refuse("The next day starts at a whole hour from 0 (midnight) to 23.");
+  }
+  const now = col.clock.now();
+  const tx = col.db.transaction(["config", "meta"], "readwrite");
+  await tx.objectStore("config").put(stamp({ key: "rollover", value: hour, mtime: now, usn: -1 }, now));
+  await touchMeta(tx.objectStore("meta"), now);
+  await tx.done;
+  return done(hour);
+}

@@ -20,7 +20,8 @@ export interface DeckCounts {
  * Every deck in name order with its due counts; a parent's counts include its sub-decks', within its own limits.
  * With `under`, only that deck and its sub-decks.
  */
-export async function deckCounts(col: Collection, rolloverHour = 4, under?: string): Promise<DeckCounts[]> {
+export async function deckCounts(col: Collection, hour?: number, under?: string): Promise<DeckCounts[]> {
+  const rolloverHour = hour ?? (await col.rolloverHour());
   const now = col.clock.now();
   const utcOffset = -new Date(now).getTimezoneOffset();
   const today = dayNumber(now, rolloverHour, utcOffset);

@@ -84,7 +84,7 @@ export async function search(
 ): Promise<Outcome<SearchResult>> {
   const parsed = parseSearch(query);
   if (!parsed.ok) return refuse(parsed.error);
-  const env = await loadEnv(col, parsed.value, options.rolloverHour ?? 4);
+  const env = await loadEnv(col, parsed.value, options.rolloverHour ?? (await col.rolloverHour()));
   const predicate = compile(parsed.value, env);
   const mode = options.mode ?? "cards";
   const sort = options.sort ?? "created";

@@ -36,7 +36,7 @@ export interface QueueOptions {
 
 /** The next card to study in a deck (with its sub-decks), or when the next one will be due. */
 export async function nextCard(col: Collection, deckId: number, options: QueueOptions = {}): Promise<NextCard> {
-  const rolloverHour = options.rolloverHour ?? 4;
+  const rolloverHour = options.rolloverHour ?? (await col.rolloverHour());
   const now = col.clock.now();
   const utcOffset = -new Date(now).getTimezoneOffset();
   const today = dayNumber(now, rolloverHour, utcOffset);
@@ -129,7 +129,8 @@ async function nextDueMoment(
  * Buried cards come back when a new day begins, as in Anki. Runs once per day per collection (the day last done
  * is kept in the collection's meta, which does not sync: each device unburies its own way).
  */
-export async function unburyOnNewDay(col: Collection, rolloverHour = 4): Promise<number> {
+export async function unburyOnNewDay(col: Collection, hour?: number): Promise<number> {
+  const rolloverHour = hour ?? (await col.rolloverHour());
   const now = col.clock.now();
   const today = dayNumber(now, rolloverHour, -new Date(now).getTimezoneOffset());
   const meta = await col.meta();

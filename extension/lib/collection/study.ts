@@ -37,7 +37,8 @@ export async function answerCard(
     before.type !== CardType.New && !memoryState(before)
       ? memoryFromHistory(await col.db.getAllFromIndex("revlog", "cardId", cardId), preset)
       : null;
-  const result = answer(before, ease, preset, now, dayContext(now), { timeTakenMs, fuzz, history });
+  const day = dayContext(now, await col.rolloverHour());
+  const result = answer(before, ease, preset, now, day, { timeTakenMs, fuzz, history });
   const card: Card = { ...result.card, mtime: now, usn: PENDING };
   const tx = col.db.transaction(["cards", "revlog", "meta"], "readwrite");
   // Anki's "bury siblings": the note's other new or review cards wait for tomorrow, when the preset says so.

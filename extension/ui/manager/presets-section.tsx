@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Deck, DeckConfig } from "../../../shared/model";
 import { formatSteps, parseSteps } from "../../../shared/steps";
-import { addPreset, deletePreset, updatePreset } from "../../lib/collection/presets";
+import { addPreset, deletePreset, setRolloverHour, updatePreset } from "../../lib/collection/presets";
 import { Messages } from "../messages";
 import { runConfirmed } from "./confirm";
 import type { SectionProps } from "./context";
@@ -12,12 +12,14 @@ export function PresetsSection({ col, version, changed }: SectionProps) {
   const [presets, setPresets] = useState<DeckConfig[]>([]);
   const [decks, setDecks] = useState<Deck[]>([]);
   const [selectedId, setSelectedId] = useState<number>(1);
+  const [rollover, setRollover] = useState(4);
   const action = useAction(changed);
 
   useEffect(() => {
     void (async () => {
       setPresets((await col.db.getAll("deckconfigs")).sort((a, b) => a.id - b.id));
       setDecks((await col.db.getAll("decks")).sort((a, b) => a.name.localeCompare(b.name)));
+      setRollover(await col.rolloverHour());
     })();
   }, [col, version]);
 
@@ -46,6 +48,33 @@ export function PresetsSection({ col, version, changed }: SectionProps) {
             return added;
           }}
         />
+        <form
+          class="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const hour = Number(new FormData(e.currentTarget).get("rollover"));
+            void action.run(
+              () => setRolloverHour(col, hour),
+              (h) => `A new day now starts at ${h}:00.`,
+            );
+          }}
+        >
+          <label>
+            Next day starts at (hours past midnight, for the whole collection)
+            <input
+              name="rollover"
+              type="number"
+              min={0}
+              max={23}
+              step={1}
+              key={rollover}
+              defaultValue={String(rollover)}
+            />
+          </label>
+          <button type="submit" class="secondary">
+            Save
+          </button>
+        </form>
       </div>
       <div class="stack">
         <Messages error={action.error} notice={action.notice} />

@@ -107,7 +107,10 @@ export function StudyView({
       kind,
       view,
       side,
-      intervals: side === "answer" && preset ? nextIntervals(card, preset, now, dayContext(now)) : null,
+      intervals:
+        side === "answer" && preset
+          ? nextIntervals(card, preset, now, dayContext(now, await col.rolloverHour()))
+          : null,
       shownAt: side === "question" ? now : (showingRef.current?.shownAt ?? now),
     });
     setFrame({
