@@ -41,9 +41,15 @@ export async function nextCard(col: Collection, deckId: number, options: QueueOp
   const utcOffset = -new Date(now).getTimezoneOffset();
   const today = dayNumber(now, rolloverHour, utcOffset);
   const nowSeconds = Math.floor(now / 1000);
-  const root = await col.db.get("decks", deckId);
+  const decks = await col.db.getAll("decks");
+  const root = decks.find((d) => d.id === deckId);
   if (!root) return { card: null, kind: null, counts: { newCount: 0, learnCount: 0, reviewCount: 0 }, nextDue: null };
-  const rows = await deckCounts(col, rolloverHour, root.name);
+  const tree = decks.filter((d) => isSelfOrDescendant(d.name, root.name));
+  // The counts and each deck's first card of every queue, asked for at once.
+  const [rows, firsts] = await Promise.all([
+    deckCounts(col, rolloverHour, root.name),
+    firstCards(col.db, tree, today, nowSeconds + LEARN_AHEAD_SECONDS),
+  ]);
   const byId = new Map(rows.map((row) => [row.deck.id, row]));
   const top = byId.get(root.id);
   const counts = {
@@ -51,18 +57,21 @@ export async function nextCard(col: Collection, deckId: number, options: QueueOp
     learnCount: top?.learnCount ?? 0,
     reviewCount: top?.reviewCount ?? 0,
   };
-  const tree = rows.map((row) => row.deck);
   // A card of a sub-deck may be shown only while that deck and every deck above it up to the chosen one have
   // some of the day's limit left.
-  const open = (key: "newCount" | "reviewCount") =>
-    tree.filter((deck) => pathTo(deck, root, tree).every((d) => (byId.get(d.id)?.[key] ?? 0) > 0));
+  const open = (key: "newCount" | "reviewCount") => (card: Card) => {
+    const deck = tree.find((d) => d.id === card.deckId);
+    return deck !== undefined && pathTo(deck, root, tree).every((d) => (byId.get(d.id)?.[key] ?? 0) > 0);
+  };
+  const pick = (queue: keyof DeckFirsts, allowed: (card: Card) => boolean = () => true) =>
+    earliest(firsts.map((f) => f[queue]).filter((c): c is Card => c !== undefined && allowed(c)));
 
-  const learningNow = await firstDue(col.db, tree, CardQueue.Learning, nowSeconds);
-  if (learningNow) return { card: learningNow, kind: "learning", counts };
+  const learning = pick("learning");
+  if (learning && learning.due <= nowSeconds) return { card: learning, kind: "learning", counts };
 
-  const dayLearning = await firstDue(col.db, tree, CardQueue.DayLearning, today);
-  const review = dayLearning ?? (await firstDue(col.db, open("reviewCount"), CardQueue.Review, today));
-  const fresh = counts.newCount > 0 ? await firstDue(col.db, open("newCount"), CardQueue.New, Infinity) : null;
+  const dayLearning = pick("dayLearning");
+  const review = dayLearning ?? pick("review", open("reviewCount"));
+  const fresh = counts.newCount > 0 ? pick("fresh", open("newCount")) : null;
   if (review && fresh) {
     // New cards spread evenly among the reviews, as Anki's "mix with reviews" does.
     const pending = counts.reviewCount + (dayLearning ? 1 : 0);
@@ -72,10 +81,43 @@ export async function nextCard(col: Collection, deckId: number, options: QueueOp
   }
   if (review) return { card: review, kind: reviewKind(review), counts };
   if (fresh) return { card: fresh, kind: "new", counts };
-
-  const ahead = await firstDue(col.db, tree, CardQueue.Learning, nowSeconds + LEARN_AHEAD_SECONDS);
-  if (ahead) return { card: ahead, kind: "learning", counts };
+  // Nothing else today: a learning card due within the learn-ahead limit is shown rather than waiting.
+  if (learning) return { card: learning, kind: "learning", counts };
   return { card: null, kind: null, counts, nextDue: await nextDueMoment(col.db, tree, today, rolloverHour, utcOffset) };
+}
+
+interface DeckFirsts {
+  learning?: Card;
+  dayLearning?: Card;
+  review?: Card;
+  fresh?: Card;
+}
+
+/** Each deck's first card in each queue: learning up to the learn-ahead limit, day-learning and reviews due today. */
+async function firstCards(db: CollectionDb, decks: Deck[], today: number, learnUpTo: number): Promise<DeckFirsts[]> {
+  const index = db.transaction("cards").store.index("deckQueueDue");
+  const first = (deck: Deck, queue: number, upTo: number) =>
+    index.get(IDBKeyRange.bound([deck.id, queue, -Infinity], [deck.id, queue, upTo]));
+  return Promise.all(
+    decks.map(async (deck) => {
+      const [learning, dayLearning, review, fresh] = await Promise.all([
+        first(deck, CardQueue.Learning, learnUpTo),
+        first(deck, CardQueue.DayLearning, today),
+        first(deck, CardQueue.Review, today),
+        first(deck, CardQueue.New, Infinity),
+      ]);
+      return { learning, dayLearning, review, fresh };
+    }),
+  );
+}
+
+/** The card due first (lowest due, then lowest id), or null. */
+function earliest(cards: Card[]): Card | null {
+  let best: Card | null = null;
+  for (const card of cards) {
+    if (!best || card.due < best.due || (card.due === best.due && card.id < best.id)) best = card;
+  }
+  return best;
 }
 
 function reviewKind(card: Card): CardKind {
@@ -89,16 +131,11 @@ function pathTo(deck: Deck, root: Deck, tree: Deck[]): Deck[] {
 
 /** The card due first (lowest due, then lowest id) in a queue across decks, up to `upTo`, or null. */
 async function firstDue(db: CollectionDb, decks: Deck[], queue: number, upTo: number): Promise<Card | null> {
-  if (decks.length === 0) return null;
   const index = db.transaction("cards").store.index("deckQueueDue");
   const firsts = await Promise.all(
     decks.map((deck) => index.get(IDBKeyRange.bound([deck.id, queue, -Infinity], [deck.id, queue, upTo]))),
   );
-  let best: Card | null = null;
-  for (const card of firsts) {
-    if (card && (!best || card.due < best.due || (card.due === best.due && card.id < best.id))) best = card;
-  }
-  return best;
+  return earliest(firsts.filter((c): c is Card => c !== undefined));
 }
 
 /** The moment the deck's next card is due after today's: the next learning step, or the next day with reviews. */
