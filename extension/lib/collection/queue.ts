@@ -29,7 +29,9 @@ export async function deckCounts(col: Collection, hour?: number, under?: string)
   const [allDecks, presets] = await Promise.all([col.db.getAll("decks"), col.db.getAll("deckconfigs")]);
   const decks = under === undefined ? allDecks : allDecks.filter((d) => isSelfOrDescendant(d.name, under));
   const presetOf = new Map(presets.map((p) => [p.id, p]));
-  const done = await studiedToday(col, dayStart(today, rolloverHour, utcOffset));
+  // What was studied today and the cards due are read at the same time.
+  const studied = studiedToday(col, dayStart(today, rolloverHour, utcOffset));
+  let done = new Map<number, { newDone: number; reviewDone: number }>();
 
   /** What a deck may still show today: its preset's daily limits less what was studied in it (and below) today. */
   const limitsOf = (deck: Deck) => {
@@ -47,8 +49,8 @@ export async function deckCounts(col: Collection, hour?: number, under?: string)
     decks.map(async (deck) => {
       const range = (queue: number, upTo: number) =>
         IDBKeyRange.bound([deck.id, queue, -Infinity], [deck.id, queue, upTo]);
-      // New and review cards are counted only up to what the deck may still show today: counting a range costs as
-      // much as walking it, and a deck of 50,000 new cards shows 20 of them.
+      // New and review cards are counted only up to the deck's daily limits: counting a range costs as much as
+      // walking it, and a deck of 50,000 new cards shows 20 of them.
       const { newLimit, reviewLimit } = limitsOf(deck);
       const upTo = async (r: IDBKeyRange, cap: number) => (cap > 0 ? (await index.getAllKeys(r, cap)).length : 0);
       const [newCount, learnNow, learnDays, reviewCount] = await Promise.all([
@@ -60,6 +62,7 @@ export async function deckCounts(col: Collection, hour?: number, under?: string)
       own.set(deck.id, { newCount, learnCount: learnNow + learnDays, reviewCount });
     }),
   );
+  done = await studied;
 
   const sorted = [...decks].sort((a, b) => a.name.localeCompare(b.name));
   const result = new Map<number, DeckCounts>();
