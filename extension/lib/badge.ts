@@ -104,6 +104,7 @@ export function pendingInWords(pending: boolean | PendingCounts | null): string 
     count(pending.cards, "card"),
     count(pending.deletions, "deletion"),
     count(pending.other, "other change"),
+    count(pending.media, "media file"),
   ].filter((p): p is string => p !== null);
   return parts.length ? `Changes wait for a sync: ${parts.join(", ")}.` : "Changes wait for a sync.";
 }

@@ -197,7 +197,7 @@ describe("the badge's states", () => {
   }
 
   it("turns red as soon as a change that cannot be merged waits, before any sync asks", () => {
-    const pending = { total: 1, reviews: 0, cards: 0, notes: 0, other: 1, deletions: 0, oneWay: true };
+    const pending = { total: 1, reviews: 0, cards: 0, notes: 0, other: 1, deletions: 0, media: 0, oneWay: true };
     expect(badgeState(account, idle({ lastSuccess: NOW }), pending)).toBe("needs-choice");
     expect(badgeFor(account, idle({ lastSuccess: NOW }), pending)).toMatchObject({
       text: "⇅",
@@ -220,7 +220,7 @@ describe("the badge's states", () => {
   });
 
   it("says in the tooltip when the last sync succeeded and what waits", () => {
-    const pending = { total: 15, reviews: 12, cards: 12, notes: 2, other: 0, deletions: 1, oneWay: false };
+    const pending = { total: 15, reviews: 12, cards: 12, notes: 2, other: 0, deletions: 1, media: 0, oneWay: false };
     const look = badgeFor(account, idle({ lastSuccess: NOW }), pending);
     expect(look.title).toContain(`Last synced ${new Date(NOW).toLocaleString()}`);
     expect(look.title).toContain("Changes wait for a sync: 12 reviews, 2 notes, 12 cards, 1 deletion.");

@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
+import { pendingInWords } from "../../extension/lib/badge";
 import { addNote } from "../../extension/lib/collection/notes";
 import { addField } from "../../extension/lib/collection/notetypes";
+import { addMedia } from "../../extension/lib/media/store";
 import { loadSyncStatus, profilePending, recoverInterruptedSync, statusKey } from "../../extension/lib/sync-service";
 import { freshCollection, noteTypeByName } from "./factories";
 
@@ -24,6 +26,22 @@ describe("what waits for a sync", () => {
     clock.advance(60_000);
     expect((await addField(col, basic.id, "Example", { confirmSchemaChange: true })).ok).toBe(true);
     expect(await profilePending(col.profileId)).toMatchObject({ oneWay: true });
+    col.close();
+  });
+
+  it("a media file alone waits for a sync too, and the tooltip says so", async () => {
+    const { col, clock } = await freshCollection();
+    await col.db.put("meta", { ...(await col.meta()), lastSync: clock.time, lastSyncUsn: 1 }, "collection");
+    // Nothing of the collection waits (as right after a sync)...
+    for (const store of ["notetypes", "decks", "deckconfigs", "config"] as const) {
+      for (const record of await col.db.getAll(store)) await col.db.put(store, { ...record, usn: 0 } as never);
+    }
+    expect(await profilePending(col.profileId)).toBeNull();
+    // ...then a picture is added: that alone makes the badge blue.
+    expect((await addMedia(col, "owl.png", new Uint8Array([1, 2, 3]))).ok).toBe(true);
+    const pending = await profilePending(col.profileId);
+    expect(pending).toMatchObject({ media: 1, notes: 0, total: 1 });
+    expect(pendingInWords(pending)).toBe("Changes wait for a sync: 1 media file.");
     col.close();
   });
 

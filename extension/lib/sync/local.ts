@@ -64,6 +64,8 @@ export async function pendingCounts(col: Collection): Promise<{
   notes: number;
   other: number;
   deletions: number;
+  /** Media files added, edited or deleted here and not yet synced. */
+  media: number;
 }> {
   const count = (kind: SyncKind) => col.db.countFromIndex(STORE_OF[kind], "usn", PENDING);
   const counts = Object.fromEntries(await Promise.all(SYNC_KINDS.map(async (k) => [k, await count(k)]))) as Record<
@@ -72,8 +74,9 @@ export async function pendingCounts(col: Collection): Promise<{
   >;
   const deletions = await col.db.countFromIndex("graves", "usn", PENDING);
   const other = counts.notetype + counts.deckconfig + counts.deck + counts.tag + counts.config;
-  const total = other + counts.note + counts.card + counts.revlog + deletions;
-  return { total, reviews: counts.revlog, cards: counts.card, notes: counts.note, other, deletions };
+  const media = await col.db.countFromIndex("media", "pending");
+  const total = other + counts.note + counts.card + counts.revlog + deletions + media;
+  return { total, reviews: counts.revlog, cards: counts.card, notes: counts.note, other, deletions, media };
 }
 
 /**
