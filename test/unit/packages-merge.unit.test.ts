@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { addNote } from "../../extension/lib/collection/notes";
 import { writeAnkiCollection } from "../../extension/lib/packages/anki-write";
 import { ankiToday, localToday } from "../../extension/lib/packages/due";
-import { importPackage } from "../../extension/lib/packages/import";
+import { importMode, importPackage } from "../../extension/lib/packages/import";
 import { openPackage } from "../../extension/lib/packages/package";
 import { sqlite } from "../../extension/lib/packages/sqlite";
 import { listBackups, restoreBackup } from "../../extension/lib/sync/backup";
@@ -131,6 +131,17 @@ describe.skipIf(!HAVE_FIXTURES)("merging packages into a collection", { timeout:
     clock.advance(60_000);
     await restoreBackup(col, result.value.backupId);
     expect((await col.db.getAll("notes")).map((n) => n.fields[0])).toEqual(["mine"]);
+  });
+
+  it("a file named collection.apkg is a whole collection, as Anki treats it: it replaces", async () => {
+    const { col } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["mine", "kept"], tags: "" });
+    expect(importMode("collection.apkg", fixture("anki-pylib-update1.apkg"))).toBe("replace");
+    expect(importMode("update1.apkg", fixture("anki-pylib-update1.apkg"))).toBe("merge");
+    const result = await importPackage(col, fixture("anki-pylib-update1.apkg"), "collection.apkg");
+    expect(result.ok && result.value.mode).toBe("replace");
+    expect((await col.db.getAll("notes")).map((n) => n.fields[0])).toEqual(["hello"]);
   });
 
   it("review cards keep how many days they are due from today", async () => {
