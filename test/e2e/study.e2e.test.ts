@@ -117,6 +117,14 @@ describe("studying in the popup", () => {
     const state = await collectionState(popup);
     expect(state.revlog.map((r) => r.ease).sort()).toEqual([1, 3]);
 
+    // Night mode follows the browser: the card gets Anki's nightMode classes.
+    await popup.emulateMedia({ colorScheme: "dark" });
+    await popup.keyboard.press("Space");
+    const body = popup.frameLocator("[data-testid=card-frame]").locator("body");
+    await expect.poll(() => body.getAttribute("class")).toBe("card card1 nightMode night_mode");
+    await screenshot(popup, "study-answer-night");
+    await popup.emulateMedia({ colorScheme: "light" });
+
     await popup.keyboard.press("Escape");
     // One new card left; the two answered ones are learning.
     await expect.poll(() => row.allTextContents()).toEqual(["Default", "1", "2", "0"]);
