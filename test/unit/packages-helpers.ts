@@ -38,6 +38,9 @@ export class MemoryMedia implements MediaStore {
   async names() {
     return [...this.files.keys()];
   }
+  async remove(names: string[]) {
+    for (const name of names) this.files.delete(name);
+  }
 }
 
 export async function counts(col: Collection) {

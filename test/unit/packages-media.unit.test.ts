@@ -8,6 +8,19 @@ import { freshCollection } from "./factories";
 import { fixture, HAVE_FIXTURES } from "./packages-helpers";
 
 describe.skipIf(!HAVE_FIXTURES)("media into the collection's media store", () => {
+  it("a package whose collection step fails leaves no media behind (nothing of the import stays)", async () => {
+    const { col } = await freshCollection();
+    // The collection step writes to a collection whose database has gone away (as when storage fails mid-way);
+    // the media went to the real store first.
+    const { col: broken } = await freshCollection();
+    broken.close();
+    const name = "kedar-simple-spanish-w-audio.apkg";
+    const result = await importPackage(broken, fixture(name), name, { media: collectionMedia(col) });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(/could not be read|closing|closed/i);
+    expect(await listMedia(col)).toEqual([]);
+  });
+
   it("stores the zstd-compressed MP3s of a modern package, and a second import adds nothing", async () => {
     const { col } = await freshCollection();
     const name = "kedar-simple-spanish-w-audio.apkg";

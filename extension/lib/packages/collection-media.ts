@@ -2,7 +2,7 @@
 // package code uses.
 import type { Collection } from "../collection/collection";
 import { done, refuse } from "../collection/collection";
-import { addMedia, listMedia, mediaInfo, readMedia } from "../media/store";
+import { addMedia, deleteMedia, listMedia, mediaInfo, readMedia } from "../media/store";
 import type { MediaStore } from "./media";
 
 export function collectionMedia(col: Collection): MediaStore {
@@ -20,6 +20,10 @@ export function collectionMedia(col: Collection): MediaStore {
     },
     async names() {
       return (await listMedia(col)).map((m) => m.name);
+    },
+    async remove(names) {
+      // Files stored by a failed import never synced, so they simply go.
+      await deleteMedia(col, names);
     },
   };
 }

@@ -21,6 +21,8 @@ export interface PlannedMedia {
   counts: MediaCounts;
   /** A field with references to renamed files rewritten. */
   rewrite(field: string): string;
+  /** Removes the files this import stored: the collection step failed, and nothing of the import may stay. */
+  undo(): Promise<void>;
 }
 
 export async function importMedia(
@@ -36,9 +38,10 @@ export async function importMedia(
     mediaRefused: 0,
   };
   const renames = new Map<string, string>();
+  const added: string[] = [];
   if (!store) {
     counts.mediaNotStored = files.length;
-    return { counts, rewrite: (field) => field };
+    return { counts, rewrite: (field) => field, undo: async () => {} };
   }
   const store_ = store;
   const put = async (name: string, bytes: Uint8Array, original: string) => {
@@ -49,32 +52,39 @@ export async function importMedia(
       return false;
     }
     if (stored.value !== original) renames.set(original, stored.value);
+    added.push(stored.value);
     return true;
   };
-  for (const [index, file] of files.entries()) {
-    const bytes = file.read();
-    const sha1 = await sha1Hex(bytes);
-    const existing = await store.has(file.name);
-    if (!existing) {
-      if (await put(file.name, bytes, file.name)) counts.mediaAdded++;
-    } else if (existing.sha1 === sha1) {
-      counts.mediaUnchanged++;
-    } else {
-      const renamed = renamedMediaName(file.name, sha1);
-      const there = await store.has(renamed);
-      if (there?.sha1 === sha1) {
-        renames.set(file.name, renamed);
+  try {
+    for (const [index, file] of files.entries()) {
+      const bytes = file.read();
+      const sha1 = await sha1Hex(bytes);
+      const existing = await store.has(file.name);
+      if (!existing) {
+        if (await put(file.name, bytes, file.name)) counts.mediaAdded++;
+      } else if (existing.sha1 === sha1) {
         counts.mediaUnchanged++;
-      } else if (await put(renamed, bytes, file.name)) {
-        counts.mediaRenamed++;
+      } else {
+        const renamed = renamedMediaName(file.name, sha1);
+        const there = await store.has(renamed);
+        if (there?.sha1 === sha1) {
+          renames.set(file.name, renamed);
+          counts.mediaUnchanged++;
+        } else if (await put(renamed, bytes, file.name)) {
+          counts.mediaRenamed++;
+        }
       }
+      progress(index + 1, files.length);
     }
-    progress(index + 1, files.length);
+  } catch (failure) {
+    // A file that cannot be read (a damaged or oversized entry) stops the import: what was stored goes again.
+    await store.remove(added);
+    throw failure;
   }
   const rewrite = (field: string) => {
     let out = field;
     for (const [from, to] of renames) out = replaceMediaReferences(out, from, to);
     return out;
   };
-  return { counts, rewrite };
+  return { counts, rewrite, undo: () => store_.remove(added) };
 }

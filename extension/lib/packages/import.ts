@@ -45,22 +45,28 @@ export function importPackage(
     const media = await importMedia(opened.media, options.media, (n, total) =>
       progress(0.15 + (0.1 * n) / Math.max(1, total), `Storing media (${n} of ${total})`),
     );
-    if (opened.mode === "replace") {
-      const counts = await replaceWithPackage(col, opened.collection, media, progress);
+    try {
+      if (opened.mode === "replace") {
+        const counts = await replaceWithPackage(col, opened.collection, media, progress);
+        progress(1, "Done");
+        const summary = { mode: "replace" as const, ...counts, ...media.counts, lines: [] as string[] };
+        summary.lines = describeReplace(summary);
+        return done<ImportSummary>(summary);
+      }
+      const counts = await mergeCollection(col, opened.collection, {
+        withScheduling: options.withScheduling ?? true,
+        media,
+        progress,
+      });
       progress(1, "Done");
-      const summary = { mode: "replace" as const, ...counts, ...media.counts, lines: [] as string[] };
-      summary.lines = describeReplace(summary);
+      const summary = { mode: "merge" as const, ...counts, ...media.counts, lines: [] as string[] };
+      summary.lines = describeMerge(summary);
       return done<ImportSummary>(summary);
+    } catch (failure) {
+      // The collection step failed and wrote nothing: the media stored for it goes too.
+      await media.undo();
+      throw failure;
     }
-    const counts = await mergeCollection(col, opened.collection, {
-      withScheduling: options.withScheduling ?? true,
-      media,
-      progress,
-    });
-    progress(1, "Done");
-    const summary = { mode: "merge" as const, ...counts, ...media.counts, lines: [] as string[] };
-    summary.lines = describeMerge(summary);
-    return done<ImportSummary>(summary);
   });
 }
 

@@ -16,6 +16,8 @@ export interface MediaStore {
   get(name: string): Promise<Uint8Array | undefined>;
   /** Every stored name. */
   names(): Promise<string[]>;
+  /** Takes back files this import stored, when the import fails after storing them. */
+  remove(names: string[]): Promise<void>;
 }
 
 export async function sha1Hex(bytes: Uint8Array): Promise<string> {
