@@ -113,11 +113,10 @@ export function pendingInWords(pending: boolean | PendingCounts | null): string 
 export function progressInWords(progress: SyncProgress | null): string {
   if (!progress) return "Syncing…";
   const done = progress.done.toLocaleString("en");
-  const verb = progress.phase === "sending" ? "Sending" : "Receiving";
-  if (progress.total !== null) {
-    return `Syncing: ${verb.toLowerCase()} ${done} of ${progress.total.toLocaleString("en")} records…`;
-  }
-  return `Syncing: ${verb.toLowerCase()} records, ${done} so far…`;
+  const verb = progress.phase === "sending" ? "sending" : "receiving";
+  const unit = progress.unit ?? "records";
+  if (progress.total !== null) return `Syncing: ${verb} ${done} of ${progress.total.toLocaleString("en")} ${unit}…`;
+  return `Syncing: ${verb} ${unit}, ${done} so far…`;
 }
 
 function count(n: number, noun: string): string | null {

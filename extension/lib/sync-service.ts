@@ -125,7 +125,13 @@ async function runSync(profileId: string, choice: OneWayChoice | undefined, allo
     // The forced one-way sync happened: the preference has done its work.
     if (choice && outcome.kind === "synced") await saveForceOneWay(profileId, false);
     // Media syncs on its own track once the collection's sync succeeded (one-way syncs leave media alone).
-    outcome = await syncMediaAfter(col, account, outcome);
+    outcome = await syncMediaAfter(col, account, outcome, {
+      onProgress: ({ phase, done, total }) => {
+        if (phase !== "checking") {
+          onProgress({ phase: phase === "uploading" ? "sending" : "receiving", done, total, unit: "media files" });
+        }
+      },
+    });
     if (outcome.kind === "failed" && outcome.failure === "unreachable") {
       // fetch says only "failed": the steps of Test connection tell a name, a refusal and a certificate apart.
       const failed = (await testConnection(account.relayUrl, account.token)).find((s) => s.state === "failed");

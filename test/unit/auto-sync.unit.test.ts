@@ -11,7 +11,7 @@ import {
   saveAutoSync,
   schedulePeriodic,
 } from "../../extension/lib/auto-sync";
-import { type BadgeState, badgeFor, badgeState, pendingInWords } from "../../extension/lib/badge";
+import { type BadgeState, badgeFor, badgeState, pendingInWords, progressInWords } from "../../extension/lib/badge";
 import type { SyncStatus } from "../../extension/lib/sync-service";
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -226,5 +226,20 @@ describe("the badge's states", () => {
     expect(look.title).toContain("Changes wait for a sync: 12 reviews, 2 notes, 12 cards, 1 deletion.");
     expect(badgeFor(account, idle(), false).title).toMatch(/Not synced yet/);
     expect(pendingInWords(false)).toBe("Nothing waits for a sync.");
+  });
+});
+
+describe("progress in words", () => {
+  it("says what is sent or received and how much, records first and media files after them", () => {
+    expect(progressInWords(null)).toBe("Syncing…");
+    expect(progressInWords({ phase: "sending", done: 1400, total: 3000 })).toBe(
+      "Syncing: sending 1,400 of 3,000 records…",
+    );
+    expect(progressInWords({ phase: "receiving", done: 4000, total: null })).toBe(
+      "Syncing: receiving records, 4,000 so far…",
+    );
+    expect(progressInWords({ phase: "receiving", done: 12, total: 500, unit: "media files" })).toBe(
+      "Syncing: receiving 12 of 500 media files…",
+    );
   });
 });

@@ -38,6 +38,8 @@ export interface SyncProgress {
   phase: "receiving" | "sending";
   done: number;
   total: number | null;
+  /** What is counted: the collection's records (the default) or media files, which sync after them. */
+  unit?: "records" | "media files";
 }
 
 export type OnProgress = (progress: SyncProgress) => void;
