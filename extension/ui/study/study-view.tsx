@@ -83,7 +83,10 @@ export function StudyView({
     for (const name of names) {
       let file = media.current.get(name);
       if (!file) {
-        const stored = await readMedia(col, name).catch(() => undefined);
+        // A reference may be URL-encoded ("my%20photo.jpg") while the file is stored under its plain name.
+        const stored =
+          (await readMedia(col, name).catch(() => undefined)) ??
+          (await readMedia(col, decodeName(name)).catch(() => undefined));
         if (!stored) continue;
         file = { bytes: stored.bytes.slice().buffer, type: stored.type };
         media.current.set(name, file);
@@ -401,4 +404,12 @@ function Counts({ counts, current }: { counts: StudyCounts; current: CardKind | 
 async function presetFor(col: Collection, card: Card) {
   const deck = await col.db.get("decks", card.odid || card.deckId);
   return (deck && (await col.db.get("deckconfigs", deck.configId))) || (await col.db.get("deckconfigs", 1));
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
 }
