@@ -1,5 +1,5 @@
 // Launches Debian's Chromium with the built extension loaded, the way a person would load it unpacked.
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import path from "node:path";
 import { type BrowserContext, chromium, type Page, type Worker } from "playwright-core";
 
@@ -8,6 +8,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** The extension this run of the e2e tests built (see global-setup.ts), or the one `npm run build` made. */
 export const EXTENSION_DIR = process.env.E2E_EXTENSION_DIR ?? path.join(ROOT, ".output/chrome-mv3");
 export const SCREENSHOTS = path.join(ROOT, "test-results/screenshots");
+export const DOCS_SCREENSHOTS = path.join(ROOT, "docs/screenshots");
 
 /** A folder under .tmp/ for this test's browser profile, relay state and temporary files. */
 export function testFolder(name: string): string {
@@ -66,9 +67,17 @@ export async function launchWithExtension(
   };
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a screenshot under test-results/screenshots; with `docs`, also under docs/screenshots, the set of the main
+ * screens the documentation keeps current.
+ */
+export async function screenshot(page: Page, name: string, { docs = false } = {}): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
+  if (docs) {
+    mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
+    copyFileSync(file, path.join(DOCS_SCREENSHOTS, `${name}.png`));
+  }
   return file;
 }

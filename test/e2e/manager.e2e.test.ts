@@ -33,7 +33,7 @@ describe("the manager page", () => {
     await expect.poll(() => page.getByRole("status").textContent()).toBe("Added.");
     // The fields are cleared for the next note.
     expect(await page.inputValue("textarea[name=field-0]")).toBe("");
-    await screenshot(page, "manager-add");
+    await screenshot(page, "manager-add", { docs: true });
 
     await searchFor("mariposa tag:spanish");
     await expect.poll(() => page.getByTestId("match-count").textContent()).toBe("1–2 of 2 cards");
@@ -42,7 +42,7 @@ describe("the manager page", () => {
     await page.fill("textarea[name=field-1]", "the butterfly (insect)");
     await page.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => page.getByRole("status").textContent()).toBe("Saved.");
-    await screenshot(page, "manager-browse");
+    await screenshot(page, "manager-browse", { docs: true });
 
     await searchFor('"butterfly (insect)"');
     await expect.poll(() => page.getByTestId("match-count").textContent()).toBe("1–2 of 2 cards");
@@ -76,7 +76,7 @@ describe("the manager page", () => {
     await popup.setViewportSize({ width: 360, height: 260 });
     const row = popup.locator("tr[data-deck='Default'] td");
     await expect.poll(() => row.allTextContents()).toEqual(["Default", "1", "0", "0"]);
-    await screenshot(popup, "popup-deck-list");
+    await screenshot(popup, "popup-deck-list", { docs: true });
     await popup.close();
   });
 
@@ -86,7 +86,7 @@ describe("the manager page", () => {
     await page.getByRole("button", { name: "Create deck" }).click();
     await expect.poll(() => page.locator("tr[data-deck='Languages::Spanish']").count()).toBe(1);
     expect(await page.locator("tr[data-deck='Languages']").count()).toBe(1);
-    await screenshot(page, "manager-decks");
+    await screenshot(page, "manager-decks", { docs: true });
   });
 
   it("warns before a schema change once the collection has synced, and cancelling changes nothing", async () => {

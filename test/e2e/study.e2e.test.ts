@@ -90,13 +90,13 @@ describe("studying in the popup", () => {
 
     await expect.poll(() => questionText(popup)).toBe("uno");
     expect(await popup.getByTestId("study-counts").textContent()).toBe("300");
-    await screenshot(popup, "study-question");
+    await screenshot(popup, "study-question", { docs: true });
     await popup.keyboard.press("Space");
     await expect.poll(() => questionText(popup)).toMatch(/uno\s*one/);
     // The buttons say when each answer brings the card back.
     await expect.poll(() => popup.locator("[data-ease='1'] .interval").textContent()).toBe("1m");
     expect(await popup.locator("[data-ease='3'] .interval").textContent()).toBe("10m");
-    await screenshot(popup, "study-answer");
+    await screenshot(popup, "study-answer", { docs: true });
     await popup.keyboard.press("3");
 
     await expect.poll(() => questionText(popup)).toBe("dos");
@@ -122,13 +122,13 @@ describe("studying in the popup", () => {
     await popup.keyboard.press("Space");
     const body = popup.frameLocator("[data-testid=card-frame]").locator("body");
     await expect.poll(() => body.getAttribute("class")).toBe("card card1 nightMode night_mode");
-    await screenshot(popup, "study-answer-night");
+    await screenshot(popup, "study-answer-night", { docs: true });
     await popup.emulateMedia({ colorScheme: "light" });
 
     await popup.keyboard.press("Escape");
     // One new card left; the two answered ones are learning.
     await expect.poll(() => row.allTextContents()).toEqual(["Default", "1", "2", "0"]);
-    await screenshot(popup, "study-deck-list-after");
+    await screenshot(popup, "study-deck-list-after", { docs: true });
     await popup.close();
   });
 
@@ -152,7 +152,7 @@ describe("studying in the popup", () => {
     const popup = await openPopup();
     await popup.getByRole("button", { name: "Empty for now", exact: true }).click();
     await expect.poll(() => popup.getByTestId("congrats").textContent()).toMatch(/finished this deck for now/);
-    await screenshot(popup, "study-congratulations");
+    await screenshot(popup, "study-congratulations", { docs: true });
     await popup.keyboard.press("Escape");
     await expect.poll(() => popup.locator("tr[data-deck='Default']").count()).toBe(1);
     await popup.close();
