@@ -5,27 +5,52 @@ import type { Collection } from "../lib/collection/collection";
 import { setDeckCollapsed } from "../lib/collection/decks";
 import { type DeckCounts, deckCounts } from "../lib/collection/queue";
 
+/** The last counts shown for a profile, kept in the page's localStorage: the popup shows them at once. */
+const snapshotKey = (profileId: string) => `deckList:${profileId}`;
+
+function readSnapshot(profileId: string): DeckCounts[] | null {
+  try {
+    const stored = JSON.parse(localStorage.getItem(snapshotKey(profileId)) ?? "null") as unknown;
+    return Array.isArray(stored) ? (stored as DeckCounts[]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The decks with what is due today: new (blue), learning (red) and review (green) counts, as in Anki. A deck with
- * sub-decks folds with its triangle; choosing a deck's name starts studying it.
+ * sub-decks folds with its triangle; choosing a deck's name starts studying it. The counts last shown appear at
+ * once, before the collection is even open, and are replaced by fresh ones a moment later.
  */
 export function DeckList({
+  profileId,
   col,
   version,
   changed,
   onStudy,
 }: {
-  col: Collection;
+  profileId: string;
+  col: Collection | null;
   version: number;
   changed: () => void;
   onStudy: (deck: Deck) => void;
 }) {
-  const [rows, setRows] = useState<DeckCounts[] | null>(null);
+  const [rows, setRows] = useState<DeckCounts[] | null>(() => readSnapshot(profileId));
   useEffect(() => {
-    void deckCounts(col).then(setRows);
+    if (!col) return;
+    void deckCounts(col).then((fresh) => {
+      setRows(fresh);
+      performance.mark("popup:decks-counted");
+      try {
+        localStorage.setItem(snapshotKey(profileId), JSON.stringify(fresh));
+      } catch {
+        // A full localStorage only costs the instant list next time.
+      }
+    });
   }, [col, version]);
   useEffect(() => {
-    if (rows) performance.mark("popup:decks-shown");
+    // Marks for `npm run bench`: the list on screen (perhaps with the last counts), then with fresh counts.
+    if (rows && performance.getEntriesByName("popup:decks-shown").length === 0) performance.mark("popup:decks-shown");
   }, [rows]);
   if (!rows) return null;
   const hasChildren = (deck: Deck) =>
@@ -36,6 +61,7 @@ export function DeckList({
     (r) => !folded.some((name) => r.deck.name !== name && isSelfOrDescendant(r.deck.name, name)),
   );
   const toggle = async (deck: Deck) => {
+    if (!col) return;
     await setDeckCollapsed(col, deck.id, !deck.collapsed);
     changed();
   };

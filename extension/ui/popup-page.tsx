@@ -55,8 +55,19 @@ export function PopupPage() {
           </select>
         )}
       </header>
-      {col && (
-        <DeckList key={`decks-${profile?.id}`} col={col} version={version} changed={changed} onStudy={setStudying} />
+      {profile && (
+        <DeckList
+          key={`decks-${profile.id}`}
+          profileId={profile.id}
+          col={col}
+          version={version}
+          changed={changed}
+          onStudy={(deck) => {
+            // For `npm run bench`: the moment a deck was chosen.
+            performance.mark("popup:deck-chosen");
+            setStudying(deck);
+          }}
+        />
       )}
       {profile && <AccountLine key={profile.id} profileId={profile.id} />}
       <footer class="row">
