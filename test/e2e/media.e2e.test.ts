@@ -5,6 +5,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningRelay, startRelay } from "../../scripts/relay-process";
 import { type ExtensionBrowser, launchWithExtension, screenshot, testFolder } from "./browser";
+import { openManager, signInTo, syncNowOn } from "./two-devices";
 
 let relay: RunningRelay;
 let first: ExtensionBrowser;
@@ -58,27 +59,6 @@ afterAll(async () => {
   await relay?.stop();
 });
 
-async function manager(browser: ExtensionBrowser, section: string): Promise<Page> {
-  const page = await browser.open(`options.html#${section}`);
-  await page.setViewportSize({ width: 1200, height: 760 });
-  return page;
-}
-
-async function signIn(browser: ExtensionBrowser, button: "Create account" | "Log in") {
-  const page = await manager(browser, "account");
-  await page.fill("input[name=relayUrl]", relay.url);
-  await page.fill("input[name=username]", "media-browsers");
-  await page.fill("input[name=password]", "a long password");
-  await page.getByRole("button", { name: button }).click();
-  await expect.poll(() => page.getByTestId("username").textContent()).toBe("media-browsers");
-  await page.close();
-}
-
-async function syncNow(page: Page) {
-  await page.getByRole("button", { name: "Sync now" }).click();
-  await expect.poll(() => page.getByTestId("sync-status").textContent()).not.toBe("Syncing…");
-}
-
 /** The natural width of the first picture shown under the note editor's fields, once it has loaded. */
 function shownImageWidth(page: Page): Promise<number> {
   return page
@@ -87,6 +67,11 @@ function shownImageWidth(page: Page): Promise<number> {
     .evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))
     .catch(() => 0);
 }
+
+const manager = (browser: ExtensionBrowser, section: string) => openManager(browser, section);
+const signIn = (browser: ExtensionBrowser, button: "Create account" | "Log in") =>
+  signInTo(browser, relay.url, "media-browsers", button);
+const syncNow = syncNowOn;
 
 describe("media between two browsers", () => {
   it("a picture added to a note in one browser shows in the other after both synced, in the editor and when studied", async () => {

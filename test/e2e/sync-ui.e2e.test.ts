@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningRelay, startRelay } from "../../scripts/relay-process";
 import { EXTENSION_DIR, type ExtensionBrowser, launchWithExtension, ROOT, testFolder } from "./browser";
+import { addBasicNote, openManager, signInTo, syncNowOn } from "./two-devices";
 
 const SHOTS = path.join(ROOT, "docs/screenshots");
 
@@ -32,36 +33,6 @@ afterAll(async () => {
   await second?.close();
   await relay?.stop();
 });
-
-async function manager(browser: ExtensionBrowser, section: string): Promise<Page> {
-  const page = await browser.open(`options.html#${section}`);
-  await page.setViewportSize({ width: 1100, height: 700 });
-  return page;
-}
-
-async function signIn(browser: ExtensionBrowser, button: "Create account" | "Log in") {
-  const page = await manager(browser, "account");
-  await page.fill("input[name=relayUrl]", relay.url);
-  await page.fill("input[name=username]", "badge-watcher");
-  await page.fill("input[name=password]", "a long password");
-  await page.getByRole("button", { name: button }).click();
-  await expect.poll(() => page.getByTestId("username").textContent()).toBe("badge-watcher");
-  await page.close();
-}
-
-async function addNote(browser: ExtensionBrowser, front: string, back: string) {
-  const page = await manager(browser, "add");
-  await page.fill("textarea[name=field-0]", front);
-  await page.fill("textarea[name=field-1]", back);
-  await page.getByRole("button", { name: "Add", exact: true }).click();
-  await expect.poll(() => page.getByRole("status").textContent()).toBe("Added.");
-  await page.close();
-}
-
-async function syncNow(page: Page) {
-  await page.getByRole("button", { name: "Sync now" }).click();
-  await expect.poll(() => page.getByTestId("sync-status").textContent()).not.toBe("Syncing…");
-}
 
 /** The badge with its colour, read from chrome.action in the background worker. */
 async function badge(browser: ExtensionBrowser) {
@@ -195,6 +166,13 @@ async function manyReviews(page: Page, count: number) {
     channel.close();
   }, count);
 }
+
+const manager = (browser: ExtensionBrowser, section: string) =>
+  openManager(browser, section, { width: 1100, height: 700 });
+const signIn = (browser: ExtensionBrowser, button: "Create account" | "Log in") =>
+  signInTo(browser, relay.url, "badge-watcher", button);
+const addNote = addBasicNote;
+const syncNow = syncNowOn;
 
 describe("the sync as a person sees it", () => {
   it("the badge turns blue after a review, back to normal after the popup's automatic sync, red after a schema change; the next sync prompts", async () => {

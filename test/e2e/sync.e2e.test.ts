@@ -1,8 +1,8 @@
 import path from "node:path";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningRelay, startRelay } from "../../scripts/relay-process";
 import { type ExtensionBrowser, launchWithExtension, screenshot, testFolder } from "./browser";
+import { addBasicNote, openManager, signInTo, syncNowOn } from "./two-devices";
 
 let relay: RunningRelay;
 let first: ExtensionBrowser;
@@ -21,35 +21,11 @@ afterAll(async () => {
   await relay?.stop();
 });
 
-async function manager(browser: ExtensionBrowser, section: string): Promise<Page> {
-  const page = await browser.open(`options.html#${section}`);
-  await page.setViewportSize({ width: 1200, height: 760 });
-  return page;
-}
-
-async function signIn(browser: ExtensionBrowser, button: "Create account" | "Log in") {
-  const page = await manager(browser, "account");
-  await page.fill("input[name=relayUrl]", relay.url);
-  await page.fill("input[name=username]", "two-browsers");
-  await page.fill("input[name=password]", "a long password");
-  await page.getByRole("button", { name: button }).click();
-  await expect.poll(() => page.getByTestId("username").textContent()).toBe("two-browsers");
-  await page.close();
-}
-
-async function addNote(browser: ExtensionBrowser, front: string, back: string) {
-  const page = await manager(browser, "add");
-  await page.fill("textarea[name=field-0]", front);
-  await page.fill("textarea[name=field-1]", back);
-  await page.getByRole("button", { name: "Add", exact: true }).click();
-  await expect.poll(() => page.getByRole("status").textContent()).toBe("Added.");
-  await page.close();
-}
-
-async function syncNow(page: Page) {
-  await page.getByRole("button", { name: "Sync now" }).click();
-  await expect.poll(() => page.getByTestId("sync-status").textContent()).not.toBe("Syncing…");
-}
+const manager = (browser: ExtensionBrowser, section: string) => openManager(browser, section);
+const signIn = (browser: ExtensionBrowser, button: "Create account" | "Log in") =>
+  signInTo(browser, relay.url, "two-browsers", button);
+const addNote = addBasicNote;
+const syncNow = syncNowOn;
 
 describe("two browsers, one account", () => {
   it("the first browser uploads after saying so, the second downloads, and an edit travels back", async () => {
