@@ -3,6 +3,7 @@ import { browser } from "wxt/browser";
 import type { Deck } from "../../shared/model";
 import { connectPopupLifecycle } from "../lib/auto-sync";
 import { DeckList } from "./deck-list";
+import { ProfileSelect } from "./profile-select";
 import { CardFrame, type FrameContent, type FrameHost } from "./study/card-frame";
 import { StudyView } from "./study/study-view";
 import { useAccount } from "./use-account";
@@ -40,20 +41,7 @@ export function PopupPage() {
     <>
       <header class="row">
         <strong class="grow">Flashcard Relay</strong>
-        {profiles.list && profiles.list.profiles.length > 1 && (
-          <select
-            name="profile"
-            aria-label="Profile"
-            value={profile?.id ?? ""}
-            onChange={(e) => void profiles.switchTo(e.currentTarget.value)}
-          >
-            {profiles.list.profiles.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        )}
+        <ProfileSelect profiles={profiles} />
       </header>
       {profile && (
         <DeckList

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { Lazy } from "../lazy";
+import { ProfileSelect } from "../profile-select";
 import { useCollection } from "../use-collection";
 import { useProfiles } from "../use-profiles";
 import { AccountSection } from "./account-section";
@@ -58,22 +59,7 @@ export function ManagerPage() {
       <header class="manager-header row">
         <h1>Flashcard Relay</h1>
         <span class="grow" />
-        {profiles.list && profiles.list.profiles.length > 1 && (
-          <label class="inline">
-            Profile
-            <select
-              name="profile"
-              value={profileId ?? ""}
-              onChange={(e) => void profiles.switchTo(e.currentTarget.value)}
-            >
-              {profiles.list.profiles.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <ProfileSelect profiles={profiles} caption />
       </header>
       <nav class="manager-nav" aria-label="Sections">
         {(Object.keys(SECTIONS) as Section[]).map((key) => (
