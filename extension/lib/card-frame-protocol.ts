@@ -34,28 +34,3 @@ export function readFrameMessage(data: unknown): FrameMessage | null {
   }
   return null;
 }
-
-/** A media type for a file name, so that the frame can play or show it. */
-export function mediaType(name: string): string {
-  const extension = name.split(".").pop()?.toLowerCase() ?? "";
-  const types: Record<string, string> = {
-    png: "image/png",
-    jpg: "image/jpeg",
-    jpeg: "image/jpeg",
-    gif: "image/gif",
-    webp: "image/webp",
-    svg: "image/svg+xml",
-    bmp: "image/bmp",
-    avif: "image/avif",
-    mp3: "audio/mpeg",
-    ogg: "audio/ogg",
-    oga: "audio/ogg",
-    opus: "audio/ogg",
-    wav: "audio/wav",
-    m4a: "audio/mp4",
-    flac: "audio/flac",
-    mp4: "video/mp4",
-    webm: "video/webm",
-  };
-  return types[extension] ?? "application/octet-stream";
-}

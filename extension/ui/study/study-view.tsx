@@ -159,20 +159,22 @@ export function StudyView({
     });
   };
 
+  /** The answer side of the card shown; a type-in card compares what was typed ("" when nothing was). */
+  const reveal = (showing: Showing, typed?: string) =>
+    present(showing.card, showing.kind, "answer", typed ?? (showing.view.typeAnswer ? "" : undefined));
+
   const showAnswer = (typed?: string) =>
     run(async () => {
       const showing = showingRef.current;
-      if (showing?.side !== "question") return;
-      await present(showing.card, showing.kind, "answer", typed ?? (showing.view.typeAnswer ? "" : undefined));
+      if (showing?.side === "question") await reveal(showing, typed);
     });
 
   /** Space and Enter: the answer on the question side, Good on the answer side, as in Anki. */
   const primary = () =>
     run(async () => {
       const showing = showingRef.current;
-      if (showing?.side === "question") {
-        await present(showing.card, showing.kind, "answer", showing.view.typeAnswer ? "" : undefined);
-      } else if (showing?.side === "answer") await answerNow(showing, 3);
+      if (showing?.side === "question") await reveal(showing);
+      else if (showing?.side === "answer") await answerNow(showing, 3);
     });
 
   const answer = (ease: Ease) => {
