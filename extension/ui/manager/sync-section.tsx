@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { loadAccount, loadRelayUrl } from "../../lib/account-store";
 import { loadAutoSync, saveAutoSync } from "../../lib/auto-sync";
@@ -56,33 +57,27 @@ export function SyncSection({ profileId, changed }: { profileId: string; changed
           Nothing was changed. A one-way sync is still needed: the next sync asks again.
         </p>
       )}
-      <label class="inline">
-        <input
-          type="checkbox"
-          name="autoSync"
-          checked={auto}
-          onChange={(e) => {
-            const next = e.currentTarget.checked;
-            setAuto(next);
-            void saveAutoSync(profileId, next);
-          }}
-        />
+      <PreferenceBox
+        name="autoSync"
+        checked={auto}
+        onChange={(next) => {
+          setAuto(next);
+          void saveAutoSync(profileId, next);
+        }}
+      >
         Sync automatically when the popup opens and closes, when the browser starts, and every few minutes while changes
         wait
-      </label>
-      <label class="inline">
-        <input
-          type="checkbox"
-          name="forceOneWay"
-          checked={force}
-          onChange={(e) => {
-            const next = e.currentTarget.checked;
-            setForce(next);
-            void saveForceOneWay(profileId, next);
-          }}
-        />
+      </PreferenceBox>
+      <PreferenceBox
+        name="forceOneWay"
+        checked={force}
+        onChange={(next) => {
+          setForce(next);
+          void saveForceOneWay(profileId, next);
+        }}
+      >
         On next sync, force changes in one direction (you then choose Upload, Download or Merge)
-      </label>
+      </PreferenceBox>
       <TestConnection profileId={profileId} />
       <Backups profileId={profileId} changed={changed} />
     </div>
@@ -299,4 +294,24 @@ function ChoiceButton(props: {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** A preference as a checkbox with its sentence beside it. */
+function PreferenceBox(props: {
+  name: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <label class="inline">
+      <input
+        type="checkbox"
+        name={props.name}
+        checked={props.checked}
+        onChange={(e) => props.onChange(e.currentTarget.checked)}
+      />
+      {props.children}
+    </label>
+  );
 }
