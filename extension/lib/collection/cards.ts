@@ -1,25 +1,31 @@
-// Changes to cards that keep their notes: move to another deck, suspend, bury, flag.
+// Changes to cards that keep their notes: move to another deck, suspend, bury, flag. Each takes a list of card
+// ids (one card or every match of a search) and changes them in one transaction.
 import { type Card, CardQueue, CardType } from "../../../shared/model";
-import { type Collection, done, type Outcome, refuse, stamp } from "./collection";
-import { touchMeta } from "./notes";
+import { type Collection, done, type Outcome, refuse } from "./collection";
+import { changeEach, chunks, touchMeta } from "./notes";
 
 /** Applies `change` to each card (skipping missing ones) in one transaction; returns how many changed. */
-async function changeCards(col: Collection, cardIds: number[], change: (card: Card) => Card | null): Promise<number> {
+async function changeCards(
+  col: Collection,
+  cardIds: readonly number[],
+  change: (card: Card) => Card | null,
+): Promise<number> {
   const now = col.clock.now();
   const tx = col.db.transaction(["cards", "meta"], "readwrite");
-  const store = tx.objectStore("cards");
-  let changed = 0;
-  for (const id of cardIds) {
-    const card = await store.get(id);
-    const next = card ? change({ ...card }) : null;
-    if (next) {
-      await store.put(stamp(next, now));
-      changed++;
-    }
-  }
+  const changed = await changeEach(tx.objectStore("cards"), cardIds, change, now);
   if (changed > 0) await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return changed;
+}
+
+/** The cards of these notes, as ids only (read from the cards' noteId index, a chunk of notes at a time). */
+export async function cardIdsOfNotes(col: Collection, noteIds: readonly number[]): Promise<number[]> {
+  const index = col.db.transaction("cards").store.index("noteId");
+  const ids: number[] = [];
+  for (const chunk of chunks(noteIds)) {
+    for (const keys of await Promise.all(chunk.map((id) => index.getAllKeys(id)))) ids.push(...keys);
+  }
+  return ids;
 }
 
 /** The queue a card goes back to when it is unsuspended or unburied. */
@@ -35,12 +41,20 @@ export function naturalQueue(card: Card): number {
   }
 }
 
-export async function setCardsDeck(col: Collection, cardIds: number[], deckId: number): Promise<Outcome<number>> {
+export async function setCardsDeck(
+  col: Collection,
+  cardIds: readonly number[],
+  deckId: number,
+): Promise<Outcome<number>> {
   if (!(await col.db.get("decks", deckId))) return refuse(`There is no deck with id ${deckId}.`);
   return done(await changeCards(col, cardIds, (c) => (c.deckId === deckId ? null : { ...c, deckId })));
 }
 
-export async function setSuspended(col: Collection, cardIds: number[], suspended: boolean): Promise<Outcome<number>> {
+export async function setSuspended(
+  col: Collection,
+  cardIds: readonly number[],
+  suspended: boolean,
+): Promise<Outcome<number>> {
   return done(
     await changeCards(col, cardIds, (c) => {
       if (suspended) return c.queue === CardQueue.Suspended ? null : { ...c, queue: CardQueue.Suspended };
@@ -49,7 +63,11 @@ export async function setSuspended(col: Collection, cardIds: number[], suspended
   );
 }
 
-export async function setBuried(col: Collection, cardIds: number[], buried: boolean): Promise<Outcome<number>> {
+export async function setBuried(
+  col: Collection,
+  cardIds: readonly number[],
+  buried: boolean,
+): Promise<Outcome<number>> {
   const isBuried = (c: Card) => c.queue === CardQueue.UserBuried || c.queue === CardQueue.SchedBuried;
   return done(
     await changeCards(col, cardIds, (c) => {
@@ -60,7 +78,7 @@ export async function setBuried(col: Collection, cardIds: number[], buried: bool
 }
 
 /** Sets the flag (0 none, 1 red, 2 orange, 3 green, 4 blue, 5 pink, 6 turquoise, 7 purple). */
-export async function setFlag(col: Collection, cardIds: number[], flag: number): Promise<Outcome<number>> {
+export async function setFlag(col: Collection, cardIds: readonly number[], flag: number): Promise<Outcome<number>> {
   if (!Number.isInteger(flag) || flag < 0 || flag > 7) return refuse(`Flag ${flag} does not exist; flags are 0 to 7.`);
   return done(
     await changeCards(col, cardIds, (c) => ((c.flags & 7) === flag ? null : { ...c, flags: (c.flags & ~7) | flag })),

@@ -182,7 +182,7 @@ export async function updateNote(col: Collection, noteId: number, edit: NoteEdit
 /** Deletes notes and all their cards, leaving graves; their review history stays, as in Anki. */
 export async function deleteNotes(
   col: Collection,
-  noteIds: number[],
+  noteIds: readonly number[],
 ): Promise<Outcome<{ notes: number; cards: number }>> {
   const now = col.clock.now();
   const tx = col.db.transaction(["notes", "cards", "graves", "meta"], "readwrite");
@@ -202,7 +202,7 @@ export async function deleteNotesIn(
     objectStore(name: "cards"): WriteStore<"cards">;
     objectStore(name: "graves"): WriteStore<"graves">;
   },
-  noteIds: number[],
+  noteIds: readonly number[],
   now: number,
 ): Promise<{ notes: number; cards: number }> {
   let notes = 0;
@@ -222,7 +222,7 @@ export async function deleteNotesIn(
 }
 
 /** Takes `count` new-card positions from the synced "nextPos" config key and returns the first. */
-async function takePositions(config: WriteStore<"config">, count: number, now: number): Promise<number> {
+export async function takePositions(config: WriteStore<"config">, count: number, now: number): Promise<number> {
   const entry = await config.get("nextPos");
   const position = typeof entry?.value === "number" ? entry.value : 1;
   if (count > 0) await config.put({ key: "nextPos", value: position + count, mtime: now, usn: PENDING });
@@ -245,4 +245,144 @@ export async function registerTags(registry: WriteStore<"tags">, tags: string[],
 export async function touchMeta(store: WriteStore<"meta">, now: number, schema = false): Promise<void> {
   const meta = await store.get("collection");
   if (meta) await store.put(touchedMeta(meta, now, schema), "collection");
+}
+
+/** How many records a change reads at once: enough to keep IndexedDB busy, few enough to hold in memory. */
+export const CHUNK = 500;
+
+/** Splits ids (without repeats) into chunks of CHUNK. */
+export function chunks(ids: readonly number[]): number[][] {
+  const unique = [...new Set(ids)];
+  const out: number[][] = [];
+  for (let i = 0; i < unique.length; i += CHUNK) out.push(unique.slice(i, i + CHUNK));
+  return out;
+}
+
+interface KeyedStore<T> {
+  get(id: number): Promise<T | undefined>;
+  put(value: T): Promise<unknown>;
+}
+
+/**
+ * Applies `change` to each record of `ids` inside the caller's transaction, a chunk of ids at a time, and stamps
+ * what changed (mtime, usn -1). Missing records are skipped, and so are those `change` leaves as they are (null).
+ * Returns how many changed. Used for one record and for thousands alike.
+ */
+export async function changeEach<T extends { mtime: number; usn: number }>(
+  store: KeyedStore<T>,
+  ids: readonly number[],
+  change: (record: T) => T | null,
+  now: number,
+): Promise<number> {
+  let changed = 0;
+  for (const chunk of chunks(ids)) {
+    const records = await Promise.all(chunk.map((id) => store.get(id)));
+    const writes: Promise<unknown>[] = [];
+    for (const record of records) {
+      const next = record ? change({ ...record }) : null;
+      if (next) writes.push(store.put(stamp(next, now)));
+    }
+    await Promise.all(writes);
+    changed += writes.length;
+  }
+  return changed;
+}
+
+/** Applies `change` to notes in one transaction, registering `newTags`; returns how many notes changed. */
+async function changeNotes(
+  col: Collection,
+  noteIds: readonly number[],
+  change: (note: Note) => Note | null,
+  newTags: string[] = [],
+): Promise<number> {
+  const now = col.clock.now();
+  const tx = col.db.transaction(["notes", "tags", "meta"], "readwrite");
+  const changed = await changeEach(tx.objectStore("notes"), noteIds, change, now);
+  if (changed > 0) {
+    await registerTags(tx.objectStore("tags"), newTags, now);
+    await touchMeta(tx.objectStore("meta"), now);
+  }
+  await tx.done;
+  return changed;
+}
+
+/** Adds tags (typed separated by spaces) to notes that lack them, in one transaction; returns how many changed. */
+export async function addTags(
+  col: Collection,
+  noteIds: readonly number[],
+  tags: string | string[],
+): Promise<Outcome<number>> {
+  const wanted = normaliseTags(tags);
+  if (wanted.length === 0) return refuse("Type the tags to add, separated by spaces.");
+  const changed = await changeNotes(
+    col,
+    noteIds,
+    (note) => {
+      const have = new Set(note.tags.map((t) => t.toLowerCase()));
+      const extra = wanted.filter((t) => !have.has(t.toLowerCase()));
+      return extra.length > 0 ? { ...note, tags: [...note.tags, ...extra] } : null;
+    },
+    wanted,
+  );
+  return done(changed);
+}
+
+/**
+ * Removes tags from notes in one transaction, ignoring case; removing a tag removes its child tags too
+ * ("a" takes "a::b" with it), as in Anki. Returns how many notes changed.
+ */
+export async function removeTags(
+  col: Collection,
+  noteIds: readonly number[],
+  tags: string | string[],
+): Promise<Outcome<number>> {
+  const unwanted = normaliseTags(tags).map((t) => t.toLowerCase());
+  if (unwanted.length === 0) return refuse("Type the tags to remove, separated by spaces.");
+  const goes = (tag: string) => {
+    const lower = tag.toLowerCase();
+    return unwanted.some((u) => lower === u || lower.startsWith(`${u}::`));
+  };
+  const changed = await changeNotes(col, noteIds, (note) =>
+    note.tags.some(goes) ? { ...note, tags: note.tags.filter((t) => !goes(t)) } : null,
+  );
+  return done(changed);
+}
+
+/** The notes of these cards, each once, read a chunk at a time (only the ids are kept). */
+export async function noteIdsOfCards(col: Collection, cardIds: readonly number[]): Promise<number[]> {
+  const tx = col.db.transaction("cards");
+  const noteIds = new Set<number>();
+  for (const chunk of chunks(cardIds)) {
+    for (const card of await Promise.all(chunk.map((id) => tx.store.get(id)))) if (card) noteIds.add(card.noteId);
+  }
+  return [...noteIds];
+}
+
+/** How many of these notes exist and how many cards they have: what deleting them would delete. */
+export async function countNotesAndCards(
+  col: Collection,
+  noteIds: readonly number[],
+): Promise<{ notes: number; cards: number }> {
+  const tx = col.db.transaction(["notes", "cards"]);
+  let notes = 0;
+  let cards = 0;
+  for (const chunk of chunks(noteIds)) {
+    const [present, counts] = await Promise.all([
+      Promise.all(chunk.map((id) => tx.objectStore("notes").count(id))),
+      Promise.all(chunk.map((id) => tx.objectStore("cards").index("noteId").count(id))),
+    ]);
+    notes += present.reduce((a, b) => a + b, 0);
+    cards += counts.reduce((a, b) => a + b, 0);
+  }
+  return { notes, cards };
+}
+
+/** The note types these notes use, each once. */
+export async function noteTypeIdsOf(col: Collection, noteIds: readonly number[]): Promise<number[]> {
+  const tx = col.db.transaction("notes");
+  const ids = new Set<number>();
+  for (const chunk of chunks(noteIds)) {
+    for (const note of await Promise.all(chunk.map((id) => tx.store.get(id)))) if (note) ids.add(note.noteTypeId);
+  }
+  return [...ids];
 }

@@ -1,12 +1,22 @@
 // Note types: add, rename, delete; their fields and card templates; CSS. Adding, removing or reordering fields
 // or templates, and deleting a note type, are schema changes: they cannot be merged, so they stamp `scm` and
-// the next sync is one-way. Such an operation refuses with a warning unless the person confirmed it.
+// the next sync is one-way. Such an operation refuses with a warning unless the person confirmed it. Changing
+// notes to another note type (Anki's "Change Notetype") is one too.
 import { cardOrdinals } from "../../../shared/card-generation";
 import { type Card, type Note, type NoteType, PENDING } from "../../../shared/model";
 import { fieldDef, templateDef } from "../../../shared/stock-notetypes";
 import { parseTemplate } from "../../../shared/template/parse";
-import { type ChangeOptions, type Collection, done, grave, type Outcome, refuse, stamp } from "./collection";
-import { deleteNotesIn, newCard, touchMeta } from "./notes";
+import {
+  type ChangeOptions,
+  type Collection,
+  done,
+  grave,
+  type Outcome,
+  type Refusal,
+  refuse,
+  stamp,
+} from "./collection";
+import { chunks, deleteNotesIn, newCard, takePositions, touchMeta } from "./notes";
 
 const NAME_MAX = 200;
 
@@ -316,6 +326,186 @@ export async function setSortField(col: Collection, id: number, ord: number): Pr
   if (!current.ok) return current;
   if (!current.value.fields[ord]) return refuse(`The note type has no field number ${ord + 1}.`);
   return saveNoteType(col, { ...current.value, sortField: ord });
+}
+
+/** How notes change type: where each new field and card type takes its content and cards from. */
+export interface NoteTypeMapping {
+  /** For each field of the new note type, the position of the old field whose content it takes, or null (empty). */
+  fields: (number | null)[];
+  /**
+   * For each card type of the new note type, the position of the old card type whose cards move to it, or null;
+   * cards of an old card type that no new one takes are deleted. Null when either note type is a cloze type: cloze
+   * cards keep their numbers (c1 is the first card), and a standard type keeps the cards that have a card type.
+   */
+  templates: (number | null)[] | null;
+}
+
+export interface NoteTypeChange {
+  noteIds: readonly number[];
+  /** The note type the notes have now: every note must have it. */
+  fromId: number;
+  toId: number;
+  mapping: NoteTypeMapping;
+}
+
+export interface NoteTypeChangeResult {
+  notes: number;
+  /** Cards that now belong to another card type. */
+  movedCards: number;
+  deletedCards: number;
+  /** Cards the new note type makes that the notes did not have. */
+  addedCards: number;
+}
+
+/** Anki's default mapping: by name, then the new ones left over take the unused old ones in order. */
+export function defaultMapping(from: NoteType, to: NoteType): NoteTypeMapping {
+  const match = (olds: { name: string }[], news: { name: string }[]) => {
+    const byName = news.map((n) => olds.findIndex((o) => o.name === n.name)).map((i) => (i >= 0 ? i : null));
+    const unused = olds.map((_, i) => i).filter((i) => !byName.includes(i));
+    return byName.map((i) => i ?? unused.shift() ?? null);
+  };
+  return {
+    fields: match(from.fields, to.fields),
+    templates: from.kind === "cloze" || to.kind === "cloze" ? null : match(from.templates, to.templates),
+  };
+}
+
+/** Says what is wrong with a mapping between two note types, or null when it is fine. */
+export function checkMapping(from: NoteType, to: NoteType, mapping: NoteTypeMapping): string | null {
+  const valid = (i: number | null, count: number) => i === null || (Number.isInteger(i) && i >= 0 && i < count);
+  if (mapping.fields.length !== to.fields.length || !mapping.fields.every((i) => valid(i, from.fields.length))) {
+    return `Give each of the ${to.fields.length} fields of "${to.name}" a field of "${from.name}" or nothing.`;
+  }
+  if (from.kind === "cloze" || to.kind === "cloze") {
+    if (mapping.templates !== null)
+      return "Cloze cards keep their numbers: card types cannot be mapped to or from a cloze type.";
+    return null;
+  }
+  const templates = mapping.templates;
+  if (
+    templates === null ||
+    templates.length !== to.templates.length ||
+    !templates.every((i) => valid(i, from.templates.length))
+  ) {
+    return `Give each of the ${to.templates.length} card types of "${to.name}" a card type of "${from.name}" or nothing.`;
+  }
+  const taken = templates.filter((i) => i !== null);
+  if (new Set(taken).size !== taken.length) return "An old card type's cards can move to only one new card type.";
+  return null;
+}
+
+/** Where a card of the old note type goes: its new template position, or null when it is deleted. */
+function cardDestination(from: NoteType, to: NoteType, mapping: NoteTypeMapping): (ord: number) => number | null {
+  const templates = mapping.templates;
+  if (templates === null || from.kind === "cloze" || to.kind === "cloze") {
+    return (ord) => (to.kind === "standard" && ord >= to.templates.length ? null : ord);
+  }
+  return (ord) => {
+    const index = templates.indexOf(ord);
+    return index >= 0 ? index : null;
+  };
+}
+
+/**
+ * Changes notes to another note type (Anki's "Change Notetype"), a schema change: every note takes the new note
+ * type and its fields as mapped, its cards move to the mapped card types or are deleted (with graves), and the
+ * cards the new note type makes that are missing are added. All in one transaction, which is rolled back when a
+ * note turns out not to be of `fromId` or would be left without cards. Asks before deleting reviewed cards.
+ */
+export async function changeNoteType(
+  col: Collection,
+  change: NoteTypeChange,
+  options: ChangeOptions & { confirmDeleteReviewed?: boolean } = {},
+): Promise<Outcome<NoteTypeChangeResult>> {
+  const fromResult = await getNoteType(col, change.fromId);
+  if (!fromResult.ok) return fromResult;
+  const toResult = await getNoteType(col, change.toId);
+  if (!toResult.ok) return toResult;
+  const from = fromResult.value;
+  const to = toResult.value;
+  const problem = checkMapping(from, to, change.mapping);
+  if (problem) return refuse(problem);
+  const destination = cardDestination(from, to, change.mapping);
+  const guard = await col.guardSchemaChange(options);
+  // Keeps new card ids above every existing one; col.nextId() hands them out inside the transaction.
+  await col.freshIds("cards", 0);
+  const now = col.clock.now();
+  const result: NoteTypeChangeResult = { notes: 0, movedCards: 0, deletedCards: 0, addedCards: 0 };
+  let reviewedDeleted = 0;
+  const tx = col.db.transaction(["notes", "cards", "graves", "config", "meta"], "readwrite");
+  const notes = tx.objectStore("notes");
+  const cards = tx.objectStore("cards");
+
+  const refusal = (error: string): Refusal => ({ ok: false, error });
+  const write = async (): Promise<Refusal | null> => {
+    for (const chunk of chunks(change.noteIds)) {
+      for (const note of await Promise.all(chunk.map((id) => notes.get(id)))) {
+        if (!note) continue;
+        if (note.noteTypeId !== from.id) {
+          return refusal(`Not every note is of the note type "${from.name}": choose notes of one note type.`);
+        }
+        const fields = change.mapping.fields.map((i) => (i === null ? "" : (note.fields[i] ?? "")));
+        const existing = await cards.index("noteId").getAll(note.id);
+        const kept: number[] = [];
+        let deckId = existing[0]?.deckId ?? 1;
+        for (const card of existing) {
+          const ord = destination(card.ord);
+          if (ord === null) {
+            await cards.delete(card.id);
+            await tx.objectStore("graves").put(grave("card", card.id, now));
+            result.deletedCards++;
+            if (card.reps > 0) reviewedDeleted++;
+            continue;
+          }
+          if (kept.length === 0) deckId = card.deckId;
+          kept.push(ord);
+          if (ord !== card.ord) {
+            await cards.put(stamp({ ...card, ord }, now));
+            result.movedCards++;
+          }
+        }
+        const missing = cardOrdinals(to, fields).filter((ord) => !kept.includes(ord));
+        if (kept.length === 0 && missing.length === 0) {
+          return refusal(
+            `A note would be left without cards ("${fields.find((f) => f.trim())?.slice(0, 40) ?? ""}"): ` +
+              "map one of its card types, or a field that the new front templates show.",
+          );
+        }
+        if (missing.length > 0) {
+          const position = await takePositions(tx.objectStore("config"), 1, now);
+          for (const ord of missing) {
+            const deck = (to.kind === "standard" ? to.templates[ord]?.deckOverride : null) ?? deckId;
+            await cards.add(newCard(col.nextId(), note.id, deck, ord, position, now));
+            result.addedCards++;
+          }
+        }
+        await notes.put(stamp({ ...note, noteTypeId: to.id, fields }, now));
+        result.notes++;
+      }
+    }
+    if (result.notes === 0) return refusal("None of these notes exists any more; nothing was changed.");
+    if (reviewedDeleted > 0 && !options.confirmDeleteReviewed) {
+      return {
+        ok: false,
+        error:
+          `Changing the note type deletes ${result.deletedCards} cards, ${reviewedDeleted} of them with reviews ` +
+          "(their review history is kept). Go on?",
+        confirm: "delete-reviewed-cards",
+      };
+    }
+    if (guard) return guard;
+    await touchMeta(tx.objectStore("meta"), now, true);
+    return null;
+  };
+
+  const refused = await write();
+  if (refused) {
+    tx.abort();
+    await tx.done.catch(() => undefined);
+    return refused;
+  }
+  await tx.done;
+  return done(result);
 }
 
 async function saveNoteType(col: Collection, noteType: NoteType): Promise<Outcome<NoteType>> {

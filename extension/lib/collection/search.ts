@@ -131,6 +131,28 @@ export async function search(
   return done({ rows, total: matches.length });
 }
 
+/**
+ * The ids of every match (card ids, or note ids in notes mode), in no particular order: what "select all" and an
+ * action on all matches use. One pass over the cards keeps only ids.
+ */
+export async function searchIds(
+  col: Collection,
+  query: string,
+  options: Pick<SearchOptions, "mode" | "rolloverHour"> = {},
+): Promise<Outcome<number[]>> {
+  const parsed = parseSearch(query);
+  if (!parsed.ok) return refuse(parsed.error);
+  const env = await loadEnv(col, parsed.value, options.rolloverHour ?? (await col.rolloverHour()));
+  const predicate = compile(parsed.value, env);
+  const notes = options.mode === "notes";
+  const ids = new Set<number>();
+  await scan(col, "next", (card, note) => {
+    if (predicate(card, note)) ids.add(notes ? note.id : card.id);
+    return true;
+  });
+  return done([...ids]);
+}
+
 async function loadEnv(col: Collection, node: SearchNode, rolloverHour: number): Promise<Env> {
   const now = col.clock.now();
   const utcOffset = -new Date(now).getTimezoneOffset();
