@@ -1,5 +1,9 @@
-import { useEffect, useState } from "preact/hooks";
-import { type BrowseRow, type SearchResult, type SortColumn, search } from "../../lib/collection/search";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { NoteType } from "../../../shared/model";
+import { noteIdsOfCards, noteTypeIdsOf } from "../../lib/collection/notes";
+import { type BrowseRow, type SearchResult, type SortColumn, search, searchIds } from "../../lib/collection/search";
+import { type BrowseMode, SelectionBar, useBrowseActions } from "./browse-actions";
+import { ChangeNoteTypePanel } from "./change-notetype";
 import type { SectionProps } from "./context";
 import { NoteEditor } from "./note-editor";
 
@@ -44,8 +48,28 @@ export function BrowseSection(props: Props) {
   const [offset, setOffset] = useState(0);
   const [result, setResult] = useState<SearchResult | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [selected, setSelected] = useState<BrowseRow | null>(null);
+  // The selection: ids of cards (or notes in notes mode), on this page or others; the row last clicked (the editor's
+  // note, and which way suspending toggles); and the row a shift-click extends from.
+  const [selection, setSelection] = useState<ReadonlySet<number>>(new Set());
+  const [current, setCurrent] = useState<BrowseRow | null>(null);
+  const [anchor, setAnchor] = useState<number | null>(null);
+  const [selectingAll, setSelectingAll] = useState(false);
+  const [changing, setChanging] = useState<{ noteIds: number[]; from: NoteType } | null>(null);
+  const idOf = (row: BrowseRow) => (mode === "cards" ? row.cardId : row.noteId);
+  const clearSelection = () => {
+    setSelection(new Set());
+    setCurrent(null);
+    setAnchor(null);
+  };
+  // Which way suspending and flags toggle: the row last clicked when it is selected, else the first selected row.
+  const reference =
+    current && selection.has(idOf(current)) ? current : (result?.rows.find((r) => selection.has(idOf(r))) ?? null);
+  const selectedIds = useMemo(() => [...selection], [selection]);
+  const actions = useBrowseActions(props, mode, selectedIds, reference, clearSelection);
+  // The note type form belongs to the notes it was opened for: another selection closes it.
+  useEffect(() => setChanging(null), [selection]);
 
+  const firstVersion = useRef(version);
   useEffect(() => {
     let stale = false;
     void (async () => {
@@ -57,7 +81,12 @@ export function BrowseSection(props: Props) {
       setError(null);
       // Opened on one note (the study screen's Edit, "nid:…"): its editor opens at once.
       const only = first.value.rows[0];
-      if (query === props.initialQuery && /^nid:\d+$/.test(query) && only) setSelected((current) => current ?? only);
+      if (query === props.initialQuery && /^nid:\d+$/.test(query) && only && version === firstVersion.current) {
+        setCurrent((row) => row ?? only);
+        setSelection((ids) => (ids.size > 0 ? ids : new Set([mode === "cards" ? only.cardId : only.noteId])));
+      }
+      // The row last clicked follows the collection's changes (a suspended card shows as suspended).
+      setCurrent((row) => first.value.rows.find((r) => r.cardId === row?.cardId && r.noteId === row?.noteId) ?? row);
       // For the benchmark: when the first page of the manager became visible.
       if (performance.getEntriesByName("manager:first-page").length === 0) performance.mark("manager:first-page");
       if (first.value.total !== null) return;
@@ -70,6 +99,7 @@ export function BrowseSection(props: Props) {
   }, [col, version, query, mode, sort, descending, offset]);
 
   const columns = mode === "cards" ? CARD_COLUMNS : NOTE_COLUMNS;
+  const rows = result?.rows ?? [];
   const sortBy = (key: SortColumn) => {
     if (key === sort) setDescending(!descending);
     else {
@@ -79,7 +109,93 @@ export function BrowseSection(props: Props) {
     setOffset(0);
   };
   const total = result?.total ?? null;
-  const shown = result?.rows.length ?? 0;
+  const shown = rows.length;
+
+  /** A click as in Anki's browser: alone it selects the row, with Ctrl or Cmd it toggles, with Shift a range. */
+  const choose = (row: BrowseRow, { toggle = false, range = false } = {}) => {
+    const id = idOf(row);
+    const from = rows.findIndex((r) => idOf(r) === anchor);
+    if (range && from >= 0) {
+      const to = rows.indexOf(row);
+      const span = rows.slice(Math.min(from, to), Math.max(from, to) + 1).map(idOf);
+      setSelection((ids) => new Set([...(toggle ? ids : []), ...span]));
+      setCurrent(row);
+      return;
+    }
+    if (toggle) {
+      const next = new Set(selection);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      setSelection(next);
+      setCurrent(next.has(id) ? row : null);
+    } else {
+      setSelection(new Set([id]));
+      setCurrent(row);
+    }
+    setAnchor(id);
+  };
+
+  /** Ctrl+A: every match of the search, as ids only (one pass over the cards, as counting them takes). */
+  const selectAll = async () => {
+    setSelectingAll(true);
+    const all = await searchIds(col, query, { mode });
+    setSelectingAll(false);
+    if (!all.ok) return setError(all.error);
+    setSelection(new Set(all.value));
+  };
+
+  const openChangeNoteType = async () => {
+    if (selection.size === 0) return;
+    const noteIds = mode === "notes" ? [...selection] : await noteIdsOfCards(col, [...selection]);
+    const types = await noteTypeIdsOf(col, noteIds);
+    const noteTypes = await Promise.all(types.map((id) => col.db.get("notetypes", id)));
+    const [from] = noteTypes;
+    if (!from || types.length !== 1) {
+      const names = noteTypes.map((n) => n?.name ?? "(missing)").join(", ");
+      actions.setError(`The selected notes have different note types (${names}): select notes of one note type.`);
+      return;
+    }
+    actions.setPicker(null);
+    setChanging({ noteIds, from });
+  };
+
+  // Anki's browser shortcuts, while no text box has the focus.
+  const keys = useRef<(e: KeyboardEvent) => void>(() => undefined);
+  keys.current = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement | null;
+    if (target?.closest("input, textarea, select, [contenteditable]:not([contenteditable=false])")) return;
+    const mod = e.ctrlKey || e.metaKey;
+    const digit = /^Digit([0-7])$/.exec(e.code)?.[1] ?? (/^[0-7]$/.test(e.key) ? e.key : null);
+    const act = (work: () => unknown) => {
+      e.preventDefault();
+      void work();
+    };
+    if (mod && !e.shiftKey && !e.altKey && e.code === "KeyA") return act(selectAll);
+    if (mod && e.shiftKey && !e.altKey && e.code === "KeyA") return act(() => actions.setPicker("add-tags"));
+    if (mod && e.shiftKey && e.altKey && e.code === "KeyA") return act(() => actions.setPicker("remove-tags"));
+    if (mod && !e.shiftKey && e.code === "KeyJ") return act(actions.toggleSuspended);
+    if (mod && !e.shiftKey && !e.altKey && digit !== null) return act(() => actions.flag(Number(digit), true));
+    if (mod && !e.shiftKey && e.code === "KeyD") return act(() => actions.setPicker("deck"));
+    if (mod && e.shiftKey && e.code === "KeyM") return act(openChangeNoteType);
+    if (mod && (e.key === "Delete" || e.key === "Backspace")) return act(actions.deleteNotes);
+    if (e.key === "Escape" && (actions.picker || changing)) {
+      actions.setPicker(null);
+      setChanging(null);
+      return;
+    }
+    if (current && !mod && !e.altKey && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+      const at = rows.findIndex((r) => idOf(r) === idOf(current));
+      const next = rows[e.key === "ArrowDown" ? Math.min(at + 1, rows.length - 1) : Math.max(at - 1, 0)];
+      if (next) act(() => choose(next, { range: e.shiftKey }));
+    }
+  };
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => keys.current(e);
+    document.addEventListener("keydown", listener);
+    return () => document.removeEventListener("keydown", listener);
+  }, []);
+
+  const single = selection.size === 1 && current && selection.has(idOf(current)) ? current : null;
   return (
     <div class="browse">
       <form
@@ -88,6 +204,7 @@ export function BrowseSection(props: Props) {
           e.preventDefault();
           setQuery(input);
           setOffset(0);
+          clearSelection();
         }}
       >
         <input
@@ -105,6 +222,7 @@ export function BrowseSection(props: Props) {
           onChange={(e) => {
             setMode(e.currentTarget.value as "cards" | "notes");
             setOffset(0);
+            clearSelection();
           }}
         >
           <option value="cards">Cards</option>
@@ -116,6 +234,18 @@ export function BrowseSection(props: Props) {
           {error}
         </p>
       )}
+      <SelectionBar
+        col={col}
+        version={version}
+        actions={actions}
+        mode={mode}
+        count={selection.size}
+        total={total}
+        selectingAll={selectingAll}
+        onSelectAll={() => void selectAll()}
+        onClear={clearSelection}
+        onChangeNoteType={() => void openChangeNoteType()}
+      />
       <div class="browse-body">
         <div class="table-wrap">
           <table class="browse-table">
@@ -132,15 +262,19 @@ export function BrowseSection(props: Props) {
               </tr>
             </thead>
             <tbody>
-              {result?.rows.map((row) => (
+              {rows.map((row) => (
                 <tr
-                  key={mode === "cards" ? row.cardId : row.noteId}
+                  key={idOf(row)}
+                  aria-selected={selection.has(idOf(row))}
                   class={[
-                    selected?.cardId === row.cardId ? "selected" : "",
+                    selection.has(idOf(row)) ? "selected" : "",
+                    current && idOf(current) === idOf(row) ? "current" : "",
                     row.queue === -1 ? "suspended" : "",
                     row.flag ? `flag-${row.flag}` : "",
                   ].join(" ")}
-                  onClick={() => setSelected(row)}
+                  // Shift-click must not select the table's text.
+                  onMouseDown={(e) => e.shiftKey && e.preventDefault()}
+                  onClick={(e) => choose(row, { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey })}
                 >
                   {columns.map((c) => (
                     <td key={c.key}>{c.value(row)}</td>
@@ -173,15 +307,54 @@ export function BrowseSection(props: Props) {
             </button>
           </div>
         </div>
-        {selected && (
-          <NoteEditor
+        {changing ? (
+          <ChangeNoteTypePanel
+            key={changing.from.id}
             {...props}
-            noteId={selected.noteId}
-            cardId={selected.cardId}
-            onDeleted={() => setSelected(null)}
+            noteIds={changing.noteIds}
+            from={changing.from}
+            onDone={(message) => {
+              setChanging(null);
+              actions.setError(null);
+              actions.setNotice(message);
+            }}
+            onClose={() => setChanging(null)}
           />
+        ) : single ? (
+          <NoteEditor {...props} noteId={single.noteId} cardId={single.cardId} onDeleted={clearSelection} />
+        ) : (
+          selection.size > 1 && <SelectionHelp count={selection.size} mode={mode} />
         )}
       </div>
     </div>
+  );
+}
+
+/** Beside a selection of many rows: what the keyboard does to it. */
+function SelectionHelp({ count, mode }: { count: number; mode: BrowseMode }) {
+  return (
+    <section class="editor stack" aria-label="Keyboard shortcuts">
+      <h2>
+        {count} {mode} selected
+      </h2>
+      <dl class="sides shortcuts">
+        <dt>Click, Ctrl+click, Shift+click</dt>
+        <dd>select a row, add or remove one, select a range</dd>
+        <dt>Ctrl+A</dt>
+        <dd>select every match of the search</dd>
+        <dt>Ctrl+J</dt>
+        <dd>suspend or unsuspend</dd>
+        <dt>Ctrl+1 … Ctrl+7, Ctrl+0</dt>
+        <dd>flag, or take the flag off</dd>
+        <dt>Ctrl+D</dt>
+        <dd>change deck</dd>
+        <dt>Ctrl+Shift+A, Ctrl+Alt+Shift+A</dt>
+        <dd>add tags, remove tags</dd>
+        <dt>Ctrl+Shift+M</dt>
+        <dd>change note type</dd>
+        <dt>Ctrl+Delete</dt>
+        <dd>delete the notes</dd>
+      </dl>
+    </section>
   );
 }

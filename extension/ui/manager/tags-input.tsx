@@ -5,10 +5,14 @@ interface Props {
   col: Collection;
   value: string;
   onChange: (value: string) => void;
+  /** The input's name and visible label: "tags" and "Tags" unless given. */
+  name?: string;
+  label?: string;
+  autoFocus?: boolean;
 }
 
 /** Tags separated by spaces, with completion of the word being typed from the collection's tags. */
-export function TagsInput({ col, value, onChange }: Props) {
+export function TagsInput({ col, value, onChange, name = "tags", label = "Tags", autoFocus }: Props) {
   const [known, setKnown] = useState<string[]>([]);
   const [focused, setFocused] = useState(false);
   useEffect(() => {
@@ -29,9 +33,11 @@ export function TagsInput({ col, value, onChange }: Props) {
   return (
     <div class="tags-input">
       <label>
-        Tags
+        {label}
         <input
-          name="tags"
+          name={name}
+          // biome-ignore lint/a11y/noAutofocus: opened by the person's own click or shortcut, to type at once.
+          autoFocus={autoFocus}
           value={value}
           autocomplete="off"
           onInput={(e) => onChange(e.currentTarget.value)}
