@@ -89,6 +89,64 @@ describe("the manager page", () => {
     await screenshot(page, "manager-decks", { docs: true });
   });
 
+  it("selects rows with shift-click, suspends them and moves them to another deck, as the table then shows", async () => {
+    await page.goto(`chrome-extension://${browser.extensionId}/options.html#add`);
+    await page.getByLabel("Type").selectOption({ label: "Basic" });
+    for (const [front, back] of [
+      ["uno", "one"],
+      ["dos", "two"],
+      ["tres", "three"],
+    ] as const) {
+      await page.fill("textarea[name=field-0]", front);
+      await page.fill("textarea[name=field-1]", back);
+      await page.fill("input[name=tags]", "numbers");
+      await page.getByRole("button", { name: "Add", exact: true }).click();
+      await expect.poll(() => page.inputValue("textarea[name=field-0]")).toBe("");
+    }
+    await searchFor("tag:numbers");
+    await expect.poll(() => page.getByTestId("match-count").textContent()).toBe("1–3 of 3 cards");
+    const rows = page.locator(".browse-table tbody tr");
+    await rows.nth(0).click();
+    await rows.nth(2).click({ modifiers: ["Shift"] });
+    await expect.poll(() => page.getByTestId("selection-count").textContent()).toBe("3 cards selected (all matches)");
+    expect(await page.locator(".browse-table tbody tr.selected").count()).toBe(3);
+
+    await page.getByRole("button", { name: "Suspend", exact: true }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Suspended 3 cards.");
+    await expect.poll(() => page.locator(".browse-table tbody tr.suspended").count()).toBe(3);
+
+    await page.getByRole("button", { name: "Change deck…" }).click();
+    await page.locator("select[name=targetDeck]").selectOption({ label: "Languages::Spanish" });
+    await page.getByRole("button", { name: "Move", exact: true }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Moved 3 cards to Languages::Spanish.");
+    const decks = () => page.locator(".browse-table tbody tr td:nth-child(3)").allTextContents();
+    await expect.poll(decks).toEqual(["Languages::Spanish", "Languages::Spanish", "Languages::Spanish"]);
+    // The selection stays; Ctrl+click takes one row out, and Ctrl+J unsuspends the other two.
+    await rows.nth(1).click({ modifiers: ["Control"] });
+    await expect.poll(() => page.getByTestId("selection-count").textContent()).toBe("2 cards selected");
+    await screenshot(page, "manager-browse-selection");
+    await page.keyboard.press("Control+j");
+    await expect.poll(() => page.locator(".browse-table tbody tr.suspended").count()).toBe(1);
+    expect(await rows.nth(1).getAttribute("class")).toMatch(/suspended/);
+  });
+
+  it("changes the note type of every match, mapping fields by name, and the new card type's cards appear", async () => {
+    await searchFor("tag:numbers");
+    await expect.poll(() => page.getByTestId("match-count").textContent()).toBe("1–3 of 3 cards");
+    await page.locator(".browse-table tbody tr").first().click();
+    await page.keyboard.press("Control+a");
+    await expect.poll(() => page.getByTestId("selection-count").textContent()).toBe("3 cards selected (all matches)");
+    await page.getByRole("button", { name: "Change note type…" }).click();
+    await page.locator("select[name=targetNoteType]").selectOption({ label: "Basic (and reversed card)" });
+    expect(await page.inputValue("select[name=field-map-1]")).toBe("1");
+    await screenshot(page, "manager-change-notetype");
+    await page.getByRole("button", { name: "Change note type", exact: true }).click();
+    await expect
+      .poll(() => page.getByRole("status").textContent())
+      .toBe("Changed 3 notes to Basic (and reversed card): 0 cards moved, 3 added, 0 deleted.");
+    await expect.poll(() => page.getByTestId("match-count").textContent()).toBe("1–6 of 6 cards");
+  });
+
   it("warns before a schema change once the collection has synced, and cancelling changes nothing", async () => {
     await page.goto(`chrome-extension://${browser.extensionId}/options.html#notetypes`);
     await page.getByRole("button", { name: /^Basic \(\d+ notes\)$/ }).click();
