@@ -20,8 +20,8 @@ export class DeviceClock {
 
 /** A fetch that reaches the relay under test, and can be told to fail around a request. */
 export class Network {
-  /** Called before each request; throwing there drops the request before the relay sees it. */
-  before: ((url: string, init: RequestInit) => void) | null = null;
+  /** Called (and awaited) before each request; throwing there drops the request before the relay sees it. */
+  before: ((url: string, init: RequestInit) => void | Promise<void>) | null = null;
   /** Called after the relay answered; throwing there loses the answer. */
   after: ((url: string, response: Response) => void) | null = null;
   /** When it returns true, the request reaches the relay twice (a retry by the network) and the second answer counts. */
@@ -30,7 +30,7 @@ export class Network {
 
   fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
     const url = String(input);
-    this.before?.(url, init);
+    await this.before?.(url, init);
     this.requests.push({
       method: init.method ?? "GET",
       url,

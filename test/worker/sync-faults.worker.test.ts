@@ -101,6 +101,61 @@ describe("interrupted syncs", () => {
   });
 });
 
+describe("a full upload", () => {
+  it("a review made while it runs, after its card was sent, is pushed by the next sync instead of being lost", async () => {
+    const { account, device: a } = await accountWithDevice("A");
+    // Enough records for several chunks: the review lands after the cards were read, before the upload commits.
+    const first = await a.addBasic("reviewed during the upload");
+    for (let i = 0; i < 700; i++) await a.addBasic(`note ${i}`);
+    const cardId = (await a.cardOf(first)).id;
+    let reviewedAt = 0;
+    a.network.before = async (url, init) => {
+      if (init.method === "PUT" && url.includes("/uploads/") && reviewedAt === 0) {
+        reviewedAt = await a.review(cardId, 3, 9);
+      }
+    };
+    expect(await a.upload()).toMatchObject({ kind: "synced" });
+    a.network.before = null;
+    expect(reviewedAt).toBeGreaterThan(0);
+    // The card's new state did not travel with the upload: it is still waiting to be sent.
+    const pending = await a.col.db.getAllFromIndex("cards", "usn", -1);
+    expect(pending.map((c) => c.id)).toEqual([cardId]);
+    expect(await a.sync()).toMatchObject({ kind: "synced", pushed: 1, repaired: [] });
+    const b = await Device.create("B", account.token, a.clock.time + 1000);
+    await b.download();
+    expect(await b.col.db.get("cards", cardId)).toMatchObject({ ivl: 9, mtime: reviewedAt });
+    expect((await b.col.db.getAll("revlog")).map((r) => r.id)).toEqual([reviewedAt]);
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+
+  it("cut off at any of its requests, it leaves the relay as it was, and the next upload sends everything", async () => {
+    const { a, account, userId } = await paired();
+    for (let i = 0; i < 700; i++) await a.addBasic(`note ${i}`);
+    const before = await relayRows(userId);
+    let cut = 0;
+    for (let k = 1; ; k++) {
+      let n = 0;
+      a.network.before = () => {
+        n++;
+        if (n === k) throw new TypeError("Failed to fetch");
+      };
+      const outcome = await a.upload();
+      a.network.before = null;
+      if (outcome.kind === "synced") break;
+      cut++;
+      expect(outcome).toMatchObject({ kind: "failed" });
+      expect(await relayRows(userId)).toBe(before);
+      // The collection's schema stamp moved on: the next sync asks for a one-way sync again.
+      expect(await a.sync()).toMatchObject({ kind: "needs-choice" });
+    }
+    expect(cut).toBeGreaterThan(2);
+    const b = await Device.create("B2", account.token, a.clock.time + 1000);
+    await b.download();
+    expect(await b.col.db.count("notes")).toBe(701);
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+});
+
 describe("refused input leaves the relay unchanged", () => {
   it("11a. an upload with a malformed record is refused in words", async () => {
     const { a, userId } = await paired();

@@ -15,13 +15,13 @@ import type { RelayClient, RelayResult } from "../relay-client";
 import { backupCollection } from "./backup";
 import type { FailureKind } from "./errors";
 import {
-  allRecords,
   applyRelayObjects,
   digestMismatches,
   hasPending,
   localDigest,
   markSynced,
   pendingChanges,
+  readForUpload,
   recordSync,
   replaceCollection,
   STORE_OF,
@@ -138,7 +138,6 @@ async function normalSync(
     }
     const committed = await push(
       client,
-      "pushes",
       pushed,
       (session, chunks, last) => client.commitPush(session, { baseUsn: target, chunks, objects: last }),
       onProgress,
@@ -185,40 +184,61 @@ async function pull(
   return count;
 }
 
+/** Gathers records into chunks bounded in count and bytes, as they come. */
+class ChunkBuilder {
+  private current: WireObject[] = [];
+  private bytes = 0;
+
+  /** Adds a record; gives back the chunk it closed, when the record would have overfilled that one. */
+  add(object: WireObject): WireObject[] | null {
+    const size = JSON.stringify(object).length + 1;
+    let full: WireObject[] | null = null;
+    if (this.current.length > 0 && (this.current.length >= CHUNK_OBJECTS || this.bytes + size > CHUNK_BYTES)) {
+      full = this.current;
+      this.current = [];
+      this.bytes = 0;
+    }
+    this.current.push(object);
+    this.bytes += size;
+    return full;
+  }
+
+  /** The last, partly filled chunk, if any. */
+  rest(): WireObject[] | null {
+    const last = this.current;
+    this.current = [];
+    this.bytes = 0;
+    return last.length > 0 ? last : null;
+  }
+}
+
 /** Splits records into chunks bounded in count and bytes. */
 export function chunk(objects: WireObject[]): WireObject[][] {
+  const builder = new ChunkBuilder();
   const chunks: WireObject[][] = [];
-  let current: WireObject[] = [];
-  let bytes = 0;
   for (const object of objects) {
-    const size = JSON.stringify(object).length + 1;
-    if (current.length > 0 && (current.length >= CHUNK_OBJECTS || bytes + size > CHUNK_BYTES)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(object);
-    bytes += size;
+    const full = builder.add(object);
+    if (full) chunks.push(full);
   }
-  if (current.length > 0) chunks.push(current);
+  const rest = builder.rest();
+  if (rest) chunks.push(rest);
   return chunks;
 }
 
 /** Stages all chunks but the last under a new session, then commits with the last one. */
 async function push<T>(
   client: RelayClient,
-  kind: "pushes" | "uploads",
   objects: WireObject[],
   commit: (session: string, staged: number, last: WireObject[]) => Promise<RelayResult<T>>,
   onProgress: OnProgress = quiet,
 ): Promise<RelayResult<T>> {
   const session = newSessionId();
   const chunks = chunk(objects);
-  const last = kind === "pushes" ? (chunks.pop() ?? []) : [];
+  const last = chunks.pop() ?? [];
   let sent = 0;
   onProgress({ phase: "sending", done: 0, total: objects.length });
   for (const [index, objectsOfChunk] of chunks.entries()) {
-    must(await client.putChunk(kind, session, index, objectsOfChunk));
+    must(await client.putChunk("pushes", session, index, objectsOfChunk));
     sent += objectsOfChunk.length;
     onProgress({ phase: "sending", done: sent, total: objects.length });
   }
@@ -266,34 +286,58 @@ async function checkAndRepair(
   return mismatched;
 }
 
-/** Upload: the relay's collection is replaced by this one. */
+/**
+ * Upload: the relay's collection is replaced by this one. The collection is read a batch at a time, and each chunk
+ * is sent while the next batch is read, so neither the whole collection nor its wire form is ever held at once.
+ */
 export function fullUpload(
   col: Collection,
   client: RelayClient,
   { allowEmpty = false, onProgress = quiet }: { allowEmpty?: boolean; onProgress?: OnProgress } = {},
 ): Promise<SyncOutcome> {
   return asOutcome(async () => {
-    // A full upload is a schema change for every other device: they must choose too, not merge half of it.
+    // A full upload is a schema change for every other device: they must choose too, not merge half of it. Until
+    // the relay holds this upload, only another one-way sync can follow here, whatever the records' usn say; so
+    // each record is marked as sent as it is read (see readForUpload), and one changed after that is pending again.
     const before = await col.meta();
     await recordSync(col, { scm: Math.max(col.clock.now(), before.scm + 1) });
     const meta = await col.meta();
-    const records = await allRecords(col);
-    const counts = Object.fromEntries(SYNC_KINDS.map((k) => [k, records.filter((r) => r.kind === k).length])) as Record<
-      SyncKind,
-      number
-    >;
+    let total = 0;
+    for (const kind of SYNC_KINDS) total += await col.db.count(STORE_OF[kind]);
+    const session = newSessionId();
+    const counts = Object.fromEntries(SYNC_KINDS.map((kind) => [kind, 0])) as Record<SyncKind, number>;
+    const builder = new ChunkBuilder();
+    let chunks = 0;
+    let sent = 0;
+    let inFlight: { request: Promise<RelayResult<unknown>>; size: number } | null = null;
+    const settle = async () => {
+      if (!inFlight) return;
+      must(await inFlight.request);
+      sent += inFlight.size;
+      inFlight = null;
+      onProgress({ phase: "sending", done: sent, total: Math.max(total, sent) });
+    };
+    // One request at a time, sent while the next batch is read.
+    const send = async (objects: WireObject[]) => {
+      await settle();
+      inFlight = { request: client.putChunk("uploads", session, chunks++, objects), size: objects.length };
+    };
+    onProgress({ phase: "sending", done: 0, total });
+    for await (const { kind, objects } of readForUpload(col)) {
+      counts[kind] += objects.length;
+      for (const object of objects) {
+        const full = builder.add(object);
+        if (full) await send(full);
+      }
+    }
+    const rest = builder.rest();
+    if (rest) await send(rest);
+    await settle();
     const result = must(
-      await push(
-        client,
-        "uploads",
-        records,
-        (session, chunks) =>
-          client.commitUpload(session, { collectionId: meta.id, scm: meta.scm, chunks, counts, allowEmpty }),
-        onProgress,
-      ),
+      await client.commitUpload(session, { collectionId: meta.id, scm: meta.scm, chunks, counts, allowEmpty }),
     );
-    await markAll(col, result.usn);
-    return { kind: "synced", usn: result.usn, pulled: 0, pushed: records.length, repaired: [] };
+    await recordSync(col, { lastSyncUsn: result.usn, lastSync: col.clock.now() });
+    return { kind: "synced", usn: result.usn, pulled: 0, pushed: sent, repaired: [] };
   });
 }
 
@@ -350,15 +394,6 @@ async function mergeAll(col: Collection, client: RelayClient, onProgress: OnProg
   return normalSync(col, client, identity.usn, identity.usn, false, false, onProgress).then((outcome) =>
     outcome.kind === "synced" ? { ...outcome, pulled: outcome.pulled + pulled } : outcome,
   );
-}
-
-async function markAll(col: Collection, usn: number): Promise<void> {
-  await setAllUsn(
-    col,
-    SYNC_KINDS.map((kind) => STORE_OF[kind]),
-    usn,
-  );
-  await recordSync(col, { lastSyncUsn: usn, lastSync: col.clock.now() });
 }
 
 /** Sets the usn of every record of the stores, a batch per transaction, writes issued together. */

@@ -10,7 +10,7 @@ import {
   type SyncKind,
   type WireObject,
 } from "../../../shared/sync/protocol";
-import { fromWire, toWire } from "../../../shared/sync/records";
+import { fromWire, toWire, wireId } from "../../../shared/sync/records";
 import type { Collection } from "../collection/collection";
 import { SYNCED_STORES } from "../collection/schema";
 
@@ -352,12 +352,34 @@ export function digestMismatches(local: CollectionDigest, relay: CollectionDiges
   });
 }
 
-/** Every live record of the collection on the wire, for a full upload or merge. */
-export async function allRecords(col: Collection): Promise<WireObject[]> {
-  const out: WireObject[] = [];
+/** The usn of records sent in a full upload that is not yet committed: anything but pending will do. */
+const SENT = 0;
+const UPLOAD_BATCH = 2000;
+
+/**
+ * Every live record of the collection on the wire, for a full upload, a kind and a batch at a time, parents before
+ * children. Each batch is marked as sent in the same transaction that reads it: a record changed afterwards is
+ * pending again, so a change made while the upload runs is pushed by the next sync instead of being lost.
+ */
+export async function* readForUpload(col: Collection): AsyncGenerator<{ kind: SyncKind; objects: WireObject[] }> {
   for (const kind of SYNC_KINDS) {
-    const records = (await col.db.getAll(STORE_OF[kind])) as unknown as AnyRecord[];
-    for (const record of records) out.push(toWire(kind, record));
+    let after: number | string | null = null;
+    for (;;) {
+      const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
+      const tx = col.db.transaction(STORE_OF[kind], "readwrite");
+      const store = tx.store as unknown as {
+        getAll(range: IDBKeyRange | null, count: number): Promise<AnyRecord[]>;
+        put(value: unknown): Promise<unknown>;
+      };
+      const records = await store.getAll(range, UPLOAD_BATCH);
+      for (const record of records) {
+        if (record.usn === PENDING) void store.put({ ...record, usn: SENT }).catch(() => {});
+      }
+      await tx.done;
+      if (records.length > 0) yield { kind, objects: records.map((record) => toWire(kind, record)) };
+      const last = records[records.length - 1];
+      if (records.length < UPLOAD_BATCH || !last) break;
+      after = keyOf(kind, wireId(kind, last));
+    }
   }
-  return out;
 }
