@@ -57,3 +57,15 @@ export interface CollectionMeta {
 /** The first id that is free for Anki's standard objects: the Default deck and the default options. */
 export const DEFAULT_DECK_ID = 1;
 export const DEFAULT_CONFIG_ID = 1;
+
+/**
+ * A note's fields made to fit a note type with `count` fields: missing fields are added empty, and the text of
+ * fields beyond the last is kept in the last one, so that nothing typed is lost. A note can arrive with another
+ * count than its note type's when a field was added or removed on one device while the note was made on another.
+ */
+export function fitFields(fields: readonly string[], count: number): string[] {
+  if (fields.length === count || count < 1) return [...fields];
+  if (fields.length < count) return [...fields, ...Array<string>(count - fields.length).fill("")];
+  const extra = fields.slice(count - 1).filter((text) => text !== "");
+  return [...fields.slice(0, count - 1), extra.join("; ")];
+}

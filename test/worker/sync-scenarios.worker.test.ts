@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { addDeck, deleteDeck } from "../../extension/lib/collection/decks";
 import { deleteNotes, updateNote } from "../../extension/lib/collection/notes";
-import { addNoteType, deleteNoteType } from "../../extension/lib/collection/notetypes";
+import { addField, addNoteType, deleteNoteType } from "../../extension/lib/collection/notetypes";
 import { addPreset } from "../../extension/lib/collection/presets";
 import { accountWithDevice, Device } from "./devices";
 
@@ -184,6 +184,35 @@ describe("one-way syncs", () => {
     expect(await b.sync()).toMatchObject({ kind: "needs-choice", start: { action: "choose", reason: "schema" } });
     expect(await b.download()).toMatchObject({ kind: "synced" });
     expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+
+  it("a field added on A while B adds and edits notes, then Merge: every note ends with its note type's fields", async () => {
+    const { a, b } = await pairedDevices();
+    const basic = await a.noteTypeId();
+    const oldOnA = await a.addBasic("made on A before the change");
+    await a.sync();
+    await b.sync();
+    expect((await addField(a.col, basic, "Example", { confirmSchemaChange: true })).ok).toBe(true);
+    // Made on B under the note type's old two fields, and one of A's notes edited there too.
+    const fromB = await b.addBasic("made on B", "under two fields");
+    b.clock.tick();
+    expect((await updateNote(b.col, oldOnA, { fields: ["edited on B", "back"] })).ok).toBe(true);
+    expect(await a.sync()).toMatchObject({ kind: "needs-choice", start: { reason: "schema" } });
+    expect(await a.merge()).toMatchObject({ kind: "synced" });
+    expect(await b.sync()).toMatchObject({ kind: "synced" });
+    await a.sync();
+    await b.sync();
+    for (const device of [a, b]) {
+      const noteType = await device.col.db.get("notetypes", basic);
+      expect(noteType?.fields.map((f) => f.name)).toEqual(["Front", "Back", "Example"]);
+      for (const note of await device.col.db.getAll("notes")) expect(note.fields).toHaveLength(3);
+      expect((await device.col.db.get("notes", fromB))?.fields).toEqual(["made on B", "under two fields", ""]);
+      // B's later edit of a note A had fitted is kept, fitted too.
+      expect((await device.col.db.get("notes", oldOnA))?.fields).toEqual(["edited on B", "back", ""]);
+    }
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+    // And the note made on B can be edited afterwards, on either device.
+    expect((await updateNote(a.col, fromB, { fields: ["made on B", "edited on A", "example"] })).ok).toBe(true);
   });
 
   it("13. a second profile with a different collection signing in to the same account is told, and chooses", async () => {

@@ -1,7 +1,7 @@
 // The collection's side of a sync: which local changes are pending, applying the relay's records with the merge
 // rule, stamping what the relay accepted, and the digest to compare after a sync.
 import type { CollectionMeta } from "../../../shared/model";
-import { PENDING } from "../../../shared/model";
+import { fitFields, PENDING } from "../../../shared/model";
 import { canonical, incomingWins, sameIdentity } from "../../../shared/sync/merge";
 import {
   type CollectionDigest,
@@ -107,6 +107,7 @@ export async function applyRelayObjects(
   const localReads = ordered.map((o) => (o.deleted ? null : storeOf(o.kind).get(keyOf(o.kind, o.id))));
   const graveReads = ordered.map((o) => (o.deleted || o.kind === "revlog" ? null : graves.get([o.kind, o.id])));
   let fresh = true;
+  const fields = fieldFitter(tx as unknown as ApplyTx);
   const write = (promise: Promise<unknown>) => {
     // Failures abort the transaction, which tx.done reports.
     promise.catch(() => {});
@@ -155,10 +156,56 @@ export async function applyRelayObjects(
       else if (!asPending && canonical(mine.body) === canonical(object.body)) record = { ...local, usn: object.usn };
     }
     if (!record) continue;
+    if (object.kind === "note") record = await fields.fit(record);
     if (object.kind === "deck") await putRecord(tx, object.kind, record, now);
     else write(store.put(record));
+    if (object.kind === "notetype" && (await fields.noteTypeChanged(record, local ?? undefined))) fresh = false;
   }
   await tx.done;
+}
+
+/**
+ * Keeps every note's fields as many as its note type's, as records arrive. A note made on one device while a field
+ * was added or removed on another would otherwise keep the old count, and could not be edited. A note that had to
+ * be fitted is changed (pending, mtime one later), so the fitted version syncs; two devices fitting the same note
+ * make the same record, and a later edit from elsewhere still wins over it.
+ */
+function fieldFitter(tx: ApplyTx) {
+  const counts = new Map<number, number>();
+  const noteTypes = tx.objectStore("notetypes") as { get(id: number): Promise<AnyRecord | undefined> };
+  const notes = tx.objectStore("notes") as RekeyStore;
+  const fitted = (note: AnyRecord, count: number): AnyRecord | null => {
+    const fields = note.fields as string[];
+    if (!Array.isArray(fields) || fields.length === count) return null;
+    return { ...note, fields: fitFields(fields, count), mtime: Number(note.mtime) + 1, usn: PENDING };
+  };
+  return {
+    async fit(note: AnyRecord): Promise<AnyRecord> {
+      const id = Number(note.noteTypeId);
+      if (!counts.has(id)) {
+        const noteType = await noteTypes.get(id);
+        counts.set(id, noteType ? (noteType.fields as unknown[]).length : -1);
+      }
+      const count = counts.get(id) ?? -1;
+      return (count > 0 && fitted(note, count)) || note;
+    },
+    /** After a note type was put: fits the notes of it this device holds. True when any changed. */
+    async noteTypeChanged(noteType: AnyRecord, before: AnyRecord | undefined): Promise<boolean> {
+      const id = Number(noteType.id);
+      const count = (noteType.fields as unknown[]).length;
+      counts.set(id, count);
+      if (!before || (before.fields as unknown[]).length === count) return false;
+      let changed = false;
+      for (const note of await notes.index("noteTypeId").getAll(id)) {
+        const next = fitted(note, count);
+        if (next) {
+          await notes.put(next);
+          changed = true;
+        }
+      }
+      return changed;
+    },
+  };
 }
 
 type ApplyTx = { objectStore(name: string): unknown };

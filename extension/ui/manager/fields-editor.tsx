@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { mediaReferences } from "../../../shared/media-refs";
-import type { NoteType } from "../../../shared/model";
+import { fitFields, type NoteType } from "../../../shared/model";
 import type { Collection } from "../../lib/collection/collection";
 import { storeFiles } from "./media-insert";
 import { MediaThumb } from "./media-view";
@@ -27,7 +27,7 @@ export function FieldsEditor({ noteType, values, onChange, col }: Props) {
           value={values[index] ?? ""}
           col={col}
           onChange={(value) => {
-            const next = [...values];
+            const next = fitFields(values, noteType.fields.length);
             next[index] = value;
             onChange(next);
           }}
