@@ -4,7 +4,6 @@ import {
   type ChangesPage,
   type CollectionPage,
   MAX_OBJECTS_PER_REQUEST,
-  type RelayObject,
   type StartResponse,
   SYNC_KINDS,
   type SyncKind,
@@ -21,6 +20,7 @@ import {
   localDigest,
   markSynced,
   pendingChanges,
+  ReceivedCollection,
   readForUpload,
   recordSync,
   replaceCollection,
@@ -348,7 +348,8 @@ export function fullDownload(
   { onProgress = quiet, expected = null }: { onProgress?: OnProgress; expected?: number | null } = {},
 ): Promise<SyncOutcome> {
   return asOutcome(async () => {
-    const objects: RelayObject[] = [];
+    // Pages are kept as the stores' records, grouped by kind, and their wire form dropped as they come.
+    const received = new ReceivedCollection();
     let after: string | null = null;
     let usn = -1;
     let identity: { collectionId: string; scm: number } | null = null;
@@ -356,14 +357,14 @@ export function fullDownload(
       const page: CollectionPage = must(await client.collectionPage(usn < 0 ? null : usn, after));
       if (usn < 0) usn = page.usn;
       identity = { collectionId: page.collectionId, scm: page.scm };
-      objects.push(...page.objects);
-      onProgress({ phase: "receiving", done: objects.length, total: expected });
+      received.add(page.objects);
+      onProgress({ phase: "receiving", done: received.size, total: expected });
       after = page.next;
     } while (after);
     if (!identity) throw new Error("the relay sent no collection");
     await backupCollection(col, "before download");
-    await replaceCollection(col, objects, { id: identity.collectionId, scm: identity.scm, lastSyncUsn: usn });
-    return { kind: "synced", usn, pulled: objects.length, pushed: 0, repaired: [] };
+    await replaceCollection(col, received, { id: identity.collectionId, scm: identity.scm, lastSyncUsn: usn });
+    return { kind: "synced", usn, pulled: received.size, pushed: 0, repaired: [] };
   });
 }
 

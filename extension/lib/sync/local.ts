@@ -1,5 +1,7 @@
 // The collection's side of a sync: which local changes are pending, applying the relay's records with the merge
 // rule, stamping what the relay accepted, and the digest to compare after a sync.
+
+import { unwrap } from "idb";
 import type { CollectionMeta } from "../../../shared/model";
 import { fitFields, PENDING } from "../../../shared/model";
 import { canonical, incomingWins, sameIdentity } from "../../../shared/sync/merge";
@@ -322,35 +324,45 @@ export async function markSynced(col: Collection, pushed: WireObject[], usn: num
   await tx.done;
 }
 
+/** A whole collection as received from the relay: each kind's records as they are stored, and the graves. */
+export class ReceivedCollection {
+  readonly records = new Map<SyncKind, AnyRecord[]>(SYNC_KINDS.map((kind) => [kind, []]));
+  readonly graves: { kind: SyncKind; id: string; mtime: number; usn: number }[] = [];
+  size = 0;
+
+  add(objects: RelayObject[]): void {
+    for (const object of objects) {
+      if (!object.deleted) this.records.get(object.kind)?.push(fromWire(object) as AnyRecord);
+      else if (object.kind !== "revlog")
+        this.graves.push({ kind: object.kind, id: object.id, mtime: object.mtime, usn: object.usn });
+    }
+    this.size += objects.length;
+  }
+}
+
 /**
  * Replaces the whole collection with the relay's records and identity, in one transaction: a download that is cut
- * off leaves the collection as it was.
+ * off leaves the collection as it was. Parents go in before children.
  */
 export async function replaceCollection(
   col: Collection,
-  objects: RelayObject[],
+  received: ReceivedCollection,
   identity: Pick<CollectionMeta, "id" | "scm" | "lastSyncUsn">,
 ): Promise<void> {
   const now = col.clock.now();
   const tx = col.db.transaction([...SYNC_STORES, "meta"] as const, "readwrite");
   for (const name of SYNC_STORES) void tx.objectStore(name).clear();
-  for (const object of [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind])) {
-    if (object.deleted) {
-      if (object.kind !== "revlog") {
-        const grave = { kind: object.kind as never, id: object.id, mtime: object.mtime, usn: object.usn };
-        void tx
-          .objectStore("graves")
-          .put(grave)
-          .catch(() => {});
-      }
+  // The stores themselves, without a promise for each of hundreds of thousands of writes; a failed write aborts
+  // the transaction, which tx.done reports.
+  const raw = (name: string) => unwrap(tx.objectStore(name as never) as never) as unknown as IDBObjectStore;
+  for (const grave of received.graves) raw("graves").put(grave);
+  for (const [kind, records] of received.records) {
+    if (kind === "deck") {
+      for (const record of records) await putRecord(tx, "deck", record, now);
       continue;
     }
-    const record = fromWire(object) as AnyRecord;
-    if (object.kind === "deck") await putRecord(tx, "deck", record, now);
-    else
-      void (tx.objectStore(STORE_OF[object.kind]) as unknown as { put(v: unknown): Promise<unknown> })
-        .put(record)
-        .catch(() => {});
+    const store = raw(STORE_OF[kind]);
+    for (const record of records) store.put(record);
   }
   const meta = await tx.objectStore("meta").get("collection");
   if (meta) {
@@ -414,14 +426,9 @@ export async function* readForUpload(col: Collection): AsyncGenerator<{ kind: Sy
     for (;;) {
       const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
       const tx = col.db.transaction(STORE_OF[kind], "readwrite");
-      const store = tx.store as unknown as {
-        getAll(range: IDBKeyRange | null, count: number): Promise<AnyRecord[]>;
-        put(value: unknown): Promise<unknown>;
-      };
-      const records = await store.getAll(range, UPLOAD_BATCH);
-      for (const record of records) {
-        if (record.usn === PENDING) void store.put({ ...record, usn: SENT }).catch(() => {});
-      }
+      const records = (await tx.store.getAll(range as never, UPLOAD_BATCH)) as unknown as AnyRecord[];
+      const store = unwrap(tx.store as never) as unknown as IDBObjectStore;
+      for (const record of records) if (record.usn === PENDING) store.put({ ...record, usn: SENT });
       await tx.done;
       if (records.length > 0) yield { kind, objects: records.map((record) => toWire(kind, record)) };
       const last = records[records.length - 1];
