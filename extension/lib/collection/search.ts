@@ -1,6 +1,6 @@
 // Searching the collection for the browser: a parsed search compiled to a predicate over (card, note), run over
-// the cards in batches. Only ids and sort keys of matches are kept, never the whole collection; the page's rows
-// are built last.
+// the cards in batches. Only ids and sort keys of matches are kept, never the whole collection (in creation order,
+// the page's own cards and notes, as they were read); the page's rows are built last.
 
 import type { IDBPObjectStore, StoreNames } from "idb";
 import { dayNumber, dayStart } from "../../../shared/days";
@@ -84,41 +84,51 @@ export async function search(
 ): Promise<Outcome<SearchResult>> {
   const parsed = parseSearch(query);
   if (!parsed.ok) return refuse(parsed.error);
-  const env = await loadEnv(col, parsed.value, options.rolloverHour ?? (await col.rolloverHour()));
-  const predicate = compile(parsed.value, env);
+  // The decks and note types are read while the first cards are.
+  const ready = loadEnv(col, parsed.value, options.rolloverHour).then((env) => ({
+    env,
+    predicate: compile(parsed.value, env),
+  }));
   const mode = options.mode ?? "cards";
   const sort = options.sort ?? "created";
   const offset = Math.max(0, options.offset ?? 0);
   const limit = Math.max(1, Math.min(options.limit ?? 50, 1000));
   const countTotal = options.countTotal ?? true;
   if (mode === "cards" && sort === "created") {
-    // Creation order is the cards' key order: stream, keep only the page, stop early when not counting.
-    const ids: number[] = [];
+    // Creation order is the cards' key order: stream, keep only the page (its cards and notes, as read), stop early
+    // when not counting.
+    const page: [Card, Note, number][] = [];
     let matched = 0;
     const everything = parsed.value.kind === "all";
-    await scan(col, options.descending ? "prev" : "next", (card, note) => {
+    const visit = ready.then(({ predicate }) => (card: Card, note: Note) => {
       if (!predicate(card, note)) return true;
       matched++;
-      if (matched > offset && ids.length < limit) ids.push(card.id);
-      return ids.length < limit || (countTotal && !everything);
+      if (matched > offset && page.length < limit) page.push([card, note, 1]);
+      return page.length < limit || (countTotal && !everything);
     });
+    await scan(col, options.descending ? "prev" : "next", visit);
+    const { env } = await ready;
     const total = !countTotal ? null : everything ? await col.db.count("cards") : matched;
-    return done({ rows: await buildRows(col, env, ids, mode), total });
+    return done({ rows: rowsOf(env, page), total });
   }
-  const key = sortKey(sort, env);
   const matches: { id: number; key: number | string }[] = [];
   const seenNotes = new Set<number>();
-  await scan(col, "next", (card, note) => {
-    if (!predicate(card, note)) return true;
-    if (mode === "notes") {
-      if (seenNotes.has(note.id)) return true;
-      seenNotes.add(note.id);
-      matches.push({ id: note.id, key: key(card, note) });
-    } else {
-      matches.push({ id: card.id, key: key(card, note) });
-    }
-    return true;
+  const visit = ready.then(({ env, predicate }) => {
+    const key = sortKey(sort, env);
+    return (card: Card, note: Note) => {
+      if (!predicate(card, note)) return true;
+      if (mode === "notes") {
+        if (seenNotes.has(note.id)) return true;
+        seenNotes.add(note.id);
+        matches.push({ id: note.id, key: key(card, note) });
+      } else {
+        matches.push({ id: card.id, key: key(card, note) });
+      }
+      return true;
+    };
   });
+  await scan(col, "next", visit);
+  const { env } = await ready;
   const direction = options.descending ? -1 : 1;
   matches.sort((a, b) => (a.key < b.key ? -direction : a.key > b.key ? direction : a.id - b.id));
   const page = matches.slice(offset, offset + limit);
@@ -142,21 +152,28 @@ export async function searchIds(
 ): Promise<Outcome<number[]>> {
   const parsed = parseSearch(query);
   if (!parsed.ok) return refuse(parsed.error);
-  const env = await loadEnv(col, parsed.value, options.rolloverHour ?? (await col.rolloverHour()));
-  const predicate = compile(parsed.value, env);
   const notes = options.mode === "notes";
   const ids = new Set<number>();
-  await scan(col, "next", (card, note) => {
-    if (predicate(card, note)) ids.add(notes ? note.id : card.id);
-    return true;
+  const visit = loadEnv(col, parsed.value, options.rolloverHour).then((env) => {
+    const predicate = compile(parsed.value, env);
+    return (card: Card, note: Note) => {
+      if (predicate(card, note)) ids.add(notes ? note.id : card.id);
+      return true;
+    };
   });
+  await scan(col, "next", visit);
   return done([...ids]);
 }
 
-async function loadEnv(col: Collection, node: SearchNode, rolloverHour: number): Promise<Env> {
+async function loadEnv(col: Collection, node: SearchNode, rolloverHourOption: number | undefined): Promise<Env> {
   const now = col.clock.now();
   const utcOffset = -new Date(now).getTimezoneOffset();
-  const [decks, noteTypes] = await Promise.all([col.db.getAll("decks"), col.db.getAll("notetypes")]);
+  // Read together: one round trip's wait rather than two in a row.
+  const [rolloverHour, decks, noteTypes] = await Promise.all([
+    rolloverHourOption ?? col.rolloverHour(),
+    col.db.getAll("decks"),
+    col.db.getAll("notetypes"),
+  ]);
   const today = dayNumber(now, rolloverHour, utcOffset);
   const env: Env = {
     decks: new Map(decks.map((d) => [d.id, d])),
@@ -338,12 +355,13 @@ function dueOrder(card: Card, env: Env): number {
 /**
  * Calls `visit` for every card with its note, in key order, until it returns false. Cards are read in batches;
  * their notes are read by the id range the batch spans (notes and their cards are made together, so the range is
- * tight), and any stragglers one by one.
+ * tight), and any stragglers one by one. `visit` may still be in the making (a search's predicate needs the decks
+ * and note types): the first batch is read meanwhile.
  */
 async function scan(
   col: Collection,
   direction: "next" | "prev",
-  visit: (card: Card, note: Note) => boolean,
+  visitor: Promise<(card: Card, note: Note) => boolean>,
 ): Promise<void> {
   let after: number | null = null;
   // Small first batches serve a first page quickly; later ones grow to make full passes cheap.
@@ -363,6 +381,7 @@ async function scan(
     const missing = [...new Set(noteIds.filter((id) => !notes.has(id)))];
     const stragglers = await Promise.all(missing.map((id) => tx.objectStore("notes").get(id)));
     for (const note of stragglers) if (note) notes.set(note.id, note);
+    const visit = await visitor;
     for (const card of cards) {
       const note = notes.get(card.noteId);
       if (note && !visit(card, note)) return;
@@ -370,6 +389,8 @@ async function scan(
     if (cards.length < size) break;
     size = Math.min(BATCH, size * 4);
   }
+  // An empty collection: the visitor's failure, if any, is still the search's.
+  await visitor;
 }
 
 type CardStore = IDBPObjectStore<CollectionSchema, ArrayLike<StoreNames<CollectionSchema>>, "cards", "readonly">;
@@ -408,9 +429,16 @@ async function buildRows(col: Collection, env: Env, ids: number[], mode: "cards"
       return [card, card ? await noteStore.get(card.noteId) : undefined, 1];
     }),
   );
+  return rowsOf(
+    env,
+    pairs.filter((p): p is [Card, Note, number] => p[0] !== undefined && p[1] !== undefined),
+  );
+}
+
+/** The rows for cards (or notes, by their first card, with their number of cards) and their notes. */
+function rowsOf(env: Env, pairs: [Card, Note, number][]): BrowseRow[] {
   const rows: BrowseRow[] = [];
   for (const [card, note, count] of pairs) {
-    if (!card || !note) continue;
     const noteType = env.noteTypes.get(note.noteTypeId);
     rows.push({
       cardId: card.id,
