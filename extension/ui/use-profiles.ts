@@ -11,14 +11,17 @@ import {
   switchProfile,
 } from "../lib/profiles";
 
-/** The profile list and the active profile, kept current across pages through storage events. */
-export function useProfiles() {
-  const [list, setList] = useState<ProfileList | null>(null);
+/**
+ * The profile list and the active profile, kept current across pages through storage events. A page that loaded the
+ * list before its first render passes it as `loaded`.
+ */
+export function useProfiles(loaded: ProfileList | null = null) {
+  const [list, setList] = useState<ProfileList | null>(loaded);
   const [error, setError] = useState<string | null>(null);
   const reload = useCallback(async () => setList(await loadProfiles()), []);
 
   useEffect(() => {
-    void reload();
+    if (!loaded) void reload();
     const listener = (changes: Record<string, unknown>) => {
       if (PROFILES_KEY in changes) void reload();
     };

@@ -1,5 +1,10 @@
 import { render } from "preact";
 import "../../ui/base.css";
-import { ManagerPage } from "../../ui/manager/manager-page";
+import { startManager } from "../../ui/manager/startup";
 
-render(<ManagerPage />, document.getElementById("app") as HTMLElement);
+// The collection opens and Browse's first page is read while the page's code loads; the page renders when both are
+// there.
+const start = startManager(location.hash);
+void Promise.all([import("../../ui/manager/manager-page"), start]).then(([{ ManagerPage }, first]) => {
+  render(<ManagerPage start={first} />, document.getElementById("app") as HTMLElement);
+});

@@ -1,13 +1,16 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { NoteType } from "../../../shared/model";
+import type { Outcome } from "../../lib/collection/collection";
 import { noteIdsOfCards, noteTypeIdsOf } from "../../lib/collection/notes";
 import { type BrowseRow, type SearchResult, type SortColumn, search, searchIds } from "../../lib/collection/search";
+import { Lazy, preload } from "../lazy";
 import { type BrowseMode, SelectionBar, useBrowseActions } from "./browse-actions";
-import { ChangeNoteTypePanel } from "./change-notetype";
 import type { SectionProps } from "./context";
-import { NoteEditor } from "./note-editor";
+import { FIRST_PAGE, PAGE } from "./startup";
 
-const PAGE = 50;
+// The editor and the note type form come when a row is chosen; their code loads once the first page is shown.
+const loadNoteEditor = () => import("./note-editor").then((m) => m.NoteEditor);
+const loadChangeNoteType = () => import("./change-notetype").then((m) => m.ChangeNoteTypePanel);
 
 interface Column {
   key: SortColumn;
@@ -36,16 +39,20 @@ const NOTE_COLUMNS: Column[] = [
 
 interface Props extends SectionProps {
   initialQuery?: string;
+  /** Browse's first page when the page's start read it already (for this query, once), else null. */
+  firstPage?: (query: string) => Promise<Outcome<SearchResult>> | null;
 }
 
 export function BrowseSection(props: Props) {
   const { col, version } = props;
+  const section = { col, version, changed: props.changed };
   const [input, setInput] = useState(props.initialQuery ?? "");
   const [query, setQuery] = useState(props.initialQuery ?? "");
-  const [mode, setMode] = useState<"cards" | "notes">("cards");
-  const [sort, setSort] = useState<SortColumn>("created");
-  const [descending, setDescending] = useState(false);
-  const [offset, setOffset] = useState(0);
+  // Browse opens on the search the page's start may have read already.
+  const [mode, setMode] = useState<"cards" | "notes">(FIRST_PAGE.mode);
+  const [sort, setSort] = useState<SortColumn>(FIRST_PAGE.sort);
+  const [descending, setDescending] = useState<boolean>(FIRST_PAGE.descending);
+  const [offset, setOffset] = useState<number>(FIRST_PAGE.offset);
   const [result, setResult] = useState<SearchResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   // The selection: ids of cards (or notes in notes mode), on this page or others; the row last clicked (the editor's
@@ -69,12 +76,25 @@ export function BrowseSection(props: Props) {
   // The note type form belongs to the notes it was opened for: another selection closes it.
   useEffect(() => setChanging(null), [selection]);
 
+  // For the benchmark: when the manager's first page of rows is in the document (this runs after the rows were
+  // committed, before the browser paints them).
+  useLayoutEffect(() => {
+    if (!result || result.rows.length === 0 || performance.getEntriesByName("manager:first-page").length > 0) return;
+    performance.mark("manager:first-page");
+    setTimeout(() => {
+      preload(loadNoteEditor);
+      preload(loadChangeNoteType);
+    }, 0);
+  }, [result]);
   const firstVersion = useRef(version);
-  useEffect(() => {
+  // A layout effect: the first search starts (or the one read at startup is taken) before the first paint.
+  useLayoutEffect(() => {
     let stale = false;
     void (async () => {
       // The page first, then the count, which may need a pass over the whole collection.
-      const first = await search(col, query, { mode, sort, descending, offset, limit: PAGE, countTotal: false });
+      // Browse's first search may have been read at the page's start (taken once: later searches read afresh).
+      const first = await (props.firstPage?.(query) ??
+        search(col, query, { mode, sort, descending, offset, limit: PAGE, countTotal: false }));
       if (stale) return;
       if (!first.ok) return setError(first.error);
       setResult(first.value);
@@ -87,8 +107,6 @@ export function BrowseSection(props: Props) {
       }
       // The row last clicked follows the collection's changes (a suspended card shows as suspended).
       setCurrent((row) => first.value.rows.find((r) => r.cardId === row?.cardId && r.noteId === row?.noteId) ?? row);
-      // For the benchmark: when the first page of the manager became visible.
-      if (performance.getEntriesByName("manager:first-page").length === 0) performance.mark("manager:first-page");
       if (first.value.total !== null) return;
       const counted = await search(col, query, { mode, sort, descending, offset: 0, limit: 1 });
       if (!stale && counted.ok) setResult({ ...first.value, total: counted.value.total });
@@ -308,20 +326,26 @@ export function BrowseSection(props: Props) {
           </div>
         </div>
         {changing ? (
-          <ChangeNoteTypePanel
+          <Lazy
             key={changing.from.id}
-            {...props}
-            noteIds={changing.noteIds}
-            from={changing.from}
-            onDone={(message) => {
-              setChanging(null);
-              actions.setError(null);
-              actions.setNotice(message);
+            load={loadChangeNoteType}
+            props={{
+              ...section,
+              noteIds: changing.noteIds,
+              from: changing.from,
+              onDone: (message: string) => {
+                setChanging(null);
+                actions.setError(null);
+                actions.setNotice(message);
+              },
+              onClose: () => setChanging(null),
             }}
-            onClose={() => setChanging(null)}
           />
         ) : single ? (
-          <NoteEditor {...props} noteId={single.noteId} cardId={single.cardId} onDeleted={clearSelection} />
+          <Lazy
+            load={loadNoteEditor}
+            props={{ ...section, noteId: single.noteId, cardId: single.cardId, onDeleted: clearSelection }}
+          />
         ) : (
           selection.size > 1 && <SelectionHelp count={selection.size} mode={mode} />
         )}

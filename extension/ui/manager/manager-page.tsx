@@ -3,52 +3,31 @@ import { Lazy } from "../lazy";
 import { ProfileSelect } from "../profile-select";
 import { useCollection } from "../use-collection";
 import { useProfiles } from "../use-profiles";
-import { AccountSection } from "./account-section";
-import { AddSection } from "./add-section";
 import { BrowseSection } from "./browse-section";
-import { DecksSection } from "./decks-section";
-import { NoteTypesSection } from "./notetypes-section";
-import { ProfilesSection } from "./profiles-section";
-import { SyncSection } from "./sync-section";
+import { type ManagerStart, readHash, SECTIONS, type Section, takeFirstPage } from "./startup";
 import "./manager.css";
 
-const SECTIONS = {
-  browse: "Browse",
-  add: "Add",
-  decks: "Decks",
-  notetypes: "Note types",
-  presets: "Deck options",
-  packages: "Import / Export",
-  media: "Media",
-  sync: "Sync",
-  account: "Account",
-  profiles: "Profiles",
-} as const;
-type Section = keyof typeof SECTIONS;
-
-// Deck options validate with the shared schemas (zod), which the other sections do not need at open.
+// Browse is the page's first view and comes with it; every other section is loaded when it is first opened, so that
+// the page opens without their code (and without what they import: the sync engine, zod, SQLite, zip).
+const loadAdd = () => import("./add-section").then((m) => m.AddSection);
+const loadDecks = () => import("./decks-section").then((m) => m.DecksSection);
+const loadNoteTypes = () => import("./notetypes-section").then((m) => m.NoteTypesSection);
 const loadPresets = () => import("./presets-section").then((m) => m.PresetsSection);
-// Media and Check Media: loaded when the section is opened.
-const loadMedia = () => import("./media-section").then((m) => m.MediaSection);
-// Anki packages need SQLite (WebAssembly), zip and zstd: loaded only when the section is opened.
 const loadPackages = () => import("./packages-section").then((m) => m.PackagesSection);
-
-/** "#browse?q=nid:1" → the section and its search, so other pages can link here. */
-function readHash(): { section: Section; query: string } {
-  const [name = "", params = ""] = location.hash.slice(1).split("?");
-  const section = (name in SECTIONS ? name : "browse") as Section;
-  return { section, query: new URLSearchParams(params).get("q") ?? "" };
-}
+const loadMedia = () => import("./media-section").then((m) => m.MediaSection);
+const loadSync = () => import("./sync-section").then((m) => m.SyncSection);
+const loadAccount = () => import("./account-section").then((m) => m.AccountSection);
+const loadProfilesSection = () => import("./profiles-section").then((m) => m.ProfilesSection);
 
 /** The full-page manager: browse, add and edit the collection, and the account and profiles. */
-export function ManagerPage() {
-  const [route, setRoute] = useState(readHash);
-  const profiles = useProfiles();
+export function ManagerPage({ start }: { start: ManagerStart }) {
+  const [route, setRoute] = useState(() => readHash(location.hash));
+  const profiles = useProfiles(start.profiles);
   const profileId = profiles.active?.id ?? null;
-  const { col, version, changed, error } = useCollection(profileId);
+  const { col, version, changed, error } = useCollection(profileId, start.col);
 
   useEffect(() => {
-    const listener = () => setRoute(readHash());
+    const listener = () => setRoute(readHash(location.hash));
     window.addEventListener("hashchange", listener);
     return () => window.removeEventListener("hashchange", listener);
   }, []);
@@ -74,15 +53,20 @@ export function ManagerPage() {
             {error}
           </p>
         )}
-        {route.section === "account" && profileId && <AccountSection profileId={profileId} />}
-        {route.section === "profiles" && <ProfilesSection profiles={profiles} />}
-        {route.section === "sync" && profileId && <SyncSection profileId={profileId} changed={changed} />}
+        {route.section === "account" && profileId && <Lazy load={loadAccount} props={{ profileId }} />}
+        {route.section === "profiles" && <Lazy load={loadProfilesSection} props={{ profiles }} />}
+        {route.section === "sync" && profileId && <Lazy load={loadSync} props={{ profileId, changed }} />}
         {props && route.section === "browse" && (
-          <BrowseSection key={route.query} {...props} initialQuery={route.query} />
+          <BrowseSection
+            key={route.query}
+            {...props}
+            initialQuery={route.query}
+            firstPage={(query) => takeFirstPage(start, props.col, query)}
+          />
         )}
-        {props && route.section === "add" && <AddSection {...props} />}
-        {props && route.section === "decks" && <DecksSection {...props} />}
-        {props && route.section === "notetypes" && <NoteTypesSection {...props} />}
+        {props && route.section === "add" && <Lazy load={loadAdd} props={props} />}
+        {props && route.section === "decks" && <Lazy load={loadDecks} props={props} />}
+        {props && route.section === "notetypes" && <Lazy load={loadNoteTypes} props={props} />}
         {props && route.section === "presets" && <Lazy load={loadPresets} props={props} />}
         {props && route.section === "packages" && <Lazy load={loadPackages} props={props} />}
         {props && route.section === "media" && <Lazy load={loadMedia} props={props} />}
