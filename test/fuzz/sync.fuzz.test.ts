@@ -13,11 +13,14 @@ import type { SyncOutcome } from "../../extension/lib/sync/engine";
 import { Device } from "../worker/devices";
 import { signUp } from "../worker/relay";
 
-const bindings = env as unknown as { FUZZ_SEEDS: string; FUZZ_SEED: string; FUZZ_STEPS: string };
+const bindings = env as unknown as { FUZZ_SEEDS: string; FUZZ_FIRST: string; FUZZ_SEED: string; FUZZ_STEPS: string };
 const STEPS = Number(bindings.FUZZ_STEPS || 60);
 const seeds = bindings.FUZZ_SEED
   ? [Number(bindings.FUZZ_SEED)]
-  : Array.from({ length: Number(bindings.FUZZ_SEEDS || 6) }, (_, i) => 1000 + i * 7919);
+  : Array.from(
+      { length: Number(bindings.FUZZ_SEEDS || 6) },
+      (_, i) => 1000 + (Number(bindings.FUZZ_FIRST || 0) + i) * 7919,
+    );
 
 function prng(seed: number) {
   let a = seed >>> 0;

@@ -5,7 +5,8 @@ import { defineConfig } from "vitest/config";
 const root = path.resolve(import.meta.dirname, "../..");
 
 // The fuzz test runs the real client sync code against the real relay inside workerd. FUZZ_SEEDS (how many
-// seeds) and FUZZ_SEED (one seed to replay) reach the test as bindings.
+// seeds), FUZZ_FIRST (how many of the seed sequence to skip) and FUZZ_SEED (one seed to replay) reach the test as
+// bindings.
 export default defineConfig(async () => ({
   plugins: [
     cloudflareTest({
@@ -15,6 +16,7 @@ export default defineConfig(async () => ({
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, "worker/migrations")),
           FUZZ_SEEDS: process.env.FUZZ_SEEDS ?? "6",
+          FUZZ_FIRST: process.env.FUZZ_FIRST ?? "0",
           FUZZ_SEED: process.env.FUZZ_SEED ?? "",
           FUZZ_STEPS: process.env.FUZZ_STEPS ?? "60",
         },
