@@ -215,6 +215,26 @@ describe("one-way syncs", () => {
     expect((await updateNote(a.col, fromB, { fields: ["made on B", "edited on A", "example"] })).ok).toBe(true);
   });
 
+  it("an upload keeps the deletions: a device that still holds a deleted note and merges does not bring it back", async () => {
+    const { a, b } = await pairedDevices();
+    const doomed = await a.addBasic("deleted on A");
+    await a.sync();
+    await b.sync();
+    expect(await b.col.db.get("notes", doomed)).toBeDefined();
+    await deleteNotes(a.col, [doomed]);
+    await a.sync();
+    // A schema change on A, then an upload: the relay's collection is replaced by A's, deletions included.
+    expect((await addField(a.col, await a.noteTypeId(), "Extra", { confirmSchemaChange: true })).ok).toBe(true);
+    expect(await a.upload()).toMatchObject({ kind: "synced" });
+    // B never heard of the deletion, and merges.
+    expect(await b.sync()).toMatchObject({ kind: "needs-choice" });
+    expect(await b.merge()).toMatchObject({ kind: "synced" });
+    expect(await b.col.db.get("notes", doomed)).toBeUndefined();
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await a.col.db.get("notes", doomed)).toBeUndefined();
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+
   it("13. a second profile with a different collection signing in to the same account is told, and chooses", async () => {
     const { account, a } = await pairedDevices();
     const other = await Device.create("Other", account.token);

@@ -323,9 +323,9 @@ export function fullUpload(
       inFlight = { request: client.putChunk("uploads", session, chunks++, objects), size: objects.length };
     };
     onProgress({ phase: "sending", done: 0, total });
-    for await (const { kind, objects } of readForUpload(col)) {
-      counts[kind] += objects.length;
+    for await (const objects of readForUpload(col)) {
       for (const object of objects) {
+        if (!object.deleted) counts[object.kind] += 1;
         const full = builder.add(object);
         if (full) await send(full);
       }

@@ -416,24 +416,52 @@ const SENT = 0;
 const UPLOAD_BATCH = 2000;
 
 /**
- * Every live record of the collection on the wire, for a full upload, a kind and a batch at a time, parents before
- * children. Each batch is marked as sent in the same transaction that reads it: a record changed afterwards is
- * pending again, so a change made while the upload runs is pushed by the next sync instead of being lost.
+ * The whole collection on the wire, for a full upload, a store and a batch at a time: first the deletions this
+ * device knows of, so that the relay keeps them (a device still holding a deleted note must not bring it back),
+ * then every live record, parents before children (a live record replaces a deletion of the same id). Each batch
+ * is marked as sent in the transaction that reads it: a record changed afterwards is pending again, so a change
+ * made while the upload runs is pushed by the next sync instead of being lost.
  */
-export async function* readForUpload(col: Collection): AsyncGenerator<{ kind: SyncKind; objects: WireObject[] }> {
+export async function* readForUpload(col: Collection): AsyncGenerator<WireObject[]> {
+  yield* readMarking(
+    col,
+    "graves",
+    (grave) => [String(grave.kind), String(grave.id)],
+    (grave) => ({
+      kind: grave.kind as SyncKind,
+      id: String(grave.id),
+      mtime: Number(grave.mtime),
+      deleted: true,
+      body: null,
+    }),
+  );
   for (const kind of SYNC_KINDS) {
-    let after: number | string | null = null;
-    for (;;) {
-      const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
-      const tx = col.db.transaction(STORE_OF[kind], "readwrite");
-      const records = (await tx.store.getAll(range as never, UPLOAD_BATCH)) as unknown as AnyRecord[];
-      const store = unwrap(tx.store as never) as unknown as IDBObjectStore;
-      for (const record of records) if (record.usn === PENDING) store.put({ ...record, usn: SENT });
-      await tx.done;
-      if (records.length > 0) yield { kind, objects: records.map((record) => toWire(kind, record)) };
-      const last = records[records.length - 1];
-      if (records.length < UPLOAD_BATCH || !last) break;
-      after = keyOf(kind, wireId(kind, last));
-    }
+    yield* readMarking(
+      col,
+      STORE_OF[kind],
+      (record) => keyOf(kind, wireId(kind, record)),
+      (record) => toWire(kind, record),
+    );
+  }
+}
+
+async function* readMarking(
+  col: Collection,
+  name: string,
+  keyOfRecord: (record: AnyRecord) => IDBValidKey,
+  wire: (record: AnyRecord) => WireObject,
+): AsyncGenerator<WireObject[]> {
+  let after: IDBValidKey | null = null;
+  for (;;) {
+    const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
+    const tx = col.db.transaction(name as never, "readwrite");
+    const records = (await tx.store.getAll(range as never, UPLOAD_BATCH)) as unknown as AnyRecord[];
+    const store = unwrap(tx.store as never) as unknown as IDBObjectStore;
+    for (const record of records) if (record.usn === PENDING) store.put({ ...record, usn: SENT });
+    await tx.done;
+    if (records.length > 0) yield records.map(wire);
+    const last = records[records.length - 1];
+    if (records.length < UPLOAD_BATCH || !last) return;
+    after = keyOfRecord(last);
   }
 }
