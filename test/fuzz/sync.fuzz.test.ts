@@ -10,8 +10,9 @@ import { addDeck } from "../../extension/lib/collection/decks";
 import { deleteNotes, updateNote } from "../../extension/lib/collection/notes";
 import { addField } from "../../extension/lib/collection/notetypes";
 import type { SyncOutcome } from "../../extension/lib/sync/engine";
+import { digest } from "../../worker/db/collections";
 import { Device } from "../worker/devices";
-import { signUp } from "../worker/relay";
+import { recountedDigest, signUp } from "../worker/relay";
 
 const bindings = env as unknown as { FUZZ_SEEDS: string; FUZZ_FIRST: string; FUZZ_SEED: string; FUZZ_STEPS: string };
 const STEPS = Number(bindings.FUZZ_STEPS || 60);
@@ -105,7 +106,10 @@ async function runSeed(seed: number): Promise<void> {
     try {
       const outcome = await device.sync();
       // A repair means the two sides drifted apart: the protocol should never let that happen.
-      if (outcome.kind === "synced" && outcome.repaired.length > 0) repairs.push(`${device.name}: ${outcome.repaired}`);
+      if (outcome.kind === "synced" && outcome.repaired.length > 0) {
+        repairs.push(`${device.name}: ${outcome.repaired}`);
+        log.push(`${device.name}'s sync needed a repair of ${outcome.repaired}`);
+      }
       if (outcome.kind !== "needs-choice") return outcome;
       const action = outcome.start.action;
       const choice =
@@ -205,6 +209,8 @@ async function runSeed(seed: number): Promise<void> {
     const lostNotes = [...notes].filter((n) => !deleted.has(n) && !haveNotes.has(n) && !excused.note.has(n));
     expect(lostNotes, `seed ${seed}: notes lost on ${device.name}\n${log.join("\n")}`).toEqual([]);
   }
+  // The digest the relay keeps up to date as rows change equals one counted from every row.
+  expect(await digest(env.DB, userId)).toEqual(await recountedDigest(userId));
   const relayReviews = await relaySet(userId, "revlog");
   expect([...(await deviceSet(devices[0] as Device, "revlog"))].sort()).toEqual([...relayReviews].sort());
   for (const device of devices) device.col.close();

@@ -1,5 +1,6 @@
 // Small helpers for talking to the relay under test, as a client on the network would.
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
+import type { CollectionDigest, SyncKind } from "../../shared/sync/protocol";
 
 export const BASE = "https://relay.test";
 
@@ -42,4 +43,16 @@ export async function signUp(username = uniqueName(), password = "correct horse 
   const response = await call({ method: "POST", path: "/v1/accounts", body: { username, password } });
   if (response.status !== 201) throw new Error(`sign-up failed: ${JSON.stringify(response.json)}`);
   return { username, password, token: String(response.json?.token) };
+}
+
+/** The digest counted from every row of `objects`: what the relay's kept counts (object_counts) must equal. */
+export async function recountedDigest(userId: number): Promise<CollectionDigest> {
+  const { results } = await env.DB.prepare(
+    `SELECT kind, SUM(deleted = 0) AS live, SUM(deleted = 1) AS deleted,
+            SUM(CASE WHEN deleted = 0 THEN mtime % 1000003 ELSE 0 END) AS mtimeSum
+     FROM objects WHERE user_id = ?1 GROUP BY kind`,
+  )
+    .bind(userId)
+    .all<{ kind: SyncKind; live: number; deleted: number; mtimeSum: number }>();
+  return Object.fromEntries(results.map(({ kind, ...counts }) => [kind, counts]));
 }

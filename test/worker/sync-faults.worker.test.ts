@@ -1,7 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hasPending } from "../../extension/lib/sync/local";
+import { digest } from "../../worker/db/collections";
 import { accountWithDevice, Device } from "./devices";
+import { call, recountedDigest } from "./relay";
 
 async function relayRows(userId: number): Promise<string> {
   const { results } = await env.DB.prepare(
@@ -248,6 +250,8 @@ describe("self-checking", () => {
     const bCard = (await b.col.db.getAll("cards"))[0];
     if (!bCard) throw new Error();
     await b.col.db.delete("cards", bCard.id);
+    // The relay's kept digest follows its rows, even a row removed behind its back.
+    expect(await digest(env.DB, userId)).toEqual(await recountedDigest(userId));
     await a.addBasic("a normal change");
     const outcome = await a.sync();
     expect(outcome).toMatchObject({ kind: "synced", repaired: ["note"] });
@@ -257,5 +261,23 @@ describe("self-checking", () => {
     expect(await b.col.db.get("cards", bCard.id)).toBeDefined();
     expect(await b.col.db.get("notes", keepOnRelay)).toBeDefined();
     expect(await a.snapshot()).toEqual(await b.snapshot());
+  });
+
+  it("deleting the account removes its records and its kept digest with it", async () => {
+    const { account, userId } = await paired();
+    expect(Object.keys(await digest(env.DB, userId)).length).toBeGreaterThan(0);
+    const deleted = await call({
+      method: "DELETE",
+      path: "/v1/accounts/current",
+      token: account.token,
+      body: { password: account.password },
+    });
+    expect(deleted.status).toBe(204);
+    for (const table of ["objects", "object_counts"]) {
+      const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?1`)
+        .bind(userId)
+        .first<{ n: number }>();
+      expect(row?.n, table).toBe(0);
+    }
   });
 });

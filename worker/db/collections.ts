@@ -24,18 +24,20 @@ export async function countLive(db: D1Database, userId: number, kind: SyncKind):
   return row?.n ?? 0;
 }
 
-/** Counts and mtime sums per kind: the digest a device compares with its own after a sync. */
+/**
+ * Counts and mtime sums per kind: the digest a device compares with its own after a sync. Triggers on `objects`
+ * keep them in `object_counts` (migration 0004), so that this reads a few rows, not the collection.
+ */
 export async function digest(db: D1Database, userId: number): Promise<CollectionDigest> {
   const { results } = await db
-    .prepare(
-      `SELECT kind, SUM(deleted = 0) AS live, SUM(deleted = 1) AS deleted,
-              SUM(CASE WHEN deleted = 0 THEN mtime % 1000003 ELSE 0 END) AS mtimeSum
-       FROM objects WHERE user_id = ?1 GROUP BY kind`,
-    )
+    .prepare("SELECT kind, live, deleted, mtime_sum AS mtimeSum FROM object_counts WHERE user_id = ?1")
     .bind(userId)
     .all<{ kind: SyncKind; live: number; deleted: number; mtimeSum: number }>();
   const out: CollectionDigest = {};
-  for (const row of results) out[row.kind] = { live: row.live, deleted: row.deleted, mtimeSum: row.mtimeSum };
+  for (const row of results) {
+    if (row.live > 0 || row.deleted > 0)
+      out[row.kind] = { live: row.live, deleted: row.deleted, mtimeSum: row.mtimeSum };
+  }
   return out;
 }
 
@@ -282,7 +284,7 @@ export async function changesPage(
 
 /** Removes a user's collection and everything staged for it. */
 export function deleteCollectionStatements(db: D1Database, userId: number): D1PreparedStatement[] {
-  return ["objects", "staged", "sync_sessions", "completed_requests", "collections"].map((table) =>
+  return ["objects", "object_counts", "staged", "sync_sessions", "completed_requests", "collections"].map((table) =>
     db.prepare(`DELETE FROM ${table} WHERE user_id = ?1`).bind(userId),
   );
 }
