@@ -95,7 +95,9 @@ export class RelayClient {
     return this.request("POST", `/v1/sync/uploads/${session}/commit`, body);
   }
 
-  digest(): Promise<RelayResult<{ usn: number; digest: CollectionDigest }>> {
+  digest(): Promise<
+    RelayResult<{ usn: number; collectionId: string | null; scm: number | null; digest: CollectionDigest }>
+  > {
     return this.request("GET", "/v1/sync/digest");
   }
 

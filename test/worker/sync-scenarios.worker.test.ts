@@ -235,6 +235,29 @@ describe("one-way syncs", () => {
     expect(await b.snapshot()).toEqual(await a.snapshot());
   });
 
+  it("a normal sync that meets another device's upload half-way ends asking for a choice, not merging unasked", async () => {
+    const { a, b } = await pairedDevices();
+    const fromB = await b.addBasic("waiting on B");
+    expect((await addField(a.col, await a.noteTypeId(), "Extra", { confirmSchemaChange: true })).ok).toBe(true);
+    let uploaded = false;
+    b.network.before = async (url) => {
+      if (!uploaded && url.includes("/commit")) {
+        uploaded = true;
+        expect(await a.upload()).toMatchObject({ kind: "synced" });
+      }
+    };
+    const outcome = await b.sync();
+    b.network.before = null;
+    expect(uploaded).toBe(true);
+    expect(outcome).toMatchObject({ kind: "needs-choice", start: { action: "choose", reason: "schema" } });
+    // B's note is still there and still waiting; merging then keeps both sides.
+    expect(await b.col.db.getAllFromIndex("notes", "usn", -1)).toHaveLength(1);
+    expect(await b.merge()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await a.col.db.get("notes", fromB)).toBeDefined();
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+
   it("13. a second profile with a different collection signing in to the same account is told, and chooses", async () => {
     const { account, a } = await pairedDevices();
     const other = await Device.create("Other", account.token);

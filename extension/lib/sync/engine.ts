@@ -85,27 +85,58 @@ async function asOutcome(work: () => Promise<SyncOutcome>): Promise<SyncOutcome>
 /** A normal sync, or the answer that a one-way sync is needed. */
 export function sync(col: Collection, client: RelayClient, options: SyncOptions = {}): Promise<SyncOutcome> {
   return asOutcome(async () => {
-    const meta = await col.meta();
-    const start = must(
-      await client.startSync({
-        collectionId: meta.id,
-        scm: meta.scm,
-        lastSyncUsn: meta.lastSyncUsn,
-        lastSync: meta.lastSync,
-        cards: await col.db.count("cards"),
-        notes: await col.db.count("notes"),
-        mtime: meta.mtime,
-        pending: await hasPending(col),
-        forceOneWay: options.forceOneWay ?? false,
-      }),
-    );
-    if (start.action === "none") {
-      await recordSync(col, { lastSync: col.clock.now() });
-      return { kind: "none" };
+    for (let attempt = 0; ; attempt++) {
+      const meta = await col.meta();
+      const start = must(
+        await client.startSync({
+          collectionId: meta.id,
+          scm: meta.scm,
+          lastSyncUsn: meta.lastSyncUsn,
+          lastSync: meta.lastSync,
+          cards: await col.db.count("cards"),
+          notes: await col.db.count("notes"),
+          mtime: meta.mtime,
+          pending: await hasPending(col),
+          forceOneWay: options.forceOneWay ?? false,
+        }),
+      );
+      if (start.action === "none") {
+        await recordSync(col, { lastSync: col.clock.now() });
+        return { kind: "none" };
+      }
+      if (start.action !== "normal") return { kind: "needs-choice", start };
+      try {
+        return await normalSync(
+          col,
+          client,
+          meta.lastSyncUsn,
+          start.usn,
+          true,
+          options.fullCheck ?? false,
+          options.onProgress,
+        );
+      } catch (error) {
+        // Another device replaced the relay's collection meanwhile: asking again gives the choice to make.
+        if (error instanceof ReplacedMeanwhile && attempt === 0) continue;
+        throw error;
+      }
     }
-    if (start.action !== "normal") return { kind: "needs-choice", start };
-    return normalSync(col, client, meta.lastSyncUsn, start.usn, true, options.fullCheck ?? false, options.onProgress);
   });
+}
+
+/** The relay's collection was replaced (a one-way sync from another device) while this sync ran. */
+class ReplacedMeanwhile extends Error {
+  constructor() {
+    super("another device replaced the collection on the relay meanwhile; sync again to choose what to keep");
+  }
+}
+
+/** The relay's usn, after making sure that its collection is still the one this sync began with. */
+async function relayUsnNow(col: Collection, client: RelayClient) {
+  const relay = must(await client.digest());
+  const meta = await col.meta();
+  if (relay.collectionId !== meta.id || relay.scm !== meta.scm) throw new ReplacedMeanwhile();
+  return relay;
 }
 
 async function normalSync(
@@ -126,7 +157,7 @@ async function normalSync(
     );
     const pushed = await pendingChanges(col);
     if (pushed.length === 0) {
-      const relay = must(await client.digest());
+      const relay = await relayUsnNow(col, client);
       if (relay.usn !== target) {
         from = target;
         target = relay.usn;
@@ -144,7 +175,7 @@ async function normalSync(
     );
     if (!committed.ok && committed.code === "stale") {
       from = target;
-      target = must(await client.digest()).usn;
+      target = (await relayUsnNow(col, client)).usn;
       continue;
     }
     const result = must(committed);
