@@ -1,5 +1,7 @@
 // The sync itself: one request to learn what is needed, then pull, push and check for a normal sync, or a
 // one-way upload, download or merge when the person chose one. Failures are values, never thrown.
+
+import { unwrap } from "idb";
 import {
   type ChangesPage,
   type CollectionPage,
@@ -440,9 +442,9 @@ async function setAllUsn(col: Collection, stores: string[], usn: number): Promis
         tx.store.getAll(range, 5000),
         tx.store.getAllKeys(range, 5000),
       ]);
-      for (const record of records as { usn: number }[]) {
-        if (record.usn !== usn) void tx.store.put({ ...record, usn } as never).catch(() => {});
-      }
+      // Straight to the store, without a promise per record; a failed write aborts the transaction.
+      const raw = unwrap(tx.store as never) as unknown as IDBObjectStore;
+      for (const record of records as { usn: number }[]) if (record.usn !== usn) raw.put({ ...record, usn });
       await tx.done;
       if (records.length < 5000) break;
       after = keys[keys.length - 1] ?? null;
