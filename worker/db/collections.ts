@@ -15,13 +15,13 @@ export async function findCollection(db: D1Database, userId: number): Promise<Co
     .first<CollectionRow>();
 }
 
-/** Live records of one kind. */
+/** Live records of one kind, from the counts the triggers keep (see `digest`). */
 export async function countLive(db: D1Database, userId: number, kind: SyncKind): Promise<number> {
   const row = await db
-    .prepare("SELECT COUNT(*) AS n FROM objects WHERE user_id = ?1 AND kind = ?2 AND deleted = 0")
+    .prepare("SELECT live FROM object_counts WHERE user_id = ?1 AND kind = ?2")
     .bind(userId, kind)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
+    .first<{ live: number }>();
+  return row?.live ?? 0;
 }
 
 /**
