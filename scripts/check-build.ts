@@ -1,5 +1,7 @@
 // `npm run check:build` (run by CI): the relay bundles for Cloudflare within the Workers size limit, and the
-// extension builds for Chrome and for Firefox with manifests each browser accepts. Nothing is uploaded.
+// extension builds for Chrome and for Firefox with manifests each browser accepts; the Firefox build also passes
+// Mozilla's add-ons linter (the checks addons.mozilla.org runs on upload) without errors. Nothing is uploaded,
+// and nothing is fetched: the linter works from the data in its package.
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -52,6 +54,61 @@ for (const browser of ["chrome", "firefox"] as const) {
   console.log(
     `Extension for ${browser}: built in ${path.relative(ROOT, folder)}, manifest v${manifest.manifest_version}`,
   );
+  if (browser === "firefox") problems.push(...lintFirefox(folder).map((p) => `${browser}: ${p}`));
+}
+
+interface LinterMessage {
+  code: string;
+  message: string;
+  description?: string | string[];
+  file?: string;
+  line?: number;
+}
+
+/**
+ * Runs Mozilla's add-ons linter on the Firefox build and prints its summary and every message. Errors (what
+ * addons.mozilla.org would refuse) are returned as problems; warnings and notices are printed only.
+ */
+function lintFirefox(folder: string): string[] {
+  const linterDir = path.join(ROOT, "node_modules/addons-linter");
+  const { version } = JSON.parse(readFileSync(path.join(linterDir, "package.json"), "utf8")) as { version: string };
+  const result = spawnSync(
+    process.execPath,
+    [path.join(linterDir, "bin/addons-linter"), "--output", "json", "--boring", folder],
+    { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 2 ** 20 },
+  );
+  let report: Record<"errors" | "warnings" | "notices", LinterMessage[]>;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch {
+    return [
+      `addons-linter ${version} gave no report (exit status ${result.status}):\n${result.stdout}\n${result.stderr}`,
+    ];
+  }
+  const { errors, warnings, notices } = report;
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+  console.log(
+    `Firefox build, Mozilla's add-ons linter ${version}: ${count(errors.length, "error")}, ` +
+      `${count(warnings.length, "warning")}, ${count(notices.length, "notice")}`,
+  );
+  const where = (m: LinterMessage) => (m.file ? ` in ${m.file}${m.line ? `:${m.line}` : ""}` : "");
+  for (const [kind, list] of [
+    ["error", errors],
+    ["warning", warnings],
+    ["notice", notices],
+  ] as const) {
+    for (const m of list) console.log(`  ${kind} ${m.code}${where(m)}: ${m.message}`);
+  }
+  const found = errors.map((m) => {
+    const description = Array.isArray(m.description) ? m.description.join(" ") : (m.description ?? "");
+    return `addons-linter error ${m.code}${where(m)}: ${m.message}${description ? ` (${description})` : ""}`;
+  });
+  if (result.status !== 0 && found.length === 0) {
+    found.push(
+      `addons-linter ${version} exited with status ${result.status} without naming an error:\n${result.stderr}`,
+    );
+  }
+  return found;
 }
 
 function checkManifest(browser: "chrome" | "firefox", manifest: Record<string, unknown>, folder: string): string[] {
