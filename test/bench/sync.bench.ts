@@ -1,6 +1,6 @@
 // Sync against the local relay, driven in Chromium with the extension's real IndexedDB and sync code.
 import path from "node:path";
-import { launchWithExtension, ROOT } from "../e2e/browser";
+import { launchWithExtension } from "../e2e/browser";
 import { BENCH_EXTENSION_DIR } from "./collection.bench";
 
 type Report = Record<
@@ -11,6 +11,8 @@ type Report = Record<
     received: number;
     largestBody: number;
     relayMs: number;
+    slowestMs: number;
+    slowest: string;
     ms: number;
     peakMiB: number;
     beforeMiB: number;
@@ -42,7 +44,8 @@ export async function benchSync(folder: string, relayUrl: string, notes: number,
         `  ${name.padEnd(34)} ${(r.ms / 1000).toFixed(2).padStart(7)} s (waiting on the relay ${(r.relayMs / 1000).toFixed(2)} s)  ` +
           `${String(r.requests).padStart(4)} requests  ` +
           `sent ${mib(r.sent).padStart(10)}  received ${mib(r.received).padStart(10)}  largest body ${mib(r.largestBody)}  ` +
-          `JS heap ${r.beforeMiB.toFixed(0)} → peak ${r.peakMiB.toFixed(0)} MiB`,
+          `JS heap ${r.beforeMiB.toFixed(0)} → peak ${r.peakMiB.toFixed(0)} MiB  ` +
+          `slowest request ${(r.slowestMs / 1000).toFixed(2)} s (${r.slowest})`,
       );
     }
   } finally {

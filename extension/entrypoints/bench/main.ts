@@ -91,7 +91,7 @@ async function timeSearch(profileId: string, query: string, options: SearchOptio
 
 /** A fetch that counts requests and bytes each way, and notes the largest request body. */
 function countingFetch() {
-  const stats = { requests: 0, sent: 0, received: 0, largestBody: 0, relayMs: 0 };
+  const stats = { requests: 0, sent: 0, received: 0, largestBody: 0, relayMs: 0, slowestMs: 0, slowest: "" };
   const impl = async (input: RequestInfo | URL, init?: RequestInit) => {
     const body = typeof init?.body === "string" ? init.body.length : 0;
     stats.requests++;
@@ -100,7 +100,12 @@ function countingFetch() {
     const start = performance.now();
     const response = await fetch(input, init);
     const text = await response.text();
-    stats.relayMs += performance.now() - start;
+    const ms = performance.now() - start;
+    stats.relayMs += ms;
+    if (ms > stats.slowestMs) {
+      stats.slowestMs = ms;
+      stats.slowest = `${init?.method ?? "GET"} ${new URL(String(input)).pathname.replace(/\/[A-Za-z0-9_-]{20,}\//, "/…/")}`;
+    }
     stats.received += text.length;
     return new Response(text, { status: response.status, headers: response.headers });
   };
