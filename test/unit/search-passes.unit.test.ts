@@ -146,6 +146,37 @@ describe("searches over several batches agree with the same search done by hand"
     );
   });
 
+  it("searches among named notes and cards (nid:, cid:, alone or with more) in every order, counted at once", async () => {
+    const some = cards.filter((_, i) => i % 37 === 5);
+    const noteIdList = [...new Set(some.map((c) => c.noteId))];
+    const named: [string, Test][] = [
+      [`nid:${noteIdList.join(",")}`, (c) => noteIdList.includes(c.noteId)],
+      [`cid:${some.map((c) => c.id).join(",")} -deck:Two`, (c) => some.includes(c) && c.deckId !== decks.Two],
+      [`tag:t2 nid:${noteIdList.join(",")}`, (c, n) => noteIdList.includes(c.noteId) && n.tags.includes("t2")],
+    ];
+    for (const [query, test] of named) {
+      const matches = matchingCards(test);
+      expect(matches.length).toBeGreaterThan(2);
+      const newest = await search(col, query, { descending: true, limit: 3, countTotal: false });
+      if (!newest.ok) throw new Error(newest.error);
+      expect(newest.value.rows.map((r) => r.cardId)).toEqual(
+        matches
+          .map((c) => c.id)
+          .reverse()
+          .slice(0, 3),
+      );
+      expect(newest.value.total).toBe(matches.length);
+      const byOrd = await search(col, query, { sort: "template", offset: 1, limit: 2 });
+      const expected = [...matches].sort((a, b) => a.ord - b.ord || a.id - b.id).map((c) => c.id);
+      expect(byOrd.ok && byOrd.value.rows.map((r) => r.cardId)).toEqual(expected.slice(1, 3));
+      const asNotes = await search(col, query, { mode: "notes", limit: 1000 });
+      const noteIds = [...new Set(matches.map((c) => c.noteId))].sort((a, b) => a - b);
+      expect(asNotes.ok && asNotes.value.rows.map((r) => r.noteId)).toEqual(noteIds);
+      const ids = await searchIds(col, query, { mode: "notes" });
+      expect(ids.ok && ids.value.sort((a, b) => a - b)).toEqual(noteIds);
+    }
+  });
+
   it("finds a note by id without reading notes, and its cards", async () => {
     const note = [...notes.values()].find((n) => cards.filter((c) => c.noteId === n.id).length === 2);
     if (!note) throw new Error();

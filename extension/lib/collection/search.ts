@@ -105,6 +105,8 @@ export async function search(
   };
   // The decks and note types are read while the first cards (or notes) are.
   const ready = loadEnv(col, node, options.rolloverHour);
+  const named = await namedCards(col, node);
+  if (named) return done(await searchAmong(col, node, ready, page, options.mode === "notes", named));
   if (options.mode === "notes") return done(await searchNotes(col, node, ready, page));
   if (page.sort === "created") return done(await cardsByCreation(col, node, ready, page));
   return done(await cardsSorted(col, node, ready, page));
@@ -285,6 +287,71 @@ async function searchNotes(col: Collection, node: SearchNode, ready: Promise<Env
   return { rows: await buildRows(col, env, ids, "notes"), total: matches.length };
 }
 
+/**
+ * The cards a search can only match among, when it names them (nid:… or cid:…, alone or with more terms after "and"),
+ * read by id; null for any other search.
+ */
+async function namedCards(col: Collection, node: SearchNode): Promise<Card[] | null> {
+  const named = namedIn(node);
+  if (!named) return null;
+  const store = col.db.transaction("cards").store;
+  if (named.kind === "nid") return (await Promise.all(named.ids.map((id) => store.index("noteId").getAll(id)))).flat();
+  return (await Promise.all(named.ids.map((id) => store.get(id)))).filter((card) => card !== undefined);
+}
+
+function namedIn(node: SearchNode): Extract<SearchNode, { kind: "nid" | "cid" }> | null {
+  if (node.kind === "nid" || node.kind === "cid") return node;
+  if (node.kind !== "and") return null;
+  for (const child of node.children) {
+    const named = namedIn(child);
+    if (named) return named;
+  }
+  return null;
+}
+
+/** The named cards (with their notes) that match the whole search, in key order. */
+async function matchAmong(col: Collection, node: SearchNode, ready: Promise<Env>, cards: Card[]) {
+  const notes = await notesOf(col.db.transaction("notes").store, cards);
+  const predicate = compile(node, await ready);
+  const matches: RowSource[] = [];
+  for (const card of cards.sort((a, b) => a.id - b.id)) {
+    const note = notes.get(card.noteId);
+    if (note && predicate(card, note)) matches.push([card, note, 1]);
+  }
+  return matches;
+}
+
+/** A search among named cards: every match is at hand, so any order and the count come at once. */
+async function searchAmong(
+  col: Collection,
+  node: SearchNode,
+  ready: Promise<Env>,
+  page: Paging,
+  notesMode: boolean,
+  cards: Card[],
+): Promise<SearchResult> {
+  const matching = await matchAmong(col, node, ready, cards);
+  const env = await ready;
+  if (!notesMode) {
+    const key = sortKey(page.sort, env);
+    const byId = new Map(matching.map((m) => [m[0].id, m]));
+    const ordered = pageOf(
+      matching.map(([card, note]) => ({ id: card.id, key: key(card, note) })),
+      page,
+    );
+    const rows = ordered.map((m) => byId.get(m.id)).filter((m): m is RowSource => m !== undefined);
+    return { rows: rowsOf(env, rows), total: matching.length };
+  }
+  // Notes: each by its first matching card (or by itself, in creation order).
+  const key = page.sort === "created" ? (_card: Card, note: Note) => note.id : sortKey(page.sort, env);
+  const matches = new Map<number, Match>();
+  for (const [card, note] of matching) {
+    if (!matches.has(note.id)) matches.set(note.id, { id: note.id, key: key(card, note) });
+  }
+  const ids = pageOf([...matches.values()], page).map((m) => m.id);
+  return { rows: await buildRows(col, env, ids, "notes"), total: matches.size };
+}
+
 /** The notes of the cards a search on cards alone matches: one pass over the cards, keeping note ids. */
 async function notesOfMatchingCards(col: Collection, node: SearchNode, ready: Promise<Env>): Promise<Set<number>> {
   const ids = new Set<number>();
@@ -327,6 +394,11 @@ export async function searchIds(
   const node = parsed.value;
   const notes = options.mode === "notes";
   const ready = loadEnv(col, node, options.rolloverHour);
+  const named = await namedCards(col, node);
+  if (named) {
+    const matching = await matchAmong(col, node, ready, named);
+    return done([...new Set(matching.map(([card, note]) => (notes ? note.id : card.id)))]);
+  }
   if (!readsNotes(node)) {
     if (notes) return done([...(await notesOfMatchingCards(col, node, ready))]);
     const ids: number[] = [];
