@@ -88,17 +88,22 @@ async function asOutcome(work: () => Promise<SyncOutcome>): Promise<SyncOutcome>
 export function sync(col: Collection, client: RelayClient, options: SyncOptions = {}): Promise<SyncOutcome> {
   return asOutcome(async () => {
     for (let attempt = 0; ; attempt++) {
-      const meta = await col.meta();
+      const [meta, cards, notes, pending] = await Promise.all([
+        col.meta(),
+        col.db.count("cards"),
+        col.db.count("notes"),
+        hasPending(col),
+      ]);
       const start = must(
         await client.startSync({
           collectionId: meta.id,
           scm: meta.scm,
           lastSyncUsn: meta.lastSyncUsn,
           lastSync: meta.lastSync,
-          cards: await col.db.count("cards"),
-          notes: await col.db.count("notes"),
+          cards,
+          notes,
           mtime: meta.mtime,
-          pending: await hasPending(col),
+          pending,
           forceOneWay: options.forceOneWay ?? false,
         }),
       );
@@ -369,7 +374,8 @@ export function fullUpload(
     const result = must(
       await client.commitUpload(session, { collectionId: meta.id, scm: meta.scm, chunks, counts, allowEmpty }),
     );
-    await recordSync(col, { lastSyncUsn: result.usn, lastSync: col.clock.now() });
+    // The relay checked the upload's counts per kind before committing it: the weekly full check can wait.
+    await recordSync(col, { lastSyncUsn: result.usn, lastSync: col.clock.now(), lastFullCheck: col.clock.now() });
     return { kind: "synced", usn: result.usn, pulled: 0, pushed: sent, repaired: [] };
   });
 }

@@ -52,10 +52,10 @@ export async function pendingChanges(col: Collection): Promise<WireObject[]> {
 
 /** True when anything is waiting to be sent. */
 export async function hasPending(col: Collection): Promise<boolean> {
-  for (const kind of SYNC_KINDS) {
-    if ((await col.db.countFromIndex(STORE_OF[kind], "usn", PENDING)) > 0) return true;
-  }
-  return (await col.db.countFromIndex("graves", "usn", PENDING)) > 0;
+  const stores = [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves" as const];
+  // The first pending key of each store, not a count: a freshly imported collection is pending throughout.
+  const first = await Promise.all(stores.map((store) => col.db.getKeyFromIndex(store, "usn", PENDING)));
+  return first.some((key) => key !== undefined);
 }
 
 /** How many changes wait for a sync, by what a person would call them. */
@@ -366,7 +366,10 @@ export async function replaceCollection(
   }
   const meta = await tx.objectStore("meta").get("collection");
   if (meta) {
-    await tx.objectStore("meta").put({ ...meta, ...identity, lastSync: now, mtime: now }, "collection");
+    // An exact copy of the relay's collection: the weekly full check can wait.
+    await tx
+      .objectStore("meta")
+      .put({ ...meta, ...identity, lastSync: now, mtime: now, lastFullCheck: now }, "collection");
   }
   await tx.done;
 }
