@@ -7,7 +7,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningRelay, startRelay } from "../../scripts/relay-process";
 import { EXTENSION_DIR, type ExtensionBrowser, launchWithExtension, ROOT, testFolder } from "./browser";
-import { addBasicNote, openManager, signInTo, syncNowOn } from "./two-devices";
+import { addBasicNote, badgeLook as badge, openManager, signInTo, syncNowOn } from "./two-devices";
 
 const SHOTS = path.join(ROOT, "docs/screenshots");
 
@@ -33,21 +33,6 @@ afterAll(async () => {
   await second?.close();
   await relay?.stop();
 });
-
-/** The badge with its colour, read from chrome.action in the background worker. */
-async function badge(browser: ExtensionBrowser) {
-  return browser.worker.evaluate(async () => {
-    type Action = {
-      getBadgeText(details: object): Promise<string>;
-      getTitle(details: object): Promise<string>;
-      getBadgeBackgroundColor(details: object): Promise<number[]>;
-    };
-    const api = (globalThis as unknown as { chrome: { action: Action } }).chrome.action;
-    const [r = 0, g = 0, b = 0] = await api.getBadgeBackgroundColor({});
-    const hex = `#${[r, g, b].map((n) => n.toString(16).padStart(2, "0")).join("")}`;
-    return { text: await api.getBadgeText({}), title: await api.getTitle({}), color: hex };
-  });
-}
 
 /** When the default profile last synced successfully, from the stored sync status. */
 async function lastSuccess(browser: ExtensionBrowser): Promise<number> {
