@@ -2,7 +2,7 @@
 // and the benchmarks. The wrangler binary runs in its own process group, so stopping it by its PID also
 // stops the workerd it started.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -63,9 +63,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The port was taken between choosing it and wrangler binding it (another relay or any other socket). */
+class PortTaken extends Error {}
+
 export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   applyLocalMigrations(options.stateDir, options.tmpDir);
-  const port = options.port ?? (await freePort());
+  // A port chosen here may be taken by someone else before wrangler binds it: then another port is tried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, options.port ?? (await freePort()));
+    } catch (error) {
+      if (!(error instanceof PortTaken) || options.port !== undefined || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function startOnce(options: RelayOptions, port: number): Promise<RunningRelay> {
   const child = spawn(
     process.execPath,
     [
@@ -85,15 +98,18 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     { cwd: ROOT, env: wranglerEnv(options.tmpDir), detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
+  // Kept in a file too, to tell afterwards why a relay went away in the middle of a test.
+  const logFile = path.join(options.tmpDir ?? options.stateDir, "wrangler.log");
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
+    appendFileSync(logFile, chunk);
     if (options.verbose) process.stdout.write(chunk);
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForHealth(url, child, () => output);
+    await waitForReady(url, child, () => output);
   } catch (error) {
     await stopProcessGroup(child);
     throw error;
@@ -101,15 +117,25 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   return { url, port, pid: child.pid ?? -1, stop: () => stopProcessGroup(child) };
 }
 
-async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
+/**
+ * Waits until this wrangler says it listens on `url`, then until the relay answers there. A health answer alone
+ * is not enough: when the port was taken, another relay may be answering on it while this wrangler fails.
+ */
+async function waitForReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
+  const plain = () => output().replace(/\x1b\[[0-9;]*m/g, "");
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output()}`);
-    try {
-      const response = await fetch(`${url}/health`);
-      if (response.ok) return;
-    } catch {
-      // Not listening yet.
+    if (child.exitCode !== null) {
+      const message = `wrangler dev exited with ${child.exitCode}:\n${output()}`;
+      throw /address already in use/i.test(plain()) ? new PortTaken(message) : new Error(message);
+    }
+    if (plain().includes(`Ready on ${url}`)) {
+      try {
+        const response = await fetch(`${url}/health`);
+        if (response.ok) return;
+      } catch {
+        // Not answering yet.
+      }
     }
     await new Promise((r) => setTimeout(r, 200));
   }
