@@ -49,6 +49,25 @@ export const NoteType = z.object({
 });
 export type NoteType = z.output<typeof NoteType>;
 
+/**
+ * One search of a filtered deck, as Anki keeps it: what to search for, how many cards to take, in which order
+ * (Anki's numbers: 0 oldest reviewed first, 1 random, 2 intervals ascending, 3 intervals descending, 4 most lapses,
+ * 5 order added, 6 order due, 7 latest added first, 8 relative overdueness).
+ */
+export const FilterTerm = z.object({
+  search: z.string().max(10_000),
+  limit: z.number().int().min(1).max(99_999),
+  order: z.number().int().min(0).max(8),
+});
+export type FilterTerm = z.output<typeof FilterTerm>;
+
+/** What makes a deck a filtered deck: its searches (Anki allows two) and whether answers reschedule its cards. */
+export const DeckFilter = z.object({
+  terms: z.array(FilterTerm).min(1).max(2),
+  reschedule: z.boolean(),
+});
+export type DeckFilter = z.output<typeof DeckFilter>;
+
 export const Deck = z.object({
   id: Id,
   /** Full name; nesting is written with "::". */
@@ -56,6 +75,11 @@ export const Deck = z.object({
   configId: Id,
   description: z.string().max(100_000).default(""),
   collapsed: z.boolean().default(false),
+  /**
+   * Set on a filtered deck: its cards are borrowed from their home decks (a card's `odid`, with its own due in
+   * `odue`) and go back when the deck is emptied or deleted, or when an answer reschedules them out of learning.
+   */
+  filter: DeckFilter.optional(),
   ...stamped,
 });
 export type Deck = z.output<typeof Deck>;

@@ -2,6 +2,7 @@
 // ids (one card or every match of a search) and changes them in one transaction.
 import { type Card, CardQueue, CardType } from "../../../shared/model";
 import { type Collection, done, type Outcome, refuse } from "./collection";
+import { returnedHome } from "./filtered";
 import { changeEach, chunks, touchMeta } from "./notes";
 
 /** Applies `change` to each card (skipping missing ones) in one transaction; returns how many changed. */
@@ -46,8 +47,16 @@ export async function setCardsDeck(
   cardIds: readonly number[],
   deckId: number,
 ): Promise<Outcome<number>> {
-  if (!(await col.db.get("decks", deckId))) return refuse(`There is no deck with id ${deckId}.`);
-  return done(await changeCards(col, cardIds, (c) => (c.deckId === deckId ? null : { ...c, deckId })));
+  const deck = await col.db.get("decks", deckId);
+  if (!deck) return refuse(`There is no deck with id ${deckId}.`);
+  if (deck.filter) return refuse(`"${deck.name}" is a filtered deck: cards get into it by its search, with Rebuild.`);
+  // A card borrowed by a filtered deck goes home first, then moves: its home deck is what changes.
+  return done(
+    await changeCards(col, cardIds, (c) => {
+      const home = returnedHome(c);
+      return home.deckId === deckId && c.odid === 0 ? null : { ...home, deckId };
+    }),
+  );
 }
 
 export async function setSuspended(

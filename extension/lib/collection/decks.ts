@@ -1,8 +1,9 @@
 // Decks: create (with missing parents), rename or move (descendants follow), delete (the person chooses what
 // happens to the cards).
 import { isSelfOrDescendant, parentNames, parseDeckName } from "../../../shared/deck-names";
-import { DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type Deck, PENDING } from "../../../shared/model";
+import { type Card, DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type Deck, PENDING } from "../../../shared/model";
 import { type Collection, done, grave, type Outcome, refuse, stamp } from "./collection";
+import { filteredParentOf, returnedHome } from "./filtered";
 import { touchMeta } from "./notes";
 import type { WriteStore } from "./schema";
 
@@ -19,6 +20,8 @@ export async function addDeck(col: Collection, input: string): Promise<Outcome<D
   const existing = await findDeckByName(col, parsed.value);
   if (existing) return done(existing);
   const decks = await col.db.getAll("decks");
+  const blocked = filteredParentOf(parsed.value, decks);
+  if (blocked) return refuse(`"${blocked.name}" is a filtered deck, which cannot have sub-decks.`);
   const names = [...parentNames(parsed.value), parsed.value];
   const ids = await col.freshIds("decks", names.length);
   const now = col.clock.now();
@@ -68,6 +71,8 @@ export async function renameDeck(col: Collection, deckId: number, input: string)
   if (isSelfOrDescendant(newName, deck.name) && newName !== deck.name) {
     return refuse(`"${deck.name}" cannot be moved inside itself.`);
   }
+  const blocked = filteredParentOf(newName, decks);
+  if (blocked) return refuse(`"${blocked.name}" is a filtered deck, which cannot have sub-decks.`);
   const clash = decks.find((d) => d.id !== deckId && d.name.toLowerCase() === newName.toLowerCase());
   if (clash) return refuse(`A deck named "${clash.name}" exists already.`);
   const moving = decks.filter((d) => isSelfOrDescendant(d.name, deck.name));
@@ -108,23 +113,39 @@ export async function deleteDeck(
   const doomedIds = new Set(doomed.map((d) => d.id));
   if (choice.cards === "move") {
     if (doomedIds.has(choice.toDeckId)) return refuse("Cards cannot be moved into a deck that is being deleted.");
-    if (!decks.some((d) => d.id === choice.toDeckId)) return refuse(`There is no deck with id ${choice.toDeckId}.`);
+    const target = decks.find((d) => d.id === choice.toDeckId);
+    if (!target) return refuse(`There is no deck with id ${choice.toDeckId}.`);
+    if (target.filter) return refuse(`"${target.name}" is a filtered deck; cards cannot be moved into it.`);
   }
   const now = col.clock.now();
   const tx = col.db.transaction(["decks", "cards", "notes", "graves", "meta"], "readwrite");
   const cards = tx.objectStore("cards");
   let cardCount = 0;
   const touchedNotes = new Set<number>();
+  /** A card whose home deck goes (given as it is at home): deleted or moved, as the person chose. */
+  const dispose = async (card: Card) => {
+    cardCount++;
+    if (choice.cards === "move") {
+      await cards.put(stamp({ ...card, deckId: choice.toDeckId }, now));
+    } else {
+      await cards.delete(card.id);
+      await tx.objectStore("graves").put(grave("card", card.id, now));
+      touchedNotes.add(card.noteId);
+    }
+  };
+  // Cards that filtered decks outside the deleted ones borrowed from them go with their home decks.
+  for (const other of decks.filter((d) => d.filter && !doomedIds.has(d.id))) {
+    for (const card of await cards.index("deckId").getAll(other.id)) {
+      if (doomedIds.has(card.odid)) await dispose(returnedHome(card));
+    }
+  }
   for (const id of doomedIds) {
+    const filtered = decks.find((d) => d.id === id)?.filter !== undefined;
     for (const card of await cards.index("deckId").getAll(id)) {
-      cardCount++;
-      if (choice.cards === "move") {
-        await cards.put(stamp({ ...card, deckId: choice.toDeckId }, now));
-      } else {
-        await cards.delete(card.id);
-        await tx.objectStore("graves").put(grave("card", card.id, now));
-        touchedNotes.add(card.noteId);
-      }
+      const home = returnedHome(card);
+      // A deleted filtered deck gives its cards back, unless their home deck goes too.
+      if (filtered && !doomedIds.has(home.deckId)) await cards.put(stamp(home, now));
+      else await dispose(home);
     }
     await tx.objectStore("decks").delete(id);
     await tx.objectStore("graves").put(grave("deck", id, now));

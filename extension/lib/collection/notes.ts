@@ -67,7 +67,10 @@ export interface AddedNotes {
 /** Adds many notes with their cards in one transaction; inputs that are wrong are reported, not added. */
 export async function addNotes(col: Collection, inputs: NoteInput[]): Promise<AddedNotes> {
   const noteTypes = new Map((await col.db.getAll("notetypes")).map((n) => [n.id, n]));
-  const deckIds = new Set(await col.db.getAllKeys("decks"));
+  const decks = await col.db.getAll("decks");
+  // Cards cannot be added to a filtered deck, as in Anki: it only borrows cards from other decks.
+  const deckIds = new Set(decks.filter((d) => !d.filter).map((d) => d.id));
+  const filteredIds = new Set(decks.filter((d) => d.filter).map((d) => d.id));
   const refused: AddedNotes["refused"] = [];
   const accepted: { note: Omit<Note, "id">; ords: number[]; deckIds: number[] }[] = [];
   const now = col.clock.now();
@@ -75,6 +78,10 @@ export async function addNotes(col: Collection, inputs: NoteInput[]): Promise<Ad
     const noteType = noteTypes.get(input.noteTypeId);
     if (!noteType) {
       refused.push({ index, error: `There is no note type with id ${input.noteTypeId}.` });
+      continue;
+    }
+    if (filteredIds.has(input.deckId)) {
+      refused.push({ index, error: "Notes cannot be added to a filtered deck; choose its home deck instead." });
       continue;
     }
     if (!deckIds.has(input.deckId)) {
@@ -168,7 +175,8 @@ export async function updateNote(col: Collection, noteId: number, edit: NoteEdit
   if (changed) await tx.objectStore("notes").put(note);
   if (missing.length > 0) {
     const position = await takePositions(tx.objectStore("config"), 1, now);
-    const deckId = cards[0]?.deckId ?? 1;
+    // A new card goes where its siblings live: their home deck when a filtered deck borrowed them.
+    const deckId = (cards[0]?.odid || cards[0]?.deckId) ?? 1;
     for (const [i, ord] of missing.entries()) {
       await tx.objectStore("cards").add(newCard(newIds[i] ?? 0, noteId, deckId, ord, position, now));
     }

@@ -8,6 +8,9 @@ import type { Collection } from "./collection";
 /** Learning cards due within this many seconds count as due now, as in Anki. */
 export const LEARN_AHEAD_SECONDS = 20 * 60;
 
+/** More than a filtered deck can hold (its searches take at most 99,999 cards each). */
+const FILTERED_LIMIT = 200_000;
+
 export interface DeckCounts {
   deck: Deck;
   depth: number;
@@ -35,6 +38,8 @@ export async function deckCounts(col: Collection, hour?: number, under?: string)
 
   /** What a deck may still show today: its preset's daily limits less what was studied in it (and below) today. */
   const limitsOf = (deck: Deck) => {
+    // A filtered deck's size is its limit: the cards it holds were chosen for today.
+    if (deck.filter) return { newLimit: FILTERED_LIMIT, reviewLimit: FILTERED_LIMIT };
     const preset = presetOf.get(deck.configId) ?? presetOf.get(1);
     const doneHere = done.get(deck.id) ?? { newDone: 0, reviewDone: 0 };
     return {

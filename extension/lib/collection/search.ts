@@ -620,6 +620,8 @@ function compileCards(node: SearchNode, env: Env): CardTest {
     }
     case "deck": {
       if (node.pattern === "*") return () => true;
+      // Anki's "deck:filtered": the cards that filtered decks borrowed.
+      if (node.pattern.toLowerCase() === "filtered") return (card) => card.odid !== 0;
       const re = wildcard(node.pattern, { whole: true });
       const names = [...env.decks.values()].filter((d) => re.test(d.name)).map((d) => d.name);
       const ids = new Set(

@@ -3,6 +3,7 @@ import type { Card } from "../../../shared/model";
 import { CardQueue, CardType, PENDING } from "../../../shared/model";
 import { answer, type DayContext, type Ease, memoryFromHistory, memoryState } from "../../../shared/scheduling";
 import { type Collection, done, type Outcome, refuse } from "./collection";
+import { previewAnswer, returnedHome } from "./filtered";
 import { touchMeta } from "./notes";
 
 export interface Answered {
@@ -28,18 +29,29 @@ export async function answerCard(
   if (![1, 2, 3, 4].includes(ease)) return refuse(`Answer ${ease} does not exist; answers are 1 to 4.`);
   const before = await col.db.get("cards", cardId);
   if (!before) return refuse(`There is no card with id ${cardId}; it may have been deleted.`);
-  const deck = await col.db.get("decks", before.odid || before.deckId);
-  const preset = (deck && (await col.db.get("deckconfigs", deck.configId))) || (await col.db.get("deckconfigs", 1));
+  const [deck, home] = await Promise.all([
+    col.db.get("decks", before.deckId),
+    col.db.get("decks", before.odid || before.deckId),
+  ]);
+  const preset = (home && (await col.db.get("deckconfigs", home.configId))) || (await col.db.get("deckconfigs", 1));
   if (!preset) return refuse("The collection has no deck options preset.");
   const now = col.clock.now();
+  const borrowed = before.odid !== 0;
+  if (borrowed && deck?.filter && !deck.filter.reschedule) return answerPreview(col, before, ease, now, timeTakenMs);
+  // A card in a filtered deck is scheduled as it stands in its home deck.
+  const scheduled = borrowed ? returnedHome(before) : before;
   // A card studied with SM-2 (or imported) has no memory state yet: its review history gives one.
   const history =
-    before.type !== CardType.New && !memoryState(before)
+    scheduled.type !== CardType.New && !memoryState(scheduled)
       ? memoryFromHistory(await col.db.getAllFromIndex("revlog", "cardId", cardId), preset)
       : null;
   const day = dayContext(now, await col.rolloverHour());
-  const result = answer(before, ease, preset, now, day, { timeTakenMs, fuzz, history });
-  const card: Card = { ...result.card, mtime: now, usn: PENDING };
+  const result = answer(scheduled, ease, preset, now, day, { timeTakenMs, fuzz, history });
+  // It stays in the filtered deck while it is learning, and goes home once an answer takes it out of learning.
+  const learning = result.card.queue === CardQueue.Learning || result.card.queue === CardQueue.DayLearning;
+  const placed =
+    borrowed && learning ? { ...result.card, deckId: before.deckId, odid: before.odid, odue: 0 } : result.card;
+  const card: Card = { ...placed, mtime: now, usn: PENDING };
   const tx = col.db.transaction(["cards", "revlog", "meta"], "readwrite");
   // Anki's "bury siblings": the note's other new or review cards wait for tomorrow, when the preset says so.
   const buried: Card[] = [];
@@ -63,6 +75,36 @@ export async function answerCard(
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return done({ card, revlogId, before, buried });
+}
+
+/** An answer in a filtered deck that only previews: logged as a filtered-deck answer, the schedule untouched. */
+async function answerPreview(
+  col: Collection,
+  before: Card,
+  ease: Ease,
+  now: number,
+  timeTakenMs: number,
+): Promise<Outcome<Answered>> {
+  const { card: next } = previewAnswer(before, ease, now);
+  const card: Card = { ...next, mtime: now, usn: PENDING };
+  const tx = col.db.transaction(["cards", "revlog", "meta"], "readwrite");
+  let revlogId = now;
+  while (await tx.objectStore("revlog").getKey(revlogId)) revlogId++;
+  await tx.objectStore("cards").put(card);
+  await tx.objectStore("revlog").add({
+    id: revlogId,
+    cardId: before.id,
+    usn: PENDING,
+    ease,
+    ivl: card.odid !== 0 ? -(card.due - Math.floor(now / 1000)) : card.ivl,
+    lastIvl: before.ivl,
+    factor: before.factor,
+    time: Math.min(60_000, Math.max(0, Math.round(timeTakenMs))),
+    type: 3,
+  });
+  await touchMeta(tx.objectStore("meta"), now);
+  await tx.done;
+  return done({ card, revlogId, before, buried: [] });
 }
 
 /**

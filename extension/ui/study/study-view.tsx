@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Card } from "../../../shared/model";
+import type { Card, DeckConfig } from "../../../shared/model";
 import type { Ease } from "../../../shared/scheduling";
 import { nextIntervals } from "../../../shared/scheduling";
 import { type CardView, renderCard } from "../../lib/collection/card-view";
 import { setBuried, setFlag, setSuspended } from "../../lib/collection/cards";
 import type { Collection } from "../../lib/collection/collection";
+import { previewIntervals, returnedHome } from "../../lib/collection/filtered";
 import { type Answered, answerCard, dayContext, undoAnswer } from "../../lib/collection/study";
 import {
   type CardKind,
@@ -110,10 +111,7 @@ export function StudyView({
       kind,
       view,
       side,
-      intervals:
-        side === "answer" && preset
-          ? nextIntervals(card, preset, now, dayContext(now, await col.rolloverHour()))
-          : null,
+      intervals: side === "answer" && preset ? await intervalsFor(col, card, preset, now) : null,
       shownAt: side === "question" ? now : (showingRef.current?.shownAt ?? now),
     });
     setFrame({
@@ -401,6 +399,15 @@ function Counts({ counts, current }: { counts: StudyCounts; current: CardKind | 
       </span>
     </span>
   );
+}
+
+/** The answer buttons' labels; a card borrowed by a filtered deck is scheduled as it stands at home, or previewed. */
+async function intervalsFor(col: Collection, card: Card, preset: DeckConfig, now: number) {
+  if (card.odid !== 0) {
+    const deck = await col.db.get("decks", card.deckId);
+    if (deck?.filter && !deck.filter.reschedule) return previewIntervals();
+  }
+  return nextIntervals(returnedHome(card), preset, now, dayContext(now, await col.rolloverHour()));
 }
 
 async function presetFor(col: Collection, card: Card) {
