@@ -94,8 +94,8 @@ export function DeckList({
               )}
               <button
                 type="button"
-                class="deck-name"
-                title={`Study ${row.deck.name}`}
+                class={row.deck.filter ? "deck-name filtered" : "deck-name"}
+                title={`Study ${row.deck.name}${row.deck.filter ? " (a filtered deck)" : ""}`}
                 onClick={() => onStudy(row.deck)}
               >
                 {leafName(row.deck.name)}

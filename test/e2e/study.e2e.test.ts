@@ -199,4 +199,70 @@ describe("studying in the popup", () => {
     expect(after.meta).toEqual(before.meta);
     await popup.close();
   });
+  it("a filtered deck built in the manager previews its cards in the popup, and Empty gives them back untouched", async () => {
+    await addDeck("Verbs");
+    await addNote("comer", "to eat", "Verbs");
+    await addNote("beber", "to drink", "Verbs");
+    await manager.goto(`chrome-extension://${browser.extensionId}/options.html#decks`);
+    await manager.getByRole("button", { name: "Create filtered deck" }).click();
+    await manager.fill("input[name=filteredName]", "Cram verbs");
+    await manager.fill("input[name=filteredSearch]", "deck:Verbs");
+    await manager.locator("select[name=filteredOrder]").selectOption({ label: "Order added" });
+    await manager.getByLabel("Reschedule cards based on my answers in this deck").uncheck();
+    await expect.poll(() => manager.locator(".filtered-form .hint").textContent()).toMatch(/Preview only/);
+    await screenshot(manager, "manager-filtered-deck-form", { docs: true });
+    await manager.getByRole("button", { name: "Build" }).click();
+    await expect.poll(() => manager.getByRole("status").textContent()).toBe("Cram verbs holds 2 cards.");
+    expect(await manager.locator("tr[data-deck='Cram verbs'] .filter-summary").textContent()).toBe(
+      "Filtered: deck:Verbs",
+    );
+    expect(await manager.locator("tr[data-deck='Verbs'] td").nth(1).textContent()).toBe("0");
+    await screenshot(manager, "manager-filtered-deck", { docs: true });
+
+    // In the popup the filtered deck holds both cards, waiting as reviews; their own deck shows none.
+    const popup = await openPopup();
+    await expect
+      .poll(() => popup.locator("tr[data-deck='Cram verbs'] td").allTextContents())
+      .toEqual(["Cram verbs", "0", "0", "2"]);
+    expect(await popup.locator("tr[data-deck='Verbs'] td").allTextContents()).toEqual(["Verbs", "0", "0", "0"]);
+    const logged = (await collectionState(popup)).revlog.length;
+    await popup.getByRole("button", { name: "Cram verbs", exact: true }).click();
+    await expect.poll(() => questionText(popup)).toBe("comer");
+    await popup.keyboard.press("Space");
+    // Preview: Again comes back in a minute, Good ends the preview.
+    await expect.poll(() => popup.locator("[data-ease='1'] .interval").textContent()).toBe("1m");
+    expect(await popup.locator("[data-ease='3'] .interval").textContent()).toBe("(end)");
+    await popup.keyboard.press("3");
+    await expect.poll(() => questionText(popup)).toBe("beber");
+    await popup.keyboard.press("Space");
+    await popup.keyboard.press("1");
+    await expect.poll(async () => (await collectionState(popup)).revlog.length).toBe(logged + 2);
+    // Both answers are logged as filtered-deck answers (type 3), which do not count as reviews.
+    const answers = (await collectionState(popup)).revlog.slice(-2) as { ease: number; type?: number }[];
+    expect(answers.map((r) => [r.ease, r.type])).toEqual([
+      [3, 3],
+      [1, 3],
+    ]);
+    await popup.keyboard.press("Escape");
+    // "comer" went home as it was, "beber" waits a minute in the filtered deck.
+    await expect
+      .poll(() => popup.locator("tr[data-deck='Verbs'] td").allTextContents())
+      .toEqual(["Verbs", "1", "0", "0"]);
+    await popup.close();
+
+    await manager.goto(`chrome-extension://${browser.extensionId}/options.html#decks`);
+    await manager.locator("tr[data-deck='Cram verbs']").getByRole("button", { name: "Empty" }).click();
+    await expect.poll(() => manager.getByRole("status").textContent()).toBe("Emptied: 1 card back in their decks.");
+    const back = await openPopup();
+    await expect
+      .poll(() => back.locator("tr[data-deck='Verbs'] td").allTextContents())
+      .toEqual(["Verbs", "2", "0", "0"]);
+    expect(await back.locator("tr[data-deck='Cram verbs'] td").allTextContents()).toEqual([
+      "Cram verbs",
+      "0",
+      "0",
+      "0",
+    ]);
+    await back.close();
+  });
 });

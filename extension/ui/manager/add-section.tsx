@@ -22,7 +22,8 @@ export function AddSection({ col, version, changed }: SectionProps) {
     void (async () => {
       const types = (await col.db.getAll("notetypes")).sort((a, b) => a.name.localeCompare(b.name));
       setNoteTypes(types);
-      setDecks((await col.db.getAll("decks")).sort((a, b) => a.name.localeCompare(b.name)));
+      // Notes cannot be added to a filtered deck.
+      setDecks((await col.db.getAll("decks")).filter((d) => !d.filter).sort((a, b) => a.name.localeCompare(b.name)));
       setNoteTypeId((current) => (current && types.some((t) => t.id === current) ? current : (types[0]?.id ?? null)));
     })();
   }, [col, version]);

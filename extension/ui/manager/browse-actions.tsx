@@ -216,7 +216,8 @@ function DeckPicker({ col, version, actions, count, mode }: BarProps) {
   const [deckId, setDeckId] = useState<number | null>(null);
   useEffect(() => {
     void col.db.getAll("decks").then((all) => {
-      const sorted = all.sort((a, b) => a.name.localeCompare(b.name));
+      // Cards cannot be moved into a filtered deck.
+      const sorted = all.filter((d) => !d.filter).sort((a, b) => a.name.localeCompare(b.name));
       setDecks(sorted);
       setDeckId((id) => id ?? sorted[0]?.id ?? null);
     });

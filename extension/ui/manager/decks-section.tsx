@@ -2,9 +2,16 @@ import { useEffect, useState } from "preact/hooks";
 import { isSelfOrDescendant, leafName } from "../../../shared/deck-names";
 import type { Deck, DeckConfig } from "../../../shared/model";
 import { addDeck, deleteDeck, renameDeck, setDeckPreset } from "../../lib/collection/decks";
+import {
+  addFilteredDeck,
+  emptyFilteredDeck,
+  rebuildFilteredDeck,
+  updateFilteredDeck,
+} from "../../lib/collection/filtered";
 import { Messages } from "../messages";
 import type { SectionProps } from "./context";
 import { AddByName, IdSelect } from "./controls";
+import { FilteredDeckForm } from "./filtered-deck-form";
 import { useAction } from "./use-action";
 
 interface DeckRow {
@@ -18,6 +25,8 @@ export function DecksSection({ col, version, changed }: SectionProps) {
   const [presets, setPresets] = useState<DeckConfig[]>([]);
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
   const [deleting, setDeleting] = useState<{ id: number; target: number } | null>(null);
+  /** The filtered deck form: "new", or the id of the filtered deck whose search is being changed. */
+  const [filtering, setFiltering] = useState<"new" | number | null>(null);
   const action = useAction(changed);
 
   useEffect(() => {
@@ -42,6 +51,32 @@ export function DecksSection({ col, version, changed }: SectionProps) {
           )
         }
       />
+      {filtering === null ? (
+        <div class="row">
+          <button type="button" class="secondary" onClick={() => setFiltering("new")}>
+            Create filtered deck
+          </button>
+          <span class="hint">
+            Borrows the cards a search finds, to study them apart; they go back when it is emptied.
+          </span>
+        </div>
+      ) : (
+        <FilteredDeckForm
+          deck={filtering === "new" ? undefined : rows.find((r) => r.deck.id === filtering)?.deck}
+          onCancel={() => setFiltering(null)}
+          onSubmit={({ name, filter }) =>
+            action
+              .run(
+                () =>
+                  filtering === "new"
+                    ? addFilteredDeck(col, { name, ...filter })
+                    : updateFilteredDeck(col, filtering, filter),
+                (r) => `${r.deck.name} holds ${r.cards} card${r.cards === 1 ? "" : "s"}.`,
+              )
+              .then((r) => r && setFiltering(null))
+          }
+        />
+      )}
       <Messages error={action.error} notice={action.notice} />
       <table class="decks-table">
         <thead>
@@ -54,7 +89,7 @@ export function DecksSection({ col, version, changed }: SectionProps) {
         </thead>
         <tbody>
           {rows.map(({ deck, depth, cards }) => (
-            <tr key={deck.id} data-deck={deck.name}>
+            <tr key={deck.id} data-deck={deck.name} class={deck.filter ? "filtered-deck" : undefined}>
               <td style={{ paddingLeft: `${0.5 + depth * 1.25}rem` }}>
                 {renaming?.id === deck.id ? (
                   <form
@@ -85,14 +120,50 @@ export function DecksSection({ col, version, changed }: SectionProps) {
               </td>
               <td>{cards}</td>
               <td>
-                <IdSelect
-                  label={`Options preset of ${deck.name}`}
-                  options={presets}
-                  value={deck.configId}
-                  onChange={(id) => action.run(() => setDeckPreset(col, deck.id, id))}
-                />
+                {deck.filter ? (
+                  <span class="filter-summary" title="A filtered deck: its cards keep their home decks' options">
+                    Filtered: {deck.filter.terms.map((t) => t.search).join(" · ")}
+                  </span>
+                ) : (
+                  <IdSelect
+                    label={`Options preset of ${deck.name}`}
+                    options={presets}
+                    value={deck.configId}
+                    onChange={(id) => action.run(() => setDeckPreset(col, deck.id, id))}
+                  />
+                )}
               </td>
               <td class="row">
+                {deck.filter && (
+                  <>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        action.run(
+                          () => rebuildFilteredDeck(col, deck.id),
+                          (r) => `Rebuilt: ${r.cards} card${r.cards === 1 ? "" : "s"}.`,
+                        )
+                      }
+                    >
+                      Rebuild
+                    </button>
+                    <button
+                      type="button"
+                      class="secondary"
+                      onClick={() =>
+                        action.run(
+                          () => emptyFilteredDeck(col, deck.id),
+                          (n) => `Emptied: ${n} card${n === 1 ? "" : "s"} back in their decks.`,
+                        )
+                      }
+                    >
+                      Empty
+                    </button>
+                    <button type="button" class="secondary" onClick={() => setFiltering(deck.id)}>
+                      Search…
+                    </button>
+                  </>
+                )}
                 <button type="button" class="secondary" onClick={() => setRenaming({ id: deck.id, name: deck.name })}>
                   Rename
                 </button>
@@ -111,14 +182,19 @@ export function DecksSection({ col, version, changed }: SectionProps) {
           deck={rows.find((r) => r.deck.id === deleting.id)?.deck ?? null}
           targets={rows
             .map((r) => r.deck)
-            .filter((d) => !isSelfOrDescendant(d.name, rows.find((r) => r.deck.id === deleting.id)?.deck.name ?? ""))}
+            .filter(
+              (d) =>
+                !d.filter && !isSelfOrDescendant(d.name, rows.find((r) => r.deck.id === deleting.id)?.deck.name ?? ""),
+            )}
           onCancel={() => setDeleting(null)}
           onDelete={(choice) =>
             void action
               .run(
                 () => deleteDeck(col, deleting.id, choice),
                 (r) =>
-                  `Deleted ${r.decks} deck(s); ${r.cards} card(s) ${choice.cards === "move" ? "moved" : "deleted"}.`,
+                  rows.find((row) => row.deck.id === deleting.id)?.deck.filter
+                    ? "Deleted the filtered deck; its cards are back in their own decks."
+                    : `Deleted ${r.decks} deck(s); ${r.cards} card(s) ${choice.cards === "move" ? "moved" : "deleted"}.`,
               )
               .then((r) => r && setDeleting(null))
           }
@@ -139,6 +215,23 @@ interface DialogProps {
 function DeleteDeckDialog({ deck, targets, onCancel, onDelete }: DialogProps) {
   const [target, setTarget] = useState(targets[0]?.id ?? 1);
   if (!deck) return null;
+  if (deck.filter) {
+    return (
+      <div class="danger-zone stack" role="dialog" aria-label="Delete deck">
+        <p>
+          Delete the filtered deck <strong>{deck.name}</strong>? Its cards go back to their own decks, as they are.
+        </p>
+        <div class="row">
+          <button type="button" class="danger" onClick={() => onDelete({ cards: "delete" })}>
+            Delete the filtered deck
+          </button>
+          <button type="button" class="secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    );
+  }
   return (
     <div class="danger-zone stack" role="dialog" aria-label="Delete deck">
       <p>

@@ -32,7 +32,8 @@ export function NoteEditor({ col, version, changed, noteId, cardId, onDeleted }:
       const n = await col.db.get("notes", noteId);
       setNote(n ?? null);
       setCard((await col.db.get("cards", cardId)) ?? null);
-      setDecks((await col.db.getAll("decks")).sort((a, b) => a.name.localeCompare(b.name)));
+      // A card is moved between normal decks only; a filtered deck borrows cards by its search.
+      setDecks((await col.db.getAll("decks")).filter((d) => !d.filter).sort((a, b) => a.name.localeCompare(b.name)));
       if (n) {
         setNoteType((await col.db.get("notetypes", n.noteTypeId)) ?? null);
         setFields(n.fields);
@@ -78,7 +79,7 @@ export function NoteEditor({ col, version, changed, noteId, cardId, onDeleted }:
             inline
             name="cardDeck"
             options={decks}
-            value={card.deckId}
+            value={card.odid || card.deckId}
             onChange={(deckId) =>
               action.run(
                 () => setCardsDeck(col, [card.id], deckId),

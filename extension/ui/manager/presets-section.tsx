@@ -18,7 +18,8 @@ export function PresetsSection({ col, version, changed }: SectionProps) {
   useEffect(() => {
     void (async () => {
       setPresets((await col.db.getAll("deckconfigs")).sort((a, b) => a.id - b.id));
-      setDecks((await col.db.getAll("decks")).sort((a, b) => a.name.localeCompare(b.name)));
+      // Filtered decks use no preset: their cards keep their home decks' options.
+      setDecks((await col.db.getAll("decks")).filter((d) => !d.filter).sort((a, b) => a.name.localeCompare(b.name)));
       setRollover(await col.rolloverHour());
     })();
   }, [col, version]);
