@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { setCardsDeck } from "../../extension/lib/collection/cards";
 import { addDeck, deleteDeck } from "../../extension/lib/collection/decks";
+import { addFilteredDeck } from "../../extension/lib/collection/filtered";
 import { deleteNotes, updateNote } from "../../extension/lib/collection/notes";
 import { addField, addNoteType, deleteNoteType } from "../../extension/lib/collection/notetypes";
 import { addPreset } from "../../extension/lib/collection/presets";
@@ -107,6 +109,68 @@ describe("normal syncs", () => {
       expect(await a.snapshot()).toEqual(await b.snapshot());
     },
   );
+
+  it("a filtered deck built on A reaches B with its borrowed cards; deleted on B, the cards go home on A too", async () => {
+    const { a, b } = await pairedDevices();
+    const home = await addDeck(a.col, "Verbs");
+    if (!home.ok) throw new Error(home.error);
+    const ids = [await a.addBasic("comer", "to eat", "verb"), await a.addBasic("beber", "to drink", "verb")];
+    for (const noteId of ids) await setCardsDeck(a.col, [(await a.cardOf(noteId)).id], home.value.id);
+    a.clock.tick();
+    const built = await addFilteredDeck(a.col, {
+      name: "Cram",
+      terms: [{ search: "tag:verb", limit: 10, order: 5 }],
+      reschedule: true,
+    });
+    if (!built.ok) throw new Error(built.error);
+    expect(built.value.cards).toBe(2);
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await b.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect((await b.col.db.get("decks", built.value.deck.id))?.filter).toEqual(built.value.deck.filter);
+    const borrowed = await b.col.db.getAllFromIndex("cards", "deckId", built.value.deck.id);
+    expect(borrowed.map((c) => c.odid)).toEqual([home.value.id, home.value.id]);
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+
+    b.clock.time = a.clock.time + 60_000;
+    expect(await deleteDeck(b.col, built.value.deck.id, { cards: "delete" })).toMatchObject({ ok: true });
+    expect(await b.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    const homeCards = await a.col.db.getAllFromIndex("cards", "deckId", home.value.id);
+    expect(homeCards.map((c) => [c.odid, c.odue])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect(await a.col.db.get("decks", built.value.deck.id)).toBeUndefined();
+    expect(await a.snapshot()).toEqual(await b.snapshot());
+  });
+
+  it("a filtered deck deleted on A while B studies in it: B's answer is kept, at home, on both", async () => {
+    const { a, b } = await pairedDevices();
+    const noteId = await a.addBasic("dormir", "to sleep", "verb");
+    const built = await addFilteredDeck(a.col, {
+      name: "Cram",
+      terms: [{ search: "tag:verb", limit: 10, order: 5 }],
+      reschedule: true,
+    });
+    if (!built.ok) throw new Error(built.error);
+    await a.sync();
+    await b.sync();
+    const cardId = (await b.cardOf(noteId)).id;
+    a.clock.time += 10_000;
+    await deleteDeck(a.col, built.value.deck.id, { cards: "delete" });
+    await a.sync();
+    // Later, B (not synced yet) answers the card in the filtered deck it still has: its answer is the later change.
+    b.clock.time = a.clock.time + 10_000;
+    await b.review(cardId, 3, 4);
+    await b.sync();
+    await a.sync();
+    for (const device of [a, b]) {
+      const card = await device.col.db.get("cards", cardId);
+      expect(card).toMatchObject({ deckId: 1, odid: 0, ivl: 4, type: 2 });
+      expect(await device.col.db.countFromIndex("revlog", "cardId", cardId)).toBe(1);
+    }
+    expect(await a.snapshot()).toEqual(await b.snapshot());
+  });
 
   it("6. the same note edited on both: the later edit wins everywhere, and equal mtimes still converge", async () => {
     const { a, b } = await pairedDevices();

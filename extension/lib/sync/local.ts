@@ -2,7 +2,7 @@
 // rule, stamping what the relay accepted, and the digest to compare after a sync.
 
 import { unwrap } from "idb";
-import type { CollectionMeta } from "../../../shared/model";
+import type { Card, CollectionMeta, Deck } from "../../../shared/model";
 import { fitFields, PENDING } from "../../../shared/model";
 import { canonical, incomingWins, sameIdentity } from "../../../shared/sync/merge";
 import {
@@ -14,6 +14,7 @@ import {
 } from "../../../shared/sync/protocol";
 import { fromWire, toWire, wireId } from "../../../shared/sync/records";
 import type { Collection } from "../collection/collection";
+import { returnedHome } from "../collection/filtered";
 import { SYNCED_STORES } from "../collection/schema";
 
 export const STORE_OF = {
@@ -240,8 +241,22 @@ async function cascadeDeletion(tx: RekeyTx, kind: SyncKind, id: number, mtime: n
     for (const card of await tx.objectStore("cards").index("noteId").getAll(id)) await remove("card", Number(card.id));
   } else if (kind === "deck") {
     const cards = tx.objectStore("cards");
-    for (const card of await cards.index("deckId").getAll(id)) {
-      await cards.put({ ...card, deckId: 1, mtime: Math.max(Number(card.mtime) + 1, mtime), usn: PENDING });
+    const decks = (await (tx.objectStore("decks") as unknown as { getAll(): Promise<Deck[]> }).getAll()).filter(
+      (d) => d.id !== id,
+    );
+    const exists = new Set(decks.map((d) => d.id));
+    const moved = (card: Card) => ({ ...card, mtime: Math.max(Number(card.mtime) + 1, mtime), usn: PENDING });
+    // Cards of a deleted filtered deck go home; other cards of a deleted deck go to Default, as does a card whose
+    // home deck is gone too.
+    for (const record of await cards.index("deckId").getAll(id)) {
+      const home = returnedHome(record as unknown as Card);
+      await cards.put(moved(exists.has(home.deckId) ? home : { ...home, deckId: 1 }));
+    }
+    // Cards that a filtered deck borrowed from the deleted deck will go home to Default.
+    for (const filtered of decks.filter((d) => d.filter)) {
+      for (const record of await cards.index("deckId").getAll(filtered.id)) {
+        if (record.odid === id) await cards.put(moved({ ...(record as unknown as Card), odid: 1 }));
+      }
     }
   }
 }
