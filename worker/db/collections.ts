@@ -263,6 +263,14 @@ export interface Cursor {
 }
 
 /** Records changed after `since` up to `upto`, in (usn, kind, id) order, after a cursor. */
+/** The statement of a page of changes; exported for the test that checks SQLite's plan for it. */
+export function changesPageSql(liveOnly: boolean): string {
+  return `SELECT kind, id, usn, mtime, deleted, body FROM objects
+    WHERE user_id = ?1 AND (usn, kind, id) > (?4, ?5, ?6) AND usn <= ?3 AND usn > ?2 + 0
+      ${liveOnly ? "AND deleted = 0" : ""}
+    ORDER BY usn, kind, id LIMIT ?7`;
+}
+
 export async function changesPage(
   db: D1Database,
   userId: number,
@@ -270,14 +278,14 @@ export async function changesPage(
   after: Cursor | null,
   limit: number,
 ): Promise<RelayObject[]> {
+  // The page starts where the cursor points, found in the index: the first page at (since + 1, "", ""), which
+  // comes before every record of a greater usn, as kinds and ids are never empty. "usn > ?2 + 0" only filters:
+  // were it a bound of the index range, SQLite would walk every record of the cursor's usn from the first one
+  // on each page, and a full download of one upload (every record at one usn) would take quadratic time.
+  const from = after ?? { usn: range.since + 1, kind: "", id: "" };
   const { results } = await db
-    .prepare(
-      `SELECT kind, id, usn, mtime, deleted, body FROM objects
-       WHERE user_id = ?1 AND usn > ?2 AND usn <= ?3 ${range.liveOnly ? "AND deleted = 0" : ""}
-         AND (usn, kind, id) > (?4, ?5, ?6)
-       ORDER BY usn, kind, id LIMIT ?7`,
-    )
-    .bind(userId, range.since, range.upto, after?.usn ?? -1, after?.kind ?? "", after?.id ?? "", limit)
+    .prepare(changesPageSql(range.liveOnly))
+    .bind(userId, range.since, range.upto, from.usn, from.kind, from.id, limit)
     .all<RawObject>();
   return results.map(toObject);
 }

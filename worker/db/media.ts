@@ -23,6 +23,11 @@ export async function mediaUsn(db: D1Database, userId: number): Promise<number> 
   return row?.usn ?? 0;
 }
 
+/** The statement of a page of media changes; exported for the test that checks SQLite's plan for it. */
+export const MEDIA_CHANGES_SQL = `SELECT name, sha1, size, mtime, usn, deleted FROM media
+  WHERE user_id = ?1 AND (usn, name) > (?4, ?5) AND usn <= ?3 AND usn > ?2 + 0
+  ORDER BY usn, name LIMIT ?6`;
+
 /** Names changed after `since` up to `upto`, in (usn, name) order, after a cursor. */
 export async function mediaChangesPage(
   db: D1Database,
@@ -32,13 +37,11 @@ export async function mediaChangesPage(
   after: { usn: number; name: string } | null,
   limit: number,
 ): Promise<MediaEntry[]> {
+  // As changesPage: the cursor is the index range's start, "usn > ?2 + 0" only a filter (names are never empty).
+  const from = after ?? { usn: since + 1, name: "" };
   const { results } = await db
-    .prepare(
-      `SELECT name, sha1, size, mtime, usn, deleted FROM media
-       WHERE user_id = ?1 AND usn > ?2 AND usn <= ?3 AND (usn, name) > (?4, ?5)
-       ORDER BY usn, name LIMIT ?6`,
-    )
-    .bind(userId, since, upto, after?.usn ?? -1, after?.name ?? "", limit)
+    .prepare(MEDIA_CHANGES_SQL)
+    .bind(userId, since, upto, from.usn, from.name, limit)
     .all<RawEntry>();
   return results.map(toEntry);
 }
