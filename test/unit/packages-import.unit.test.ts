@@ -11,6 +11,8 @@ interface Expected {
   revlog: number;
   media: number;
   decks?: string[];
+  /** How many decks the profile has afterwards (its own Default included). */
+  deckCount?: number;
 }
 
 const EXPECTED: Record<string, Expected> = {
@@ -28,9 +30,16 @@ const EXPECTED: Record<string, Expected> = {
     cards: 146,
     revlog: 102,
     media: 0,
-    // Its two filtered decks (Anatomy::BadTemplate, Anatomy::BadOrderSections) are not imported: their 16 cards
-    // go back to their home decks, as filtered decks are not part of this project's model.
-    decks: ["1-TEMPLATES", "1-TEMPLATES::Anatomy", "1-TEMPLATES::NestedClozes"],
+    // Eleven decks, two of them filtered (Anatomy::BadTemplate, Anatomy::BadOrderSections), which keep the 16 cards
+    // they borrow from Anatomy: the file has a review log and its borrowed cards' home deck.
+    decks: [
+      "1-TEMPLATES",
+      "1-TEMPLATES::Anatomy",
+      "1-TEMPLATES::NestedClozes",
+      "1-TEMPLATES::Anatomy::BadTemplate",
+      "1-TEMPLATES::Anatomy::BadOrderSections",
+    ],
+    deckCount: 11,
   },
   "ankidroid-video.apkg": { notes: 1, cards: 1, revlog: 0, media: 3, decks: ["Sample9"] },
   "ankidroid-schema16.anki2": { notes: 0, cards: 0, revlog: 0, media: 0, decks: ["ThisIsSchema16"] },
@@ -109,6 +118,7 @@ describe.skipIf(!HAVE_FIXTURES)("importing every Anki fixture into an empty prof
       expect(media.files.size).toBe(expected.media);
       const deckNames = (await col.db.getAll("decks")).map((d) => d.name);
       for (const deck of expected.decks ?? []) expect(deckNames).toContain(deck);
+      if (expected.deckCount !== undefined) expect(deckNames).toHaveLength(expected.deckCount);
       expect(result.value.lines.length).toBeGreaterThan(0);
       // Everything imported waits to be synced.
       const pendingNotes = await col.db.countFromIndex("notes", "usn", -1);

@@ -93,8 +93,12 @@ describe.skipIf(!HAVE_FIXTURES)("merging packages into a collection", { timeout:
     expect(result.revlogAdded).toBe(102);
     expect(await counts(col)).toEqual({ notes: 49, cards: 147, revlog: 102 });
     expect((await col.meta()).scm).toBe(scm);
-    // No card is left in a filtered deck, which this project does not have.
-    for (const card of await col.db.getAll("cards")) expect(card.odid).toBe(0);
+    // The cards borrowed by the file's two filtered decks are in them, and in no other deck.
+    const filtered = new Set((await col.db.getAll("decks")).filter((d) => d.filter).map((d) => d.id));
+    const borrowed = (await col.db.getAll("cards")).filter((c) => c.odid !== 0);
+    expect(filtered.size).toBe(2);
+    expect(borrowed).toHaveLength(16);
+    for (const card of borrowed) expect(filtered.has(card.deckId)).toBe(true);
   });
 
   it("without learning progress, cards come in as new at the end of the new queue, and no review log", async () => {
@@ -108,10 +112,17 @@ describe.skipIf(!HAVE_FIXTURES)("merging packages into a collection", { timeout:
     expect(await col.db.count("revlog")).toBe(0);
     const cards = (await col.db.getAll("cards")).filter((c) => c.reps > 0 || c.type !== 0 || c.queue !== 0);
     expect(cards).toEqual([]);
-    // The person's own card keeps position 1; imported ones follow it.
+    // The person's own card keeps position 1; imported ones follow it, studied ones after the file's new ones.
     const positions = (await col.db.getAll("cards")).map((c) => c.due).sort((a, b) => a - b);
     expect(positions[0]).toBe(1);
     expect(positions[1]).toBeGreaterThan(1);
+    const file = (await openPackage(fixture(name), name)).collection.cards;
+    const studied = new Set(file.filter((c) => c.type !== 0).map((c) => c.id));
+    expect(studied.size).toBeGreaterThan(0);
+    const imported = (await col.db.getAll("cards")).filter((c) => file.some((f) => f.id === c.id));
+    const lastNew = Math.max(...imported.filter((c) => !studied.has(c.id)).map((c) => c.due));
+    const firstStudied = Math.min(...imported.filter((c) => studied.has(c.id)).map((c) => c.due));
+    expect(firstStudied).toBe(lastNew + 1);
   });
 
   it("a .colpkg replaces the collection after a backup that brings the old one back, and moves the schema stamp", async () => {

@@ -3,8 +3,10 @@
 // shared zod schemas. Times become milliseconds; nothing is written anywhere.
 import type { Database } from "sql.js";
 import type { z } from "zod";
+import { CardQueue, DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type DeckFilter } from "../../../shared/model";
 import { check } from "../../../shared/protocol/validate";
 import { Card, ConfigEntry, Deck, DeckConfig, Note, NoteType, RevlogEntry, Tag } from "../../../shared/schemas";
+import { returnedHome } from "../collection/filtered";
 import { fail } from "./errors";
 import {
   readDeckCommon,
@@ -19,8 +21,16 @@ import { rows, tableExists } from "./sqlite";
 export const OLDEST_SCHEMA = 11;
 export const NEWEST_SCHEMA = 18;
 
-/** A deck as read, with whether it was a filtered deck (whose cards go back to their home decks on import). */
-export type AnkiDeck = Deck & { filtered: boolean };
+/** A deck as read: a filtered deck has `filter`, and its cards keep their home deck in `odid`. */
+export type AnkiDeck = Deck;
+
+/** A deck as a reader gives it: a filtered deck's searches as written, checked afterwards. */
+type ReadDeck = Omit<Deck, "filter"> & { filter?: { terms: RawTerm[]; reschedule: boolean } };
+interface RawTerm {
+  search: string;
+  limit: number;
+  order: number;
+}
 
 export interface AnkiCollection {
   schema: number;
@@ -83,18 +93,63 @@ export function readAnkiCollection(db: Database): AnkiCollection {
     );
   }
   const separate = schema >= 15;
+  const { decks, ...structure } = separate ? readSeparateTables(db) : readJsonColumns(db);
   const out: AnkiCollection = {
     schema,
     crt: int(col[1]),
-    ...(separate ? readSeparateTables(db) : readJsonColumns(db)),
+    ...structure,
+    ...filteredDecks(decks, readCards(db)),
     notes: readNotes(db),
-    cards: readCards(db),
     revlog: readRevlog(db),
   };
   return out;
 }
 
-type Structure = Pick<AnkiCollection, "noteTypes" | "decks" | "deckConfigs" | "tags" | "config">;
+type Structure = Pick<AnkiCollection, "noteTypes" | "deckConfigs" | "tags" | "config"> & { decks: ReadDeck[] };
+
+/** Anki's bounds on a filtered deck's searches: at most two, each with a search, 1 to 99,999 cards, orders 0 to 8. */
+export function checkedFilter(raw: { terms: RawTerm[]; reschedule: boolean }): DeckFilter | null {
+  const terms = raw.terms
+    .map((t) => ({ search: t.search.trim(), limit: clamp(t.limit, 1, 99_999), order: clamp(t.order, 0, 8) }))
+    // A search longer than the model allows cannot be kept as written: it is left out, as an empty one is.
+    .filter((t) => t.search !== "" && t.search.length <= 10_000)
+    .slice(0, 2);
+  return terms.length > 0 ? { terms, reschedule: raw.reschedule } : null;
+}
+
+/**
+ * Filtered decks and the cards they borrow, made consistent: a filtered deck without a usable search, or with
+ * sub-decks (which Anki does not allow either), becomes a normal deck with the default options, its cards kept in
+ * it as normal cards (as Anki does with a filtered deck it cannot keep). A card that names a home deck but is not
+ * in a filtered deck goes home; a card in a filtered deck without a home deck (or with a filtered one) gets the
+ * Default deck as its home. A borrowed card in Anki's preview queue is in the learning queue, as previews are here.
+ */
+function filteredDecks(read: ReadDeck[], cards: Card[]): Pick<AnkiCollection, "decks" | "cards"> {
+  const names = read.map((d) => d.name.toLowerCase());
+  const decks: Deck[] = read.map(({ filter: raw, ...deck }) => {
+    if (!raw) return deck;
+    const filter = checkedFilter(raw);
+    const prefix = `${deck.name.toLowerCase()}::`;
+    if (!filter || names.some((n) => n.startsWith(prefix))) return { ...deck, configId: DEFAULT_CONFIG_ID };
+    return { ...deck, configId: DEFAULT_CONFIG_ID, filter };
+  });
+  const filtered = new Set(decks.filter((d) => d.filter).map((d) => d.id));
+  const wasFiltered = new Set(read.filter((d) => d.filter && !filtered.has(d.id)).map((d) => d.id));
+  return {
+    decks,
+    cards: cards.map((card) => {
+      if (filtered.has(card.deckId)) {
+        const odid = card.odid === 0 || filtered.has(card.odid) ? DEFAULT_DECK_ID : card.odid;
+        // Anki's preview queue (4, due at a time in seconds) is the learning queue here, as a previewed card's.
+        const queue = card.queue === CardQueue.Preview ? CardQueue.Learning : card.queue;
+        return { ...card, odid, queue };
+      }
+      // A deck that stopped being filtered keeps its cards, as normal cards.
+      if (wasFiltered.has(card.deckId)) return returnedHome({ ...card, odid: card.deckId });
+      return card.odid !== 0 ? returnedHome(card) : card;
+    }),
+  };
+}
 
 /** Schema 11: note types, decks, presets, tags and settings are JSON in the single `col` row. */
 function readJsonColumns(db: Database): Structure {
@@ -155,7 +210,7 @@ function legacyNoteType(m: Json): NoteType {
   );
 }
 
-function legacyDeck(d: Json): AnkiDeck {
+function legacyDeck(d: Json): ReadDeck {
   const deck = validated(
     Deck,
     {
@@ -169,7 +224,25 @@ function legacyDeck(d: Json): AnkiDeck {
     },
     `The deck "${str(d.name).slice(0, 80)}"`,
   );
-  return { ...deck, filtered: int(d.dyn) !== 0 };
+  // Anki has written `dyn` as a number and, in some versions, as a boolean.
+  if (!(d.dyn === true || int(d.dyn) === 1)) return deck;
+  const terms = Array.isArray(d.terms) ? (d.terms as unknown[]) : [];
+  return {
+    ...deck,
+    filter: {
+      terms: terms.map((t) => {
+        const [search, limit, order] = Array.isArray(t) ? t : [];
+        return { search: str(search), limit: int(limit), order: int(order) };
+      }),
+      reschedule: truthy(d.resched),
+    },
+  };
+}
+
+/** Anki reads a filtered deck's `resched` from a boolean, a number or a string. */
+function truthy(value: unknown): boolean {
+  if (typeof value === "string") return value === "true" || value === "1";
+  return Boolean(value);
 }
 
 function legacyDeckConfig(c: Json): DeckConfig {
@@ -299,7 +372,7 @@ function readSeparateTables(db: Database): Structure {
       },
       `The deck "${name.slice(0, 80)}"`,
     );
-    return { ...deck, filtered: kind.filtered };
+    return kind.filter ? { ...deck, filter: kind.filter } : deck;
   });
   const deckConfigs = rows(db, "SELECT id, name, mtime_secs, config FROM deck_config").map((row) =>
     presetRecord(int(row[0]), str(row[1]), ms(row[2]), readDeckConfig(blob(row[3]))),

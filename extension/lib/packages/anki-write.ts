@@ -104,7 +104,7 @@ function legacyNoteType(n: NoteType): Record<string, unknown> {
 }
 
 function legacyDeck(d: Deck): Record<string, unknown> {
-  return {
+  const common = {
     id: d.id,
     name: d.name,
     mod: secs(d.mtime),
@@ -116,6 +116,23 @@ function legacyDeck(d: Deck): Record<string, unknown> {
     collapsed: d.collapsed,
     browserCollapsed: false,
     desc: d.description,
+  };
+  if (d.filter) {
+    // A filtered deck as Anki's legacy JSON has it: `terms` as [search, limit, order] triples, `resched`, and the
+    // keys older versions expect (`separate`, `return`, `delays`; `previewDelay` in minutes).
+    return {
+      ...common,
+      dyn: 1,
+      terms: d.filter.terms.map((t) => [t.search, t.limit, t.order]),
+      resched: d.filter.reschedule,
+      separate: true,
+      return: true,
+      delays: null,
+      previewDelay: 10,
+    };
+  }
+  return {
+    ...common,
     dyn: 0,
     conf: d.configId,
     extendNew: 0,
@@ -196,7 +213,10 @@ export async function writeAnkiCollection(data: AnkiExport, progress: (fraction:
   const db: Database = new SQL.Database();
   try {
     db.exec(SCHEMA_11);
-    const nextPos = data.cards.filter((c) => c.type === 0).reduce((max, c) => Math.max(max, c.due + 1), 1);
+    // A new card borrowed by a filtered deck has its position in its home deck in `odue`.
+    const nextPos = data.cards
+      .filter((c) => c.type === 0)
+      .reduce((max, c) => Math.max(max, (c.odid !== 0 ? c.odue : c.due) + 1), 1);
     db.run("INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, ?)", [
       data.crt,
       Date.now(),

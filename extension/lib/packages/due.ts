@@ -35,14 +35,29 @@ export function dueIsDay(type: number, queue: number, due: number): boolean {
   return false;
 }
 
+/**
+ * Whether a card's `due` is a day number. A card borrowed by a filtered deck is due at its place there (a number
+ * below zero) while it is new or a review; only its day-learning due is a day.
+ */
+export function cardDueIsDay(card: Card): boolean {
+  if (!dueIsDay(card.type, card.queue, card.due)) return false;
+  return card.odid === 0 || card.queue === 3 || card.due >= 0;
+}
+
+/** Whether a borrowed card's own due (`odue`, kept while a filtered deck has it) is a day number. */
+export function originalDueIsDay(card: Card): boolean {
+  if (card.odid === 0 || card.odue === 0) return false;
+  if (card.type === 2) return true;
+  // A learning card's own due is a time in seconds, or a day when it was learning across days.
+  return (card.type === 1 || card.type === 3) && card.odue < 1_000_000_000;
+}
+
 /** Moves a card's due day (and original due day) by `shift` days where they are day numbers. */
 export function shiftDueDays(card: Card, shift: number): Card {
   if (shift === 0) return card;
   const out = { ...card };
-  if (dueIsDay(card.type, card.queue, card.due)) out.due = card.due + shift;
-  if (card.odid !== 0 && card.odue !== 0 && dueIsDay(card.type, card.type === 2 ? 2 : card.queue, card.odue)) {
-    out.odue = card.odue + shift;
-  }
+  if (cardDueIsDay(card)) out.due = card.due + shift;
+  if (originalDueIsDay(card)) out.odue = card.odue + shift;
   return out;
 }
 
@@ -50,11 +65,4 @@ export function shiftDueDays(card: Card, shift: number): Card {
 export function resetCard(card: Card, position: number): Card {
   const fresh = newCard(card.id, card.noteId, card.deckId, card.ord, position, card.mtime);
   return { ...fresh, flags: card.flags, usn: card.usn };
-}
-
-/** A card in a filtered deck goes back to its home deck, with its original due (filtered decks are not imported). */
-export function sendHome(card: Card): Card {
-  if (card.odid === 0) return card;
-  const queue = card.queue === 4 ? (card.type === 0 ? 0 : card.type === 2 ? 2 : 1) : card.queue;
-  return { ...card, deckId: card.odid, due: card.odue || card.due, odid: 0, odue: 0, queue };
 }

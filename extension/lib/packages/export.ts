@@ -1,14 +1,17 @@
 // Exporting: a deck with its sub-decks, or the whole collection, as an .apkg (with or without scheduling and
 // media), or the whole collection as a .colpkg. Written in Anki's legacy-compatible layout: collection.anki21
 // (schema 11), a JSON media map, numbered media files, and `meta` saying so, which current Anki imports.
+// Filtered decks and the cards they borrow are written as they are only in a whole collection with scheduling; a
+// deck's export, or one without scheduling, has no filtered deck and every card in its home deck.
 import type { Zippable } from "fflate";
 import { isSelfOrDescendant } from "../../../shared/deck-names";
 import { type Card, DEFAULT_DECK_ID, type Deck, type Note } from "../../../shared/model";
 import type { Collection, Outcome } from "../collection/collection";
 import { done, refuse } from "../collection/collection";
+import { returnedHome } from "../collection/filtered";
 import { type AnkiExport, writeAnkiCollection } from "./anki-write";
 import { writeZip } from "./archive";
-import { dueIsDay, exportCrt, resetCard } from "./due";
+import { exportCrt, resetCard, shiftDueDays } from "./due";
 import { guarded } from "./errors";
 import type { MediaStore } from "./media";
 import { writePackageVersion } from "./protobuf";
@@ -65,7 +68,8 @@ export function exportPackage(col: Collection, options: ExportOptions): Promise<
       tx.objectStore("tags").getAllKeys(),
       tx.objectStore("config").getAll(),
     ]);
-    let decks: Deck[] = allDecks;
+    const keepFiltered = withScheduling && (colpkg || options.deckId == null);
+    let decks: Deck[] = keepFiltered ? allDecks : allDecks.filter((d) => !d.filter);
     let cards: Card[];
     let notes: Note[];
     let top: Deck | undefined;
@@ -73,15 +77,27 @@ export function exportPackage(col: Collection, options: ExportOptions): Promise<
       top = allDecks.find((d) => d.id === options.deckId);
       if (!top) return refuse(`There is no deck with id ${options.deckId}.`);
       const root = top;
-      decks = allDecks.filter((d) => isSelfOrDescendant(d.name, root.name));
-      const lists = await Promise.all(decks.map((d) => tx.objectStore("cards").index("deckId").getAll(d.id)));
-      cards = lists.flat();
+      const byDeck = tx.objectStore("cards").index("deckId");
+      if (root.filter) {
+        // A filtered deck's export is the cards it borrows, in their home decks.
+        cards = await byDeck.getAll(root.id);
+        const homes = new Set(cards.map((c) => c.odid));
+        decks = decks.filter((d) => homes.has(d.id));
+      } else {
+        decks = decks.filter((d) => isSelfOrDescendant(d.name, root.name));
+        // The deck's cards are those whose home deck is in it: at home, or borrowed by a filtered deck anywhere.
+        const ids = new Set(decks.map((d) => d.id));
+        const borrowing = allDecks.filter((d) => d.filter);
+        const lists = await Promise.all([...decks, ...borrowing].map((d) => byDeck.getAll(d.id)));
+        cards = lists.flat().filter((c) => ids.has(c.odid !== 0 ? c.odid : c.deckId));
+      }
       const noteIds = [...new Set(cards.map((c) => c.noteId))];
       const found = await Promise.all(noteIds.map((id) => tx.objectStore("notes").get(id)));
       notes = found.filter((n): n is Note => n !== undefined);
     } else {
       [cards, notes] = await Promise.all([tx.objectStore("cards").getAll(), tx.objectStore("notes").getAll()]);
     }
+    if (!keepFiltered) cards = cards.map(returnedHome);
     const cardIds = new Set(cards.map((c) => c.id));
     let revlog = withScheduling ? await tx.objectStore("revlog").getAll() : [];
     if (top) revlog = revlog.filter((r) => cardIds.has(r.cardId));
@@ -101,7 +117,7 @@ export function exportPackage(col: Collection, options: ExportOptions): Promise<
     let position = 0;
     const exportedCards = cards.map((card) => {
       if (!withScheduling) return resetCard(card, card.type === 0 ? card.due : ++position);
-      return dueIsDay(card.type, card.queue, card.due) ? { ...card, due: card.due - createdDay } : card;
+      return shiftDueDays(card, -createdDay);
     });
     if (!withScheduling) {
       // Cards that were studied go after the new ones, in the order they were made.

@@ -6,7 +6,7 @@ import { type ArchiveLimits, DEFAULT_LIMITS } from "./archive";
 import { guarded } from "./errors";
 import { importMedia, type MediaCounts } from "./import-media";
 import type { MediaStore } from "./media";
-import { type MergeCounts, mergeCollection } from "./merge";
+import { type FilteredReason, type MergeCounts, mergeCollection } from "./merge";
 import { openPackage } from "./package";
 import { type ReplaceCounts, replaceWithPackage } from "./replace";
 
@@ -110,10 +110,38 @@ export function describeMerge(c: MergeCounts & MediaCounts): string[] {
   if (c.cardsAdded) lines.push(`${plural(c.cardsAdded, "card")} added.`);
   if (c.revlogAdded) lines.push(`${plural(c.revlogAdded, "review")} added to the review history.`);
   if (c.decksAdded) lines.push(`${plural(c.decksAdded, "deck")} added.`);
+  if (c.filteredDecksAdded) {
+    lines.push(
+      c.filteredDecksAdded === 1
+        ? "One of them is a filtered deck, holding the cards it borrows from their home decks, as in the file."
+        : `${c.filteredDecksAdded.toLocaleString("en")} of them are filtered decks, holding the cards they borrow ` +
+            "from their home decks, as in the file.",
+    );
+  }
   if (c.noteTypesAdded) lines.push(`${plural(c.noteTypesAdded, "note type")} added.`);
   if (c.noteTypesUpdated)
     lines.push(`${plural(c.noteTypesUpdated, "note type")} updated, as the file had a newer version.`);
   if (c.presetsAdded) lines.push(`${plural(c.presetsAdded, "options preset")} added.`);
+  if (c.filteredDecksUpdated) {
+    lines.push(`${plural(c.filteredDecksUpdated, "filtered deck")} given the file's newer searches.`);
+  }
+  if (c.filteredDecksConverted) {
+    const one = c.filteredDecksConverted === 1;
+    lines.push(
+      `${plural(c.filteredDecksConverted, "filtered deck")} in the file ${one ? "was" : "were"} imported as ` +
+        `${one ? "a normal deck" : "normal decks"} keeping ${one ? "its" : "their"} cards as normal cards: ` +
+        `${FILTERED_REASONS[c.filteredDecksReason ?? "no-scheduling"]}.`,
+    );
+  }
+  for (const { from, to, why } of c.decksRenamed) {
+    lines.push(
+      why === "kind"
+        ? `The file's deck "${from}" was added as "${to}", as the collection's "${from}" is ` +
+            "a deck of the other kind (filtered or normal)."
+        : `"${to}" was added to hold the file's decks that go under "${from}", which is a filtered deck and ` +
+            "cannot have sub-decks.",
+    );
+  }
   lines.push(...describeMedia(c));
   if (
     c.notesAdded + c.notesUpdated + c.cardsAdded + c.revlogAdded === 0 &&
@@ -121,16 +149,28 @@ export function describeMerge(c: MergeCounts & MediaCounts): string[] {
     !c.notesSkippedNoteType
   ) {
     lines.unshift("The file holds no notes.");
-  } else if (c.notesAdded + c.notesUpdated + c.cardsAdded + c.revlogAdded + c.noteTypesUpdated === 0) {
+  } else if (
+    c.notesAdded + c.notesUpdated + c.cardsAdded + c.revlogAdded + c.noteTypesUpdated + c.filteredDecksUpdated ===
+    0
+  ) {
     lines.unshift("Nothing changed: everything in the file is already in the collection.");
   }
   return lines;
 }
 
+/** Why a file's filtered decks were not kept, in words. */
+const FILTERED_REASONS: Record<FilteredReason, string> = {
+  "without-scheduling": "the file was imported without learning progress",
+  "no-scheduling": "the file has no scheduling (no review history and no deck options)",
+  "missing-home-decks": "the file does not hold the home decks of all the cards they borrow",
+};
+
 function describeReplace(c: ReplaceCounts & MediaCounts): string[] {
+  const filtered = c.filteredDecks ? ` (${c.filteredDecks} of them filtered)` : "";
   return [
     `The collection was replaced by the file's: ${plural(c.notes, "note")}, ${plural(c.cards, "card")}, ` +
-      `${plural(c.revlog, "review")} in the history, ${plural(c.decks, "deck")}, ${plural(c.noteTypes, "note type")}.`,
+      `${plural(c.revlog, "review")} in the history, ${plural(c.decks, "deck")}${filtered}, ` +
+      `${plural(c.noteTypes, "note type")}.`,
     "The collection as it was before is kept as a backup (Sync section, Backups).",
     "The next sync will ask whether to upload this collection or download the relay's.",
     ...describeMedia(c),

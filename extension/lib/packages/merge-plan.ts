@@ -103,13 +103,36 @@ export function planPresets(incoming: DeckConfig[], existing: DeckConfig[], with
 
 export interface DeckPlan {
   add: Deck[];
+  /** The collection's filtered decks whose searches the file's newer copy changes. */
+  update: Deck[];
   /** The deck a card of the package with this deck id goes to. */
   target(deckId: number): number;
+  /** Like `target`, for a card that is not in a filtered deck: never a filtered deck (Default instead). */
+  home(deckId: number): number;
+  /** Whether the collection's deck of this id is a filtered deck, once the import is done. */
+  isFiltered(deckId: number): boolean;
+  /** The package's filtered decks that come in as normal decks (their ids in the package). */
+  converted: Set<number>;
+  /** Decks added under a new name: their name in the file, the new one, and why. */
+  renamed: RenamedDeck[];
 }
 
+export interface RenamedDeck {
+  from: string;
+  to: string;
+  /** "kind": the collection has a deck of the name of the other kind; "parent": the name is a filtered deck's. */
+  why: "kind" | "parent";
+}
+
+const sameFilter = (a: Deck, b: Deck) => JSON.stringify(a.filter) === JSON.stringify(b.filter);
+
 /**
- * Decks by name (without case): an existing deck of the name is used; otherwise the deck is added with its id (or a
- * new one when taken), its missing parents with it. Filtered decks are not imported: their cards go home. The
+ * Decks by name (without case), as Anki: an existing deck of the name and kind is used (a filtered one takes the
+ * file's searches when the file's copy is newer); one of the other kind (normal against filtered) makes the
+ * package's deck come in under a unique name, the name and a space and the time in seconds, and its sub-decks with
+ * it. Otherwise the deck is added with its id (or a new one when taken), its missing parents with it. Nothing goes
+ * under a filtered deck: a deck that would is put under a normal deck of the same name and that suffix. Filtered
+ * decks are kept only with `keepFiltered`; without, they come in as normal decks with the default options. The
  * package's empty Default deck is the collection's Default deck.
  */
 export function planDecks(
@@ -119,11 +142,31 @@ export function planDecks(
   cardDeckIds: Set<number>,
   newId: () => number,
   now: number,
+  keepFiltered = false,
 ): DeckPlan {
   const byName = new Map(existing.map((d) => [d.name.toLowerCase(), d]));
   const ids = new Set(existing.map((d) => d.id));
+  const filteredIds = new Set(existing.filter((d) => d.filter).map((d) => d.id));
   const map = new Map<number, number>();
   const add: Deck[] = [];
+  const update: Deck[] = [];
+  const converted = new Set<number>();
+  const renamed: RenamedDeck[] = [];
+  const suffix = String(Math.floor(now / 1000));
+  /** Renamed decks: what their sub-decks' names start with, before and after (the former in lower case). */
+  const moved: [string, string][] = [];
+  const reparented = (name: string) => {
+    const lower = name.toLowerCase();
+    const found = moved.find(([before]) => lower.startsWith(before));
+    return found ? found[1] + name.slice(found[0].length) : name;
+  };
+  const rename = (name: string, why: RenamedDeck["why"]) => {
+    let unique = `${name} ${suffix}`;
+    while (byName.has(unique.toLowerCase())) unique += "+";
+    moved.push([`${name.toLowerCase()}::`, `${unique}::`]);
+    renamed.push({ from: name, to: unique, why });
+    return unique;
+  };
   const addDeck = (name: string, id: number | null, base?: Deck) => {
     const parent = byName.get(parentNames(name).pop()?.toLowerCase() ?? "");
     const deck: Deck = {
@@ -132,25 +175,61 @@ export function planDecks(
       configId: base && presetIds.has(base.configId) ? base.configId : (parent?.configId ?? DEFAULT_CONFIG_ID),
       description: base?.description ?? "",
       collapsed: base?.collapsed ?? false,
+      ...(base?.filter ? { filter: base.filter } : {}),
       mtime: base?.mtime || now,
       usn: PENDING,
     };
     ids.add(deck.id);
+    if (deck.filter) filteredIds.add(deck.id);
     byName.set(name.toLowerCase(), deck);
     add.push(deck);
     return deck;
   };
-  const normal = incoming
-    .filter((d) => !d.filtered)
-    .sort((a, b) => a.name.split("::").length - b.name.split("::").length);
-  for (const { filtered: _filtered, ...theirs } of normal) {
-    const ours = byName.get(theirs.name.toLowerCase());
-    if (ours) map.set(theirs.id, ours.id);
-    else if (theirs.id === DEFAULT_DECK_ID && !cardDeckIds.has(DEFAULT_DECK_ID)) map.set(theirs.id, DEFAULT_DECK_ID);
-    else {
-      for (const parent of parentNames(theirs.name)) if (!byName.has(parent.toLowerCase())) addDeck(parent, null);
-      map.set(theirs.id, addDeck(theirs.name, theirs.id, theirs).id);
+  const sorted = [...incoming].sort((a, b) => a.name.split("::").length - b.name.split("::").length);
+  for (const original of sorted) {
+    let theirs: Deck = { ...original, name: reparented(original.name) };
+    if (theirs.filter && !keepFiltered) {
+      const { filter: _filter, ...normal } = theirs;
+      theirs = { ...normal, configId: DEFAULT_CONFIG_ID };
+      converted.add(original.id);
     }
+    const ours = byName.get(theirs.name.toLowerCase());
+    if (ours && Boolean(ours.filter) === Boolean(theirs.filter)) {
+      map.set(theirs.id, ours.id);
+      if (ours.filter && theirs.filter && theirs.mtime > ours.mtime && !sameFilter(ours, theirs)) {
+        const updated: Deck = { ...ours, filter: theirs.filter, mtime: theirs.mtime, usn: PENDING };
+        byName.set(updated.name.toLowerCase(), updated);
+        update.push(updated);
+      }
+      continue;
+    }
+    if (ours) theirs.name = rename(theirs.name, "kind");
+    else if (theirs.id === DEFAULT_DECK_ID && !theirs.filter && !cardDeckIds.has(DEFAULT_DECK_ID)) {
+      map.set(theirs.id, DEFAULT_DECK_ID);
+      continue;
+    }
+    const nearest = parentNames(theirs.name)
+      .reverse()
+      .map((name) => byName.get(name.toLowerCase()))
+      .find((deck) => deck !== undefined);
+    if (nearest?.filter) {
+      addDeck(rename(nearest.name, "parent"), null);
+      theirs.name = reparented(theirs.name);
+    }
+    for (const parent of parentNames(theirs.name)) if (!byName.has(parent.toLowerCase())) addDeck(parent, null);
+    map.set(theirs.id, addDeck(theirs.name, theirs.id, theirs).id);
   }
-  return { add, target: (deckId) => map.get(deckId) ?? (ids.has(deckId) ? deckId : DEFAULT_DECK_ID) };
+  const target = (deckId: number) => map.get(deckId) ?? (ids.has(deckId) ? deckId : DEFAULT_DECK_ID);
+  return {
+    add,
+    update,
+    target,
+    home: (deckId) => {
+      const id = target(deckId);
+      return filteredIds.has(id) ? DEFAULT_DECK_ID : id;
+    },
+    isFiltered: (deckId) => filteredIds.has(deckId),
+    converted,
+    renamed,
+  };
 }

@@ -5,13 +5,14 @@
 // newer copy later updates them and importing the same file twice changes nothing.
 import { type Card, type Note, PENDING, type RevlogEntry } from "../../../shared/model";
 import type { Collection } from "../collection/collection";
+import { returnedHome } from "../collection/filtered";
 import { registerTags, touchMeta } from "../collection/notes";
 import type { WriteStore } from "../collection/schema";
 import type { AnkiCollection } from "./anki-db";
-import { ankiToday, localToday, resetCard, sendHome, shiftDueDays } from "./due";
+import { ankiToday, localToday, resetCard, shiftDueDays } from "./due";
 import { fail } from "./errors";
 import type { PlannedMedia } from "./import-media";
-import { planDecks, planNoteTypes, planPresets } from "./merge-plan";
+import { planDecks, planNoteTypes, planPresets, type RenamedDeck } from "./merge-plan";
 
 export interface MergeCounts {
   notesAdded: number;
@@ -24,6 +25,31 @@ export interface MergeCounts {
   noteTypesAdded: number;
   noteTypesUpdated: number;
   presetsAdded: number;
+  /** Filtered decks added as filtered decks, with the cards they borrow. */
+  filteredDecksAdded: number;
+  /** Filtered decks of the collection whose searches the file's newer copy changed. */
+  filteredDecksUpdated: number;
+  /** The file's filtered decks that came in as normal decks, and why they were not kept. */
+  filteredDecksConverted: number;
+  filteredDecksReason: FilteredReason | null;
+  /** Decks added under a new name, as the collection's deck of their name is of the other kind or filtered. */
+  decksRenamed: RenamedDeck[];
+}
+
+/** Why a package's filtered decks come in as normal decks. */
+export type FilteredReason = "without-scheduling" | "no-scheduling" | "missing-home-decks";
+
+/**
+ * Whether the package's filtered decks can be kept, as Anki decides: only from a file with scheduling (a review
+ * log or deck options) whose borrowed cards all have their home deck in the file (or Default); otherwise, and when
+ * importing without learning progress, they come in as normal decks holding their cards.
+ */
+export function filteredDecksKept(data: AnkiCollection, withScheduling: boolean): FilteredReason | null {
+  if (!withScheduling) return "without-scheduling";
+  if (data.revlog.length === 0 && data.deckConfigs.length === 0) return "no-scheduling";
+  const deckIds = new Set(data.decks.map((d) => d.id));
+  const homes = data.cards.every((c) => c.odid === 0 || c.odid === 1 || deckIds.has(c.odid));
+  return homes ? null : "missing-home-decks";
 }
 
 export interface MergeOptions {
@@ -58,7 +84,14 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
     noteTypesAdded: 0,
     noteTypesUpdated: 0,
     presetsAdded: 0,
+    filteredDecksAdded: 0,
+    filteredDecksUpdated: 0,
+    filteredDecksConverted: 0,
+    filteredDecksReason: null,
+    decksRenamed: [],
   };
+  const notKept = filteredDecksKept(data, options.withScheduling);
+  const keepFiltered = notKept === null;
   const now = col.clock.now();
   // Ids for new records start above every key in use (freshIds raises the collection's id counter).
   await col.freshIds("notes", 0);
@@ -111,11 +144,17 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
     for (const preset of presetPlan.update) write(store.deckconfigs.put(preset));
     counts.presetsAdded = presetPlan.add.length;
 
-    const cardDecks = new Set(data.cards.map((c) => (c.odid !== 0 ? c.odid : c.deckId)));
-    const deckPlan = planDecks(data.decks, decks, presetPlan.ids, cardDecks, newId, now);
+    const cardDecks = new Set(data.cards.flatMap((c) => (c.odid !== 0 ? [c.odid, c.deckId] : [c.deckId])));
+    const deckPlan = planDecks(data.decks, decks, presetPlan.ids, cardDecks, newId, now, keepFiltered);
     for (const deck of deckPlan.add) write(store.decks.add(deck));
+    for (const deck of deckPlan.update) write(store.decks.put(deck));
     counts.decksAdded = deckPlan.add.length;
-    const targetDeck = deckPlan.target;
+    counts.filteredDecksAdded = deckPlan.add.filter((d) => d.filter).length;
+    counts.filteredDecksUpdated = deckPlan.update.length;
+    counts.decksRenamed = deckPlan.renamed;
+    const addedDecks = new Set(deckPlan.add.map((d) => d.id));
+    /** The converted decks that this import adds, or adds cards to: those the summary speaks of. */
+    const convertedUsed = new Set([...deckPlan.converted].map(deckPlan.target).filter((id) => addedDecks.has(id)));
 
     // Notes by guid.
     options.progress(0.45, "Matching notes");
@@ -169,27 +208,52 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
         else newCards.push({ card, noteId: note.id });
       }
     }
+    // A borrowed card stays in its filtered deck when the deck is kept; when it is not, the deck becomes a normal
+    // deck and the card stays in it as a normal card, with its own due (Anki sets the home deck to the deck itself,
+    // then restores the card).
+    const placedCards = newCards.map(({ card: original, noteId }) => {
+      let card = original;
+      if (card.odid !== 0 && !(keepFiltered && deckPlan.isFiltered(deckPlan.target(card.deckId)))) {
+        card = returnedHome({ ...card, odid: keepFiltered ? card.odid : card.deckId });
+      }
+      return { original, card, noteId };
+    });
+    /** A new card's place in the new queue: in its home deck, for a borrowed one. */
+    const position = (card: Card) => (card.odid !== 0 ? card.odue : card.due);
     const nextPosEntry = await tx.objectStore("config").get("nextPos");
     let nextPos = typeof nextPosEntry?.value === "number" ? nextPosEntry.value : 1;
     let firstDue = Number.POSITIVE_INFINITY;
-    for (const { card } of newCards) if (card.type === 0) firstDue = Math.min(firstDue, card.due);
+    let lastDue = -1;
+    for (const { card } of placedCards) {
+      if (card.type !== 0) continue;
+      firstDue = Math.min(firstDue, position(card));
+      lastDue = Math.max(lastDue, position(card));
+    }
     if (firstDue === Number.POSITIVE_INFINITY) firstDue = 0;
+    // Without learning progress, studied cards become new after the file's new cards, in the file's order.
+    let studiedPosition = Math.max(lastDue + 1, firstDue);
     const positionShift = nextPos - firstDue;
     const dayShift = localToday(now) - ankiToday(now, data.crt);
     let lastPos = nextPos - 1;
-    for (const { card, noteId } of newCards) {
-      const id = taken.cards.has(card.id) ? newId() : card.id;
+    for (const { original, card: incoming, noteId } of placedCards) {
+      const id = taken.cards.has(original.id) ? newId() : original.id;
       taken.cards.add(id);
-      let placed = sendHome(card);
-      if (!options.withScheduling) placed = resetCard(placed, card.type === 0 ? card.due : 0);
+      let placed = incoming;
+      if (!options.withScheduling) placed = resetCard(placed, placed.type === 0 ? placed.due : studiedPosition++);
       if (placed.type === 0) {
-        placed = { ...placed, due: Math.max(0, placed.due + positionShift) };
-        if (placed.queue === 0 || !options.withScheduling) lastPos = Math.max(lastPos, placed.due);
+        const moved = Math.max(0, position(placed) + positionShift);
+        placed = placed.odid !== 0 ? { ...placed, odue: moved } : { ...placed, due: moved };
+        if (returnedHome(placed).queue === 0 || !options.withScheduling) lastPos = Math.max(lastPos, moved);
       } else {
         placed = shiftDueDays(placed, dayShift);
       }
-      write(store.cards.add({ ...placed, id, noteId, deckId: targetDeck(placed.deckId), usn: PENDING }));
-      cardMap.set(card.id, id);
+      const stored: Card =
+        placed.odid !== 0
+          ? { ...placed, deckId: deckPlan.target(placed.deckId), odid: deckPlan.home(placed.odid) }
+          : { ...placed, deckId: deckPlan.home(placed.deckId) };
+      if (deckPlan.converted.has(original.deckId)) convertedUsed.add(deckPlan.target(original.deckId));
+      write(store.cards.add({ ...stored, id, noteId, usn: PENDING }));
+      cardMap.set(original.id, id);
       counts.cardsAdded++;
     }
     if (lastPos + 1 > nextPos) {
@@ -210,9 +274,20 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
       }
     }
 
+    counts.filteredDecksConverted = convertedUsed.size;
+    if (counts.filteredDecksConverted > 0) counts.filteredDecksReason = notKept;
     await registerTags(tx.objectStore("tags"), [...tags], now);
-    const { notesUnchanged: _same, notesSkippedNoteType: _skipped, ...additions } = counts;
-    const changed = Object.values(additions).some((n) => n > 0);
+    const changed =
+      counts.notesAdded +
+        counts.notesUpdated +
+        counts.cardsAdded +
+        counts.revlogAdded +
+        counts.decksAdded +
+        counts.noteTypesAdded +
+        counts.noteTypesUpdated +
+        counts.presetsAdded +
+        counts.filteredDecksUpdated >
+      0;
     if (changed) await touchMeta(tx.objectStore("meta"), now);
     options.progress(0.9, "Saving");
     await tx.done;

@@ -127,11 +127,17 @@ export interface DeckKind {
   filtered: boolean;
   configId: number;
   description: string;
+  /** A filtered deck's searches, as written (the reader checks them), and whether it reschedules. */
+  filter: { terms: { search: string; limit: number; order: number }[]; reschedule: boolean } | null;
 }
 
-/** Deck.KindContainer: a normal deck (field 1: config id, description) or a filtered one (field 2). */
+/**
+ * Deck.KindContainer: a normal deck (field 1: config id, description) or a filtered one (field 2:
+ * Filtered { bool reschedule = 1; repeated SearchTerm search_terms = 2; ... }, with
+ * SearchTerm { string search = 1; uint32 limit = 2; int32 order = 3 }).
+ */
 export function readDeckKind(bytes: Uint8Array): DeckKind {
-  const out: DeckKind = { filtered: false, configId: 1, description: "" };
+  const out: DeckKind = { filtered: false, configId: 1, description: "", filter: null };
   readMessage(bytes, "deck", {
     1: (r) => {
       readMessage(r.bytes(), "deck", {
@@ -145,7 +151,28 @@ export function readDeckKind(bytes: Uint8Array): DeckKind {
     },
     2: (r) => {
       out.filtered = true;
-      r.bytes();
+      const filter: NonNullable<DeckKind["filter"]> = { terms: [], reschedule: false };
+      readMessage(r.bytes(), "filtered deck", {
+        1: (f) => {
+          filter.reschedule = f.bool();
+        },
+        2: (f) => {
+          const term = { search: "", limit: 0, order: 0 };
+          readMessage(f.bytes(), "filtered deck", {
+            1: (t) => {
+              term.search = t.string();
+            },
+            2: (t) => {
+              term.limit = t.uint32();
+            },
+            3: (t) => {
+              term.order = t.int32();
+            },
+          });
+          filter.terms.push(term);
+        },
+      });
+      out.filter = filter;
     },
   });
   return out;

@@ -1,13 +1,15 @@
 // A collection package (.colpkg, or a bare collection file) replaces the whole collection, as in Anki: the
 // current collection is backed up first, then every store is rewritten in one transaction. Everything imported is
-// a pending change, and the schema stamp moves on, so the next sync asks which side to keep.
+// a pending change, and the schema stamp moves on, so the next sync asks which side to keep. Filtered decks and the
+// cards they borrow are kept as they are.
 import { DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type Deck, PENDING } from "../../../shared/model";
 import type { Collection } from "../collection/collection";
 import { defaultDeckConfig } from "../collection/defaults";
+import { returnedHome } from "../collection/filtered";
 import { SYNCED_STORES } from "../collection/schema";
 import { backupCollection } from "../sync/backup";
 import type { AnkiCollection } from "./anki-db";
-import { ankiToday, localToday, sendHome, shiftDueDays } from "./due";
+import { ankiToday, localToday, shiftDueDays } from "./due";
 import type { PlannedMedia } from "./import-media";
 import { checkReferences, fitFields } from "./merge";
 
@@ -16,6 +18,8 @@ export interface ReplaceCounts {
   cards: number;
   revlog: number;
   decks: number;
+  /** Of the decks, how many are filtered decks. */
+  filteredDecks: number;
   noteTypes: number;
   presets: number;
   backupId: string;
@@ -37,7 +41,7 @@ export async function replaceWithPackage(
     usn: PENDING,
   });
   const typeFields = new Map(data.noteTypes.map((n) => [n.id, n.fields.length]));
-  const decks: Deck[] = data.decks.filter((d) => !d.filtered).map(({ filtered: _f, ...deck }) => pending(deck));
+  const decks: Deck[] = data.decks.map(pending);
   const presetIds = new Set(data.deckConfigs.map((p) => p.id));
   const presets = data.deckConfigs.map(pending);
   if (!presetIds.has(DEFAULT_CONFIG_ID)) presets.push(defaultDeckConfig(DEFAULT_CONFIG_ID, "Default", now));
@@ -56,14 +60,19 @@ export async function replaceWithPackage(
       usn: PENDING,
     });
   }
-  const deckIds = new Set(decks.map((d) => d.id));
+  const normalIds = new Set(decks.filter((d) => !d.filter).map((d) => d.id));
+  const filteredIds = new Set(decks.filter((d) => d.filter).map((d) => d.id));
+  const home = (deckId: number) => (normalIds.has(deckId) ? deckId : DEFAULT_DECK_ID);
   const noteIds = new Set(data.notes.map((n) => n.id));
   const dayShift = localToday(now) - ankiToday(now, data.crt);
   const cards = data.cards
     .filter((c) => noteIds.has(c.noteId))
     .map((c) => {
-      const home = shiftDueDays(sendHome(c), dayShift);
-      return pending({ ...home, deckId: deckIds.has(home.deckId) ? home.deckId : DEFAULT_DECK_ID });
+      const card = shiftDueDays(c, dayShift);
+      // A borrowed card keeps its filtered deck, and its home deck (Default when the file lacks it).
+      if (card.odid !== 0 && filteredIds.has(card.deckId)) return pending({ ...card, odid: home(card.odid) });
+      const normal = card.odid !== 0 ? returnedHome(card) : card;
+      return pending({ ...normal, deckId: home(normal.deckId) });
     });
   const cardIds = new Set(cards.map((c) => c.id));
   const tags = new Map(data.tags.map((t) => [t.name.toLowerCase(), pending(t)]));
@@ -106,6 +115,7 @@ export async function replaceWithPackage(
     cards: cards.length,
     revlog,
     decks: decks.length,
+    filteredDecks: filteredIds.size,
     noteTypes: data.noteTypes.length,
     presets: presets.length,
     backupId,
