@@ -12,6 +12,8 @@ import {
   updateFilteredDeck,
 } from "../../extension/lib/collection/filtered";
 import { addNote, addNotes } from "../../extension/lib/collection/notes";
+import { addTemplate } from "../../extension/lib/collection/notetypes";
+import { updatePreset } from "../../extension/lib/collection/presets";
 import { deckCounts } from "../../extension/lib/collection/queue";
 import { searchIds } from "../../extension/lib/collection/search";
 import { answerCard } from "../../extension/lib/collection/study";
@@ -21,7 +23,7 @@ import { type Card, CardQueue, CardType, PENDING } from "../../shared/model";
 import { Deck } from "../../shared/schemas";
 import { freshCollection, noteTypeByName } from "./factories";
 
-/** A home deck "Spanish" with 6 new cards and 4 review cards (intervals 1 to 4 days, due 0 to 3 days ago). */
+/** A home deck "Spanish" with 6 new cards and 4 review cards (intervals 1 to 4 days), and a verb in "Other". */
 async function world() {
   const { col, clock } = await freshCollection();
   const basic = await noteTypeByName(col, "Basic");
@@ -41,12 +43,13 @@ async function world() {
   await addNote(col, { noteTypeId: basic.id, deckId: other.value.id, fields: ["elsewhere", "x"], tags: "verb" });
   const today = dayNumber(clock.now(), 4, -new Date(clock.now()).getTimezoneOffset());
   const cards = (await col.db.getAllFromIndex("cards", "deckId", spanish.value.id)).sort((a, b) => a.id - b.id);
+  // Reviews: the first is due in 5 days, the others 1 to 3 days ago.
   for (const [i, card] of cards.slice(6).entries()) {
     await col.db.put("cards", {
       ...card,
       type: CardType.Review,
       queue: CardQueue.Review,
-      due: today - i,
+      due: i === 0 ? today + 5 : today - i,
       ivl: i + 1,
       reps: 3,
       lapses: i,
@@ -128,6 +131,8 @@ describe("filtered decks", () => {
 
   it("are studied with counts of their own, whatever the home deck's daily limits", async () => {
     const { col } = await world();
+    // The home deck's preset allows one new card and one review a day; the filtered deck shows all it holds.
+    expect(await updatePreset(col, 1, { newPerDay: 1, reviewsPerDay: 1 })).toMatchObject({ ok: true });
     const { deck } = await filtered(col, "Cram", "tag:noun");
     const counts = (await deckCounts(col)).find((row) => row.deck.id === deck.id);
     // Nouns: 3 new (1, 3, 5) and 2 reviews (7, 9).
@@ -137,17 +142,24 @@ describe("filtered decks", () => {
   });
 
   it("rescheduling: an answer schedules the card as it stands at home; out of learning it goes home", async () => {
-    const { col, clock, spanish, today } = await world();
+    const { col, clock, spanish } = await world();
+    // The same collection, where the card is answered at home at the same moment: the results must be equal.
+    const twin = await world();
+    twin.clock.time = clock.time;
     const { deck } = await filtered(col, "Cram", "is:review");
     const card = (await cardsIn(col, deck.id)).find((c) => c.ivl === 4) as Card;
-    clock.advance();
     const answered = await answerCard(col, card.id, 3, { fuzz: false });
-    if (!answered.ok) throw new Error(answered.error);
+    const atHome = await answerCard(twin.col, card.id, 3, { fuzz: false });
+    if (!answered.ok || !atHome.ok) throw new Error("answer refused");
     expect(answered.value.card).toMatchObject({ deckId: spanish.id, odid: 0, odue: 0, queue: CardQueue.Review });
     // Scheduled from its real due (three days overdue), not from its place in the filtered deck.
-    expect(answered.value.card.due).toBeGreaterThan(today);
+    const { mtime: _m, ...scheduled } = answered.value.card;
+    const { mtime: _t, ...expected } = atHome.value.card;
+    expect(scheduled).toEqual(expected);
     const log = await col.db.get("revlog", answered.value.revlogId);
     expect(log).toMatchObject({ type: 1, ease: 3, lastIvl: 4 });
+    expect({ ...log, id: 0 }).toEqual({ ...(await twin.col.db.get("revlog", atHome.value.revlogId)), id: 0 });
+    clock.advance();
 
     // A new card answered Again stays in the filtered deck while it learns; emptying then keeps its learning due.
     const fresh = await filtered(col, "New ones", "is:new deck:Spanish", 1);
@@ -168,11 +180,12 @@ describe("filtered decks", () => {
 
   it("preview only: Again shows the card a minute later, Good sends it home with its schedule untouched", async () => {
     const { col, clock, spanish } = await world();
-    const { deck } = await filtered(col, "Preview", "is:review", 10, 2, false);
+    const { deck } = await filtered(col, "Preview", "deck:Spanish", 10, 2, false);
     const cards = await cardsIn(col, deck.id);
     // Every card waits in the review queue, new or not.
+    expect(cards.filter((c) => c.type === CardType.New)).toHaveLength(6);
     expect(new Set(cards.map((c) => c.queue))).toEqual(new Set([CardQueue.Review]));
-    const card = cards[0] as Card;
+    const card = cards.find((c) => c.type === CardType.Review) as Card;
     const original = { due: card.odue, ivl: card.ivl, type: card.type, reps: card.reps, data: card.data };
     clock.advance();
     const again = await answerCard(col, card.id, 1);
@@ -257,5 +270,64 @@ describe("filtered decks", () => {
     const card = (await cardsIn(col, deck.id))[0] as Card;
     expect(await setCardsDeck(col, [card.id], other.id)).toEqual({ ok: true, value: 1 });
     expect(await col.db.get("cards", card.id)).toMatchObject({ deckId: other.id, odid: 0, odue: 0, due: card.odue });
+  });
+  it("rebuilding searches the cards as they are at home: is:due leaves out a borrowed review not due yet", async () => {
+    const { col } = await world();
+    const { deck } = await filtered(col, "Cram", "deck:Spanish is:review");
+    expect(await cardsIn(col, deck.id)).toHaveLength(4);
+    // Borrowed, every card is "due" by its place in the deck; at home one of them is due in 5 days.
+    const narrowed = await updateFilteredDeck(col, deck.id, {
+      terms: [{ search: "deck:Spanish is:review is:due", limit: 100, order: 5 }],
+      reschedule: true,
+    });
+    expect(narrowed).toMatchObject({ ok: true, value: { cards: 3 } });
+    // An invalid search changes nothing: the deck keeps its cards.
+    const refused = await updateFilteredDeck(col, deck.id, {
+      terms: [{ search: "deck:(", limit: 100, order: 5 }],
+      reschedule: true,
+    });
+    expect(refused.ok).toBe(false);
+    expect(await cardsIn(col, deck.id)).toHaveLength(3);
+  });
+
+  it("cards a note gains while a sibling is borrowed go to the sibling's home deck, not the filtered deck", async () => {
+    const { col, spanish } = await world();
+    const basic = await noteTypeByName(col, "Basic");
+    const { deck } = await filtered(col, "Cram", "deck:Spanish");
+    // A second card type for Basic: every Basic note gets a new card.
+    const added = await addTemplate(col, basic.id, "Reverse", { confirmSchemaChange: true });
+    expect(added.ok).toBe(true);
+    expect(await cardsIn(col, deck.id)).toHaveLength(10);
+    const reverse = (await col.db.getAll("cards")).filter((c) => c.ord === 1);
+    expect(reverse).toHaveLength(11);
+    for (const card of reverse) expect(card.odid).toBe(0);
+    expect(reverse.filter((c) => c.deckId === spanish.id)).toHaveLength(10);
+    // Deleting the filtered deck then loses nothing.
+    await deleteDeck(col, deck.id, { cards: "delete" });
+    expect(await col.db.count("cards")).toBe(22);
+    expect(await cardsIn(col, spanish.id)).toHaveLength(20);
+  });
+
+  it("a card type whose deck is a filtered deck puts its new cards in the note's deck instead", async () => {
+    const { col, spanish } = await world();
+    const { deck } = await filtered(col, "Cram", "tag:verb");
+    const reversed = await noteTypeByName(col, "Basic (and reversed card)");
+    const withOverride = {
+      ...reversed,
+      templates: reversed.templates.map((t, i) => (i === 1 ? { ...t, deckOverride: deck.id } : t)),
+    };
+    await col.db.put("notetypes", withOverride);
+    const added = await addNote(col, {
+      noteTypeId: reversed.id,
+      deckId: spanish.id,
+      fields: ["ir", "to go"],
+      tags: "",
+    });
+    if (!added.ok) throw new Error(added.error);
+    const cards = await col.db.getAllFromIndex("cards", "noteId", added.value.id);
+    expect(cards.map((c) => [c.deckId, c.odid])).toEqual([
+      [spanish.id, 0],
+      [spanish.id, 0],
+    ]);
   });
 });

@@ -8,7 +8,9 @@ import { strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import type { Collection } from "../../extension/lib/collection/collection";
 import { addDeck } from "../../extension/lib/collection/decks";
+import { defaultDeckConfig } from "../../extension/lib/collection/defaults";
 import { addFilteredDeck, emptyFilteredDeck } from "../../extension/lib/collection/filtered";
+import { newCard } from "../../extension/lib/collection/notes";
 import { answerCard } from "../../extension/lib/collection/study";
 import { checkedFilter } from "../../extension/lib/packages/anki-db";
 import { type AnkiExport, writeAnkiCollection } from "../../extension/lib/packages/anki-write";
@@ -299,23 +301,7 @@ async function smallPackage({
     usn: 0,
   }));
   const card = (i: number, rest: Partial<Card>): Card => ({
-    id: now + 100 + i,
-    noteId: now + i,
-    deckId: HOME,
-    ord: 0,
-    type: 0,
-    queue: 0,
-    due: 0,
-    ivl: 0,
-    factor: 0,
-    reps: 0,
-    lapses: 0,
-    left: 0,
-    odue: 0,
-    odid: 0,
-    flags: 0,
-    data: "",
-    mtime: now,
+    ...newCard(now + 100 + i, now + i, HOME, 0, 0, now),
     usn: 0,
     ...rest,
   });
@@ -327,27 +313,7 @@ async function smallPackage({
     // A new card at home at position 8.
     card(3, { due: 8 }),
   ];
-  const [preset] = scheduling
-    ? [
-        {
-          id: 1,
-          name: "Default",
-          newPerDay: 20,
-          reviewsPerDay: 200,
-          learnSteps: [1, 10],
-          relearnSteps: [10],
-          desiredRetention: 0.9,
-          maxInterval: 36_500,
-          graduatingInterval: 1,
-          easyInterval: 4,
-          leechThreshold: 8,
-          buryNew: false,
-          buryReviews: false,
-          mtime: now,
-          usn: 0,
-        },
-      ]
-    : [];
+  const [preset] = scheduling ? [{ ...defaultDeckConfig(1, "Default", now), usn: 0 }] : [];
   const data: AnkiExport = {
     crt: Math.floor(now / 1000),
     created: now,

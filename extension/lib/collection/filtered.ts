@@ -14,6 +14,7 @@ import {
   PENDING,
 } from "../../../shared/model";
 import type { Ease } from "../../../shared/scheduling";
+import { parseSearch } from "../../../shared/search/parse";
 import { naturalQueue } from "./cards";
 import { type Collection, done, type Outcome, refuse, stamp } from "./collection";
 import { findDeckByName } from "./decks";
@@ -159,16 +160,25 @@ export async function rebuildFilteredDeck(
 
 async function rebuild(col: Collection, deck: Deck): Promise<Outcome<{ deck: Deck; cards: number }>> {
   const filter = deck.filter as DeckFilter;
-  // The deck's own cards are candidates again once home: the search runs as if they were.
-  const candidates = await candidatesFor(col, filter, deck.id);
-  if (!candidates.ok) return candidates;
+  for (const term of filter.terms) {
+    const parsed = parseSearch(term.search);
+    if (!parsed.ok) return refuse(`The filtered deck's search "${term.search}" is not valid: ${parsed.error}`);
+  }
+  // As in Anki, the deck first gives its cards back, so that its searches see them as they are at home (a borrowed
+  // card's due is its place in this deck). Were it stopped between the two steps, the cards would simply be home.
   const now = col.clock.now();
-  const tx = col.db.transaction(["decks", "cards", "meta"], "readwrite");
-  const current = await tx.objectStore("decks").get(deck.id);
+  const emptying = col.db.transaction(["decks", "cards", "meta"], "readwrite");
+  const current = await emptying.objectStore("decks").get(deck.id);
   if (!current?.filter) return refuse("That deck is not a filtered deck.");
   const updated = stamp({ ...current, filter }, now);
-  await tx.objectStore("decks").put(updated);
-  await emptyInto(tx.objectStore("cards"), deck.id, now);
+  await emptying.objectStore("decks").put(updated);
+  await emptyInto(emptying.objectStore("cards"), deck.id, now);
+  await touchMeta(emptying.objectStore("meta"), now);
+  await emptying.done;
+  const candidates = await candidatesFor(col, filter);
+  if (!candidates.ok) return candidates;
+  const tx = col.db.transaction(["decks", "cards", "meta"], "readwrite");
+  if (!(await tx.objectStore("decks").get(deck.id))?.filter) return refuse("That deck is not a filtered deck.");
   const cards = await fill(tx.objectStore("cards"), updated, candidates.value, now);
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
@@ -198,7 +208,7 @@ export async function emptyInto(cards: WriteStore<"cards">, deckId: number, now:
  * The cards a filter may take, best first, as ids: each search's matches that are not suspended, buried or in
  * another filtered deck, in the search's order, up to its limit; the second search takes what the first left.
  */
-async function candidatesFor(col: Collection, filter: DeckFilter, ownDeck?: number): Promise<Outcome<number[]>> {
+async function candidatesFor(col: Collection, filter: DeckFilter): Promise<Outcome<number[]>> {
   const out: number[] = [];
   const taken = new Set<number>();
   for (const term of filter.terms) {
@@ -207,13 +217,10 @@ async function candidatesFor(col: Collection, filter: DeckFilter, ownDeck?: numb
     const store = col.db.transaction("cards").store;
     const cards = (await Promise.all(found.value.map((id) => store.get(id)))).filter(
       (c): c is Card =>
-        c !== undefined &&
-        c.queue >= 0 &&
-        !taken.has(c.id) &&
-        // A card borrowed by another filtered deck stays there; this deck's own cards may be taken again.
-        (c.odid === 0 || c.deckId === ownDeck),
+        // A card borrowed by another filtered deck stays there.
+        c !== undefined && c.queue >= 0 && c.odid === 0 && !taken.has(c.id),
     );
-    const ordered = await inOrder(col, cards.map(returnedHome), term.order);
+    const ordered = await inOrder(col, cards, term.order);
     for (const card of ordered.slice(0, term.limit)) {
       taken.add(card.id);
       out.push(card.id);
@@ -270,8 +277,8 @@ async function fill(cards: WriteStore<"cards">, deck: Deck, ids: number[], now: 
   for (const id of ids) {
     const card = await cards.get(id);
     // Read again inside the transaction: a card suspended or borrowed meanwhile is left alone.
-    if (!card || card.queue < 0 || (card.odid !== 0 && card.deckId !== deck.id)) continue;
-    await cards.put(stamp(borrowed(returnedHome(card), deck.id, position++, filter.reschedule), now));
+    if (!card || card.queue < 0 || card.odid !== 0) continue;
+    await cards.put(stamp(borrowed(card, deck.id, position++, filter.reschedule), now));
   }
   return position;
 }

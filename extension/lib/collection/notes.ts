@@ -95,9 +95,12 @@ export async function addNotes(col: Collection, inputs: NoteInput[]): Promise<Ad
       continue;
     }
     const ords = cardOrdinals(noteType, fields);
-    const templateDeck = (ord: number) =>
-      (noteType.kind === "standard" ? noteType.templates.find((t) => t.ord === ord)?.deckOverride : null) ??
-      input.deckId;
+    // A template's own deck, while it is a normal deck that exists; a filtered deck only borrows cards.
+    const templateDeck = (ord: number) => {
+      const override =
+        noteType.kind === "standard" ? noteType.templates.find((t) => t.ord === ord)?.deckOverride : null;
+      return override != null && deckIds.has(override) ? override : input.deckId;
+    };
     accepted.push({
       note: {
         guid: randomGuid(),

@@ -3,7 +3,7 @@
 // the next sync is one-way. Such an operation refuses with a warning unless the person confirmed it. Changing
 // notes to another note type (Anki's "Change Notetype") is one too.
 import { cardOrdinals } from "../../../shared/card-generation";
-import { type Card, type Note, type NoteType, PENDING } from "../../../shared/model";
+import { type Card, DEFAULT_DECK_ID, type Note, type NoteType, PENDING } from "../../../shared/model";
 import { fieldDef, templateDef } from "../../../shared/stock-notetypes";
 import { parseTemplate } from "../../../shared/template/parse";
 import {
@@ -429,6 +429,7 @@ export async function changeNoteType(
   const guard = await col.guardSchemaChange(options);
   // Keeps new card ids above every existing one; col.nextId() hands them out inside the transaction.
   await col.freshIds("cards", 0);
+  const normalDecks = new Set((await col.db.getAll("decks")).filter((d) => !d.filter).map((d) => d.id));
   const now = col.clock.now();
   const result: NoteTypeChangeResult = { notes: 0, movedCards: 0, deletedCards: 0, addedCards: 0 };
   let reviewedDeleted = 0;
@@ -447,7 +448,8 @@ export async function changeNoteType(
         const fields = change.mapping.fields.map((i) => (i === null ? "" : (note.fields[i] ?? "")));
         const existing = await cards.index("noteId").getAll(note.id);
         const kept: number[] = [];
-        let deckId = existing[0]?.deckId ?? 1;
+        // New cards go to their siblings' home deck, never into a filtered deck that borrowed a sibling.
+        let deckId = homeDeckOf(existing[0]);
         for (const card of existing) {
           const ord = destination(card.ord);
           if (ord === null) {
@@ -457,7 +459,7 @@ export async function changeNoteType(
             if (card.reps > 0) reviewedDeleted++;
             continue;
           }
-          if (kept.length === 0) deckId = card.deckId;
+          if (kept.length === 0) deckId = homeDeckOf(card);
           kept.push(ord);
           if (ord !== card.ord) {
             await cards.put(stamp({ ...card, ord }, now));
@@ -474,7 +476,8 @@ export async function changeNoteType(
         if (missing.length > 0) {
           const position = await takePositions(tx.objectStore("config"), 1, now);
           for (const ord of missing) {
-            const deck = (to.kind === "standard" ? to.templates[ord]?.deckOverride : null) ?? deckId;
+            const override = to.kind === "standard" ? to.templates[ord]?.deckOverride : null;
+            const deck = override != null && normalDecks.has(override) ? override : deckId;
             await cards.add(newCard(col.nextId(), note.id, deck, ord, position, now));
             result.addedCards++;
           }
@@ -537,6 +540,11 @@ async function saveWithNotes(
   return done(noteType);
 }
 
+/** The deck a sibling lives in: its home deck when a filtered deck borrowed it; Default for a note without cards. */
+function homeDeckOf(card: Card | undefined): number {
+  return card ? card.odid || card.deckId : DEFAULT_DECK_ID;
+}
+
 /** Saves a note type whose templates changed, adding the cards that its notes now produce. */
 async function saveWithCards(
   col: Collection,
@@ -552,7 +560,7 @@ async function saveWithCards(
     const existing = byNote.get(note.id) ?? [];
     const have = new Set(existing.map((c) => c.ord));
     for (const ord of cardOrdinals(noteType, note.fields)) {
-      if (!have.has(ord)) additions.push({ note, ord, deckId: existing[0]?.deckId ?? 1 });
+      if (!have.has(ord)) additions.push({ note, ord, deckId: homeDeckOf(existing[0]) });
     }
   }
   const ids = await col.freshIds("cards", additions.length);
