@@ -5,6 +5,8 @@ import { addFilteredDeck } from "../../extension/lib/collection/filtered";
 import { deleteNotes, updateNote } from "../../extension/lib/collection/notes";
 import { addField, addNoteType, deleteNoteType } from "../../extension/lib/collection/notetypes";
 import { addPreset } from "../../extension/lib/collection/presets";
+import { answerCard } from "../../extension/lib/collection/study";
+import { CardQueue } from "../../shared/model";
 import { accountWithDevice, Device } from "./devices";
 
 describe("first syncs", () => {
@@ -144,33 +146,47 @@ describe("normal syncs", () => {
     expect(await a.snapshot()).toEqual(await b.snapshot());
   });
 
-  it("a filtered deck deleted on A while B studies in it: B's answer is kept, at home, on both", async () => {
-    const { a, b } = await pairedDevices();
-    const noteId = await a.addBasic("dormir", "to sleep", "verb");
-    const built = await addFilteredDeck(a.col, {
-      name: "Cram",
-      terms: [{ search: "tag:verb", limit: 10, order: 5 }],
-      reschedule: true,
-    });
-    if (!built.ok) throw new Error(built.error);
-    await a.sync();
-    await b.sync();
-    const cardId = (await b.cardOf(noteId)).id;
-    a.clock.time += 10_000;
-    await deleteDeck(a.col, built.value.deck.id, { cards: "delete" });
-    await a.sync();
-    // Later, B (not synced yet) answers the card in the filtered deck it still has: its answer is the later change.
-    b.clock.time = a.clock.time + 10_000;
-    await b.review(cardId, 3, 4);
-    await b.sync();
-    await a.sync();
-    for (const device of [a, b]) {
-      const card = await device.col.db.get("cards", cardId);
-      expect(card).toMatchObject({ deckId: 1, odid: 0, ivl: 4, type: 2 });
-      expect(await device.col.db.countFromIndex("revlog", "cardId", cardId)).toBe(1);
-    }
-    expect(await a.snapshot()).toEqual(await b.snapshot());
-  });
+  it.each(["B first", "A first"])(
+    "a filtered deck deleted on A while B studies in it: B's later answer is kept, at home, on both (%s)",
+    async (order) => {
+      const { a, b } = await pairedDevices();
+      const noteId = await a.addBasic("dormir", "to sleep", "verb");
+      const built = await addFilteredDeck(a.col, {
+        name: "Cram",
+        terms: [{ search: "tag:verb", limit: 10, order: 5 }],
+        reschedule: true,
+      });
+      if (!built.ok) throw new Error(built.error);
+      await a.sync();
+      await b.sync();
+      const cardId = (await b.cardOf(noteId)).id;
+      a.clock.time += 10_000;
+      await deleteDeck(a.col, built.value.deck.id, { cards: "delete" });
+      // Later, on B, which still has the deck: Again keeps the new card learning, in the filtered deck.
+      b.clock.time = a.clock.time + 10_000;
+      const answered = await answerCard(b.col, cardId, 1, { fuzz: false });
+      if (!answered.ok) throw new Error(answered.error);
+      expect(answered.value.card).toMatchObject({ deckId: built.value.deck.id, odid: 1, queue: CardQueue.Learning });
+      const [first, second] = order === "B first" ? [b, a] : [a, b];
+      await first.sync();
+      await second.sync();
+      await first.sync();
+      for (const device of [a, b]) {
+        const card = await device.col.db.get("cards", cardId);
+        // Home in Default, still learning, due when B's answer said.
+        expect(card).toMatchObject({
+          deckId: 1,
+          odid: 0,
+          odue: 0,
+          queue: CardQueue.Learning,
+          due: answered.value.card.due,
+        });
+        expect(await device.col.db.countFromIndex("revlog", "cardId", cardId)).toBe(1);
+        expect(await device.col.db.get("decks", built.value.deck.id)).toBeUndefined();
+      }
+      expect(await a.snapshot()).toEqual(await b.snapshot());
+    },
+  );
 
   it("6. the same note edited on both: the later edit wins everywhere, and equal mtimes still converge", async () => {
     const { a, b } = await pairedDevices();

@@ -3,7 +3,7 @@
 
 import { unwrap } from "idb";
 import type { Card, CollectionMeta, Deck } from "../../../shared/model";
-import { fitFields, PENDING } from "../../../shared/model";
+import { DEFAULT_DECK_ID, fitFields, PENDING } from "../../../shared/model";
 import { canonical, incomingWins, sameIdentity } from "../../../shared/sync/merge";
 import {
   type CollectionDigest,
@@ -111,6 +111,12 @@ export async function applyRelayObjects(
   const graveReads = ordered.map((o) => (o.deleted || o.kind === "revlog" ? null : graves.get([o.kind, o.id])));
   let fresh = true;
   const fields = fieldFitter(tx as unknown as ApplyTx);
+  // The decks deleted here: a card arriving in one of them (answered on a device that still had it) goes home.
+  const goneDecks = new Set(
+    (await graves.getAllKeys(IDBKeyRange.bound(["deck", ""], ["deck", "\uffff"]))).map((key) =>
+      Number((key as string[])[1]),
+    ),
+  );
   const write = (promise: Promise<unknown>) => {
     // Failures abort the transaction, which tx.done reports.
     promise.catch(() => {});
@@ -124,6 +130,7 @@ export async function applyRelayObjects(
       if (object.kind !== "revlog") {
         write(graves.put({ kind: object.kind as never, id: object.id, mtime: object.mtime, usn }));
       }
+      if (object.kind === "deck") goneDecks.add(key as number);
       if (object.kind === "notetype" || object.kind === "note" || object.kind === "deck") {
         await cascadeDeletion(tx as unknown as RekeyTx, object.kind, key as number, object.mtime);
         fresh = false;
@@ -160,11 +167,30 @@ export async function applyRelayObjects(
     }
     if (!record) continue;
     if (object.kind === "note") record = await fields.fit(record);
+    if (object.kind === "card") record = placedCard(record, goneDecks);
     if (object.kind === "deck") await putRecord(tx, object.kind, record, now);
     else write(store.put(record));
     if (object.kind === "notetype" && (await fields.noteTypeChanged(record, local ?? undefined))) fresh = false;
   }
   await tx.done;
+}
+
+/**
+ * A card whose deck was deleted on this device goes to its home deck (a filtered deck's card), or to Default; a
+ * card borrowed from a deleted home deck will go home to Default. A moved card is changed (pending, mtime one later),
+ * so that the move syncs. Only deletions move cards: a deck that has not arrived yet (a later page) has no grave.
+ */
+function placedCard(record: AnyRecord, goneDecks: Set<number>): AnyRecord {
+  const card = record as unknown as Card;
+  let next = card;
+  if (goneDecks.has(card.deckId)) {
+    next = returnedHome(card);
+    if (goneDecks.has(next.deckId)) next = { ...next, deckId: DEFAULT_DECK_ID };
+  } else if (card.odid !== 0 && goneDecks.has(card.odid)) {
+    next = { ...card, odid: DEFAULT_DECK_ID };
+  }
+  if (next === card) return record;
+  return { ...next, mtime: card.mtime + 1, usn: PENDING } as unknown as AnyRecord;
 }
 
 /**
