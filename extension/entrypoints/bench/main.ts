@@ -6,7 +6,7 @@ import { addDeck } from "../../lib/collection/decks";
 import { addNotes, type NoteInput } from "../../lib/collection/notes";
 import { type SearchOptions, search } from "../../lib/collection/search";
 import { RelayClient } from "../../lib/relay-client";
-import { fullDownload, fullUpload, type SyncOutcome, sync } from "../../lib/sync/engine";
+import { fullDownload, fullMerge, fullUpload, type SyncOutcome, sync } from "../../lib/sync/engine";
 import { mediaBench } from "./media";
 import { packagesBench } from "./packages";
 import { studyBench } from "./study";
@@ -200,6 +200,8 @@ async function benchSync(relayUrl: string, profileA: string, profileB: string) {
   await run("the other device pulls them", (client) => sync(b, client));
   // Once more, now that the stores are no longer busy with the full download's writes.
   await run("nothing to sync, a day later", (client) => sync(a, client));
+  // The one-way choice "Merge" over two full collections: every record pulled and compared, then all pushed.
+  await run("Merge, both holding everything", (client) => fullMerge(b, client));
   a.close();
   b.close();
   return report;

@@ -21,7 +21,9 @@ import {
   hasPending,
   localDigest,
   markSynced,
-  pendingChanges,
+  type PushedRecord,
+  pendingBatches,
+  pendingTotal,
   ReceivedCollection,
   readForUpload,
   recordSync,
@@ -162,8 +164,8 @@ async function normalSync(
     pulled += await pull(col, client, from, target, (done) =>
       onProgress({ phase: "receiving", done: pulled + done, total: null }),
     );
-    const pushed = await pendingChanges(col);
-    if (pushed.length === 0) {
+    const waiting = await pendingTotal(col);
+    if (waiting === 0) {
       const relay = await relayUsnNow(col, client);
       if (relay.usn !== target) {
         from = target;
@@ -174,11 +176,18 @@ async function normalSync(
       const repaired = await checkAndRepair(col, client, relay.digest, repair, fullCheck);
       return { kind: "synced", usn: target, pulled, pushed: 0, repaired };
     }
+    // Only what marking needs is kept of each record sent; the records themselves are read and sent a batch at a
+    // time, so a Merge, which sends the whole collection, needs no more memory than a day's sync.
+    const pushed: PushedRecord[] = [];
     const committed = await push(
       client,
-      pushed,
+      pendingBatches(col),
+      waiting,
       (session, chunks, last) => client.commitPush(session, { baseUsn: target, chunks, objects: last }),
       onProgress,
+      (sent) => {
+        for (const o of sent) pushed.push({ kind: o.kind, id: o.id, mtime: o.mtime, deleted: o.deleted });
+      },
     );
     if (!committed.ok && committed.code === "stale") {
       from = target;
@@ -250,38 +259,50 @@ class ChunkBuilder {
   }
 }
 
-/** Splits records into chunks bounded in count and bytes. */
-export function chunk(objects: WireObject[]): WireObject[][] {
-  const builder = new ChunkBuilder();
-  const chunks: WireObject[][] = [];
-  for (const object of objects) {
-    const full = builder.add(object);
-    if (full) chunks.push(full);
-  }
-  const rest = builder.rest();
-  if (rest) chunks.push(rest);
-  return chunks;
-}
-
-/** Stages all chunks but the last under a new session, then commits with the last one. */
+/**
+ * Stages all chunks but the last under a new session, then commits with the last one. Chunks are made as the
+ * batches come, and one is held back until the next closes, so that the last one goes with the commit.
+ */
 async function push<T>(
   client: RelayClient,
-  objects: WireObject[],
+  batches: AsyncIterable<WireObject[]>,
+  total: number,
   commit: (session: string, staged: number, last: WireObject[]) => Promise<RelayResult<T>>,
   onProgress: OnProgress = quiet,
+  onSent: (objects: WireObject[]) => void = () => {},
 ): Promise<RelayResult<T>> {
   const session = newSessionId();
-  const chunks = chunk(objects);
-  const last = chunks.pop() ?? [];
+  const builder = new ChunkBuilder();
+  let held: WireObject[] | null = null;
+  let staged = 0;
   let sent = 0;
-  onProgress({ phase: "sending", done: 0, total: objects.length });
-  for (const [index, objectsOfChunk] of chunks.entries()) {
-    must(await client.putChunk("pushes", session, index, objectsOfChunk));
-    sent += objectsOfChunk.length;
-    onProgress({ phase: "sending", done: sent, total: objects.length });
+  onProgress({ phase: "sending", done: 0, total });
+  const stage = async (objects: WireObject[]) => {
+    must(await client.putChunk("pushes", session, staged, objects));
+    staged++;
+    sent += objects.length;
+    onSent(objects);
+    onProgress({ phase: "sending", done: sent, total: Math.max(total, sent) });
+  };
+  for await (const batch of batches) {
+    for (const object of batch) {
+      const full = builder.add(object);
+      if (!full) continue;
+      if (held) await stage(held);
+      held = full;
+    }
   }
-  const result = await commit(session, chunks.length, last);
-  if (result.ok) onProgress({ phase: "sending", done: objects.length, total: objects.length });
+  const rest = builder.rest();
+  let last = held ?? [];
+  if (rest) {
+    if (held) await stage(held);
+    last = rest;
+  }
+  const result = await commit(session, staged, last);
+  if (result.ok) {
+    onSent(last);
+    onProgress({ phase: "sending", done: sent + last.length, total: Math.max(total, sent + last.length) });
+  }
   return result;
 }
 

@@ -31,6 +31,16 @@ export const STORE_OF = {
 /** Every store a sync writes to. */
 const SYNC_STORES = SYNCED_STORES;
 
+/** The kind of record each synced store holds. */
+const KIND_OF_STORE = Object.fromEntries(SYNC_KINDS.map((kind) => [STORE_OF[kind], kind])) as Record<
+  (typeof STORE_OF)[SyncKind],
+  SyncKind
+>;
+
+/** Records read per transaction when gathering what to send, and marked per transaction once sent. */
+const PENDING_BATCH = 2000;
+const MARK_BATCH = 5000;
+
 type AnyRecord = { usn: number; mtime?: number } & Record<string, unknown>;
 
 /** The store key of a record from its wire id: numbers for most kinds, text for tags and config. */
@@ -38,17 +48,49 @@ function keyOf(kind: SyncKind, id: string): number | string {
   return kind === "tag" || kind === "config" ? id : Number(id);
 }
 
-/** Every local change the relay has not seen (usn -1), graves included, parents before children. */
-export async function pendingChanges(col: Collection): Promise<WireObject[]> {
-  const out: WireObject[] = [];
-  for (const kind of SYNC_KINDS) {
-    const records = (await col.db.getAllFromIndex(STORE_OF[kind], "usn", PENDING)) as unknown as AnyRecord[];
-    for (const record of records) out.push(toWire(kind, record));
+/** Every local change the relay has not seen (usn -1), graves included, parents before children, in batches. */
+export async function* pendingBatches(col: Collection, size = PENDING_BATCH): AsyncGenerator<WireObject[]> {
+  for (const store of [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves" as const]) {
+    // The keys first (small), then the records a batch at a time: a Merge makes every record pending, and the
+    // whole collection's wire form would not fit in memory on a large collection.
+    const keys = await col.db.getAllKeysFromIndex(store, "usn", PENDING);
+    for (let i = 0; i < keys.length; i += size) {
+      const tx = col.db.transaction(store);
+      const records = await Promise.all(keys.slice(i, i + size).map((key) => tx.store.get(key as never)));
+      const out: WireObject[] = [];
+      for (const record of records as unknown as AnyRecord[]) {
+        // Sent meanwhile by another sync, or deleted: nothing to send for it.
+        if (!record || record.usn !== PENDING) continue;
+        if (store === "graves") {
+          out.push({
+            kind: record.kind as SyncKind,
+            id: String(record.id),
+            mtime: Number(record.mtime),
+            deleted: true,
+            body: null,
+          });
+        } else {
+          out.push(toWire(KIND_OF_STORE[store], record));
+        }
+      }
+      if (out.length > 0) yield out;
+    }
   }
-  for (const grave of await col.db.getAllFromIndex("graves", "usn", PENDING)) {
-    out.push({ kind: grave.kind as SyncKind, id: grave.id, mtime: grave.mtime, deleted: true, body: null });
-  }
-  return out;
+}
+
+/** How many records wait to be sent (every kind, and graves). */
+export async function pendingTotal(col: Collection): Promise<number> {
+  const stores = [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves" as const];
+  const counts = await Promise.all(stores.map((store) => col.db.countFromIndex(store, "usn", PENDING)));
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
+/** What markSynced needs of a pushed record: which one, and the version that was sent. */
+export interface PushedRecord {
+  kind: SyncKind;
+  id: string;
+  mtime: number;
+  deleted: boolean;
 }
 
 /** True when anything is waiting to be sent. */
@@ -336,32 +378,41 @@ async function putRecord(tx: ApplyTx, kind: SyncKind, record: AnyRecord, now: nu
  * Marks pushed records as synced at `usn`, unless they changed again while the sync ran (their mtime moved on),
  * and records the sync in the collection's meta.
  */
-export async function markSynced(col: Collection, pushed: WireObject[], usn: number, now: number): Promise<void> {
-  const tx = col.db.transaction([...SYNC_STORES, "meta"] as const, "readwrite");
-  const storeOf = (name: string) =>
-    tx.objectStore(name as never) as unknown as {
-      get(key: unknown): Promise<AnyRecord | undefined>;
-      put(value: unknown): Promise<unknown>;
-    };
-  // Reads issued together, then writes: one pass however many records were pushed.
-  const reads = pushed.map((o) =>
-    o.deleted ? storeOf("graves").get([o.kind, o.id]) : storeOf(STORE_OF[o.kind]).get(keyOf(o.kind, o.id)),
-  );
-  for (const [index, object] of pushed.entries()) {
-    const local = await reads[index];
-    if (!local || local.usn !== PENDING) continue;
-    const mtime = object.deleted
-      ? Number(local.mtime)
-      : object.kind === "revlog"
-        ? Number(local.id)
-        : Number(local.mtime);
-    if (mtime !== object.mtime) continue;
-    void storeOf(object.deleted ? "graves" : STORE_OF[object.kind])
-      .put({ ...local, usn })
-      .catch(() => {});
+export async function markSynced(
+  col: Collection,
+  pushed: readonly PushedRecord[],
+  usn: number,
+  now: number,
+): Promise<void> {
+  // A batch per transaction, so that memory stays bounded whatever was pushed; the meta last. Cut off half-way,
+  // the records not yet marked are simply sent again by the next sync, to the same effect.
+  for (let start = 0; start < pushed.length; start += MARK_BATCH) {
+    const batch = pushed.slice(start, start + MARK_BATCH);
+    const tx = col.db.transaction(SYNC_STORES, "readwrite");
+    const storeOf = (name: string) =>
+      tx.objectStore(name as never) as unknown as {
+        get(key: unknown): Promise<AnyRecord | undefined>;
+        put(value: unknown): Promise<unknown>;
+      };
+    // Reads issued together, then writes.
+    const reads = batch.map((o) =>
+      o.deleted ? storeOf("graves").get([o.kind, o.id]) : storeOf(STORE_OF[o.kind]).get(keyOf(o.kind, o.id)),
+    );
+    for (const [index, object] of batch.entries()) {
+      const local = await reads[index];
+      if (!local || local.usn !== PENDING) continue;
+      const mtime = !object.deleted && object.kind === "revlog" ? Number(local.id) : Number(local.mtime);
+      // Changed again since it was sent: it waits for the next sync.
+      if (mtime !== object.mtime) continue;
+      void storeOf(object.deleted ? "graves" : STORE_OF[object.kind])
+        .put({ ...local, usn })
+        .catch(() => {});
+    }
+    await tx.done;
   }
-  const meta = await tx.objectStore("meta").get("collection");
-  if (meta) await tx.objectStore("meta").put({ ...meta, lastSyncUsn: usn, lastSync: now }, "collection");
+  const tx = col.db.transaction("meta", "readwrite");
+  const meta = await tx.store.get("collection");
+  if (meta) await tx.store.put({ ...meta, lastSyncUsn: usn, lastSync: now }, "collection");
   await tx.done;
 }
 
