@@ -295,6 +295,29 @@ describe("one-way syncs", () => {
     expect((await updateNote(a.col, fromB, { fields: ["made on B", "edited on A", "example"] })).ok).toBe(true);
   });
 
+  it("a Merge sends only what the relay lacks: the records both sides share stay as they are", async () => {
+    const { a, b } = await pairedDevices();
+    for (const front of ["uno", "dos", "tres"]) await a.addBasic(front);
+    await a.review((await a.cardOf(await a.addBasic("cuatro"))).id, 3, 4);
+    await a.sync();
+    await b.sync();
+    // A deletion on the relay's side, and a note only on A's, then a Merge that A asked for.
+    const shared = (await b.col.db.getAll("notes")).find((n) => n.fields[0] === "dos")?.id as number;
+    await deleteNotes(b.col, [shared]);
+    await b.sync();
+    const onlyOnA = await a.addBasic("cinco");
+    const before = await a.col.db.getAll("cards");
+    expect(await a.sync({ forceOneWay: true })).toMatchObject({ kind: "needs-choice" });
+    // The new note, its card and the new-card position counter go up; the relay's deletion comes down; nothing else
+    // is written or sent.
+    expect(await a.merge()).toMatchObject({ kind: "synced", pushed: 3 });
+    expect(await a.col.db.get("notes", shared)).toBeUndefined();
+    const untouched = before.filter((c) => c.noteId !== shared && c.noteId !== onlyOnA);
+    for (const card of untouched) expect(await a.col.db.get("cards", card.id)).toEqual(card);
+    expect(await b.sync()).toMatchObject({ kind: "synced", pulled: 3 });
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+
   it("an upload keeps the deletions: a device that still holds a deleted note and merges does not bring it back", async () => {
     const { a, b } = await pairedDevices();
     const doomed = await a.addBasic("deleted on A");
@@ -308,9 +331,10 @@ describe("one-way syncs", () => {
     expect(await a.upload()).toMatchObject({ kind: "synced" });
     // B never heard of the deletion, and merges.
     expect(await b.sync()).toMatchObject({ kind: "needs-choice" });
-    expect(await b.merge()).toMatchObject({ kind: "synced" });
+    expect(await b.merge()).toMatchObject({ kind: "synced", pushed: 0 });
     expect(await b.col.db.get("notes", doomed)).toBeUndefined();
-    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    // B held nothing the relay lacked, so its merge sent nothing, and A has nothing to do.
+    expect(await a.sync()).toMatchObject({ kind: "none" });
     expect(await a.col.db.get("notes", doomed)).toBeUndefined();
     expect(await b.snapshot()).toEqual(await a.snapshot());
   });

@@ -1,7 +1,6 @@
 // The sync itself: one request to learn what is needed, then pull, push and check for a normal sync, or a
 // one-way upload, download or merge when the person chose one. Failures are values, never thrown.
 
-import { unwrap } from "idb";
 import {
   type ChangesPage,
   type CollectionPage,
@@ -21,6 +20,7 @@ import {
   hasPending,
   localDigest,
   markSynced,
+  markUnseenPending,
   type PushedRecord,
   pendingBatches,
   pendingTotal,
@@ -28,6 +28,7 @@ import {
   readForUpload,
   recordSync,
   replaceCollection,
+  SeenKeys,
   STORE_OF,
 } from "./local";
 
@@ -441,45 +442,21 @@ async function mergeAll(col: Collection, client: RelayClient, onProgress: OnProg
   let after: string | null = null;
   let pulled = 0;
   let identity: { collectionId: string; scm: number; usn: number } | null = null;
+  const seen = new SeenKeys();
   do {
     const page: CollectionPage = must(await client.collectionPage(identity?.usn ?? null, after));
     identity ??= { collectionId: page.collectionId, scm: page.scm, usn: page.usn };
-    await applyRelayObjects(col, page.objects, { asPending: true });
+    await applyRelayObjects(col, page.objects, { seen });
     pulled += page.objects.length;
     onProgress({ phase: "receiving", done: pulled, total: null });
     after = page.next;
   } while (after);
   if (!identity) throw new Error("the relay sent no collection");
-  await markAllPending(col);
+  // What the relay lacks is pushed by the normal sync below: records and graves it did not send, and this side's
+  // versions that won over the relay's (left pending by the pull).
+  await markUnseenPending(col, seen);
   await recordSync(col, { id: identity.collectionId, scm: identity.scm });
   return normalSync(col, client, identity.usn, identity.usn, false, false, onProgress).then((outcome) =>
     outcome.kind === "synced" ? { ...outcome, pulled: outcome.pulled + pulled } : outcome,
   );
-}
-
-/** Sets the usn of every record of the stores, a batch per transaction, writes issued together. */
-async function setAllUsn(col: Collection, stores: string[], usn: number): Promise<void> {
-  for (const name of stores) {
-    let after: IDBValidKey | null = null;
-    for (;;) {
-      const store = name as never;
-      const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
-      const tx = col.db.transaction(store, "readwrite");
-      const [records, keys]: [unknown[], IDBValidKey[]] = await Promise.all([
-        tx.store.getAll(range, 5000),
-        tx.store.getAllKeys(range, 5000),
-      ]);
-      // Straight to the store, without a promise per record; a failed write aborts the transaction.
-      const raw = unwrap(tx.store as never) as unknown as IDBObjectStore;
-      for (const record of records as { usn: number }[]) if (record.usn !== usn) raw.put({ ...record, usn });
-      await tx.done;
-      if (records.length < 5000) break;
-      after = keys[keys.length - 1] ?? null;
-    }
-  }
-}
-
-/** Marks every record and grave as unsent, so that a merge pushes this side's whole collection, deletions too. */
-async function markAllPending(col: Collection): Promise<void> {
-  await setAllUsn(col, [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves"], -1);
 }

@@ -125,14 +125,39 @@ export async function pendingCounts(col: Collection): Promise<{
 }
 
 /**
+ * What a full merge has received from the relay, by store and key: once every page is in, the local records and
+ * graves that are not among them are the ones the relay lacks (see markUnseenPending).
+ */
+export class SeenKeys {
+  private readonly keys = new Map<string, Set<number | string>>();
+
+  add(store: string, key: number | string): void {
+    let set = this.keys.get(store);
+    if (!set) {
+      set = new Set();
+      this.keys.set(store, set);
+    }
+    set.add(key);
+  }
+
+  has(store: string, key: number | string): boolean {
+    return this.keys.get(store)?.has(key) ?? false;
+  }
+}
+
+/** The key a grave is remembered under in SeenKeys. */
+const graveKey = (kind: string, id: string) => `${kind}\u0000${id}`;
+
+/**
  * Applies records from the relay in one transaction. A record the device has not changed since its last sync is
  * replaced; one it changed too keeps whichever version the merge rule picks; a deletion always wins.
- * `asPending` marks everything as unsynced (used by a full merge, which then pushes the result).
+ * With `seen` (a full merge), every record received is noted there, and a local record equal to the relay's is
+ * left as it is: only what differs is written.
  */
 export async function applyRelayObjects(
   col: Collection,
   objects: RelayObject[],
-  { asPending = false }: { asPending?: boolean } = {},
+  { seen }: { seen?: SeenKeys } = {},
 ): Promise<void> {
   if (objects.length === 0) return;
   const db = col.db;
@@ -166,7 +191,11 @@ export async function applyRelayObjects(
   for (const [index, object] of ordered.entries()) {
     const store = storeOf(object.kind);
     const key = keyOf(object.kind, object.id);
-    const usn = asPending ? PENDING : object.usn;
+    const usn = object.usn;
+    if (seen) {
+      if (object.deleted) seen.add("graves", graveKey(object.kind, object.id));
+      else seen.add(STORE_OF[object.kind], key);
+    }
     if (object.deleted) {
       write(store.delete(key));
       if (object.kind !== "revlog") {
@@ -203,9 +232,12 @@ export async function applyRelayObjects(
       record = incoming;
     } else {
       const mine = toWire(object.kind, local);
+      const same = canonical(mine.body) === canonical(object.body);
+      // A merge leaves a record that is the relay's already as it is (its usn may be of another relay: it is synced).
+      if (seen && same && local.usn !== PENDING) continue;
       if (local.usn !== PENDING || incomingWins(mine, object)) record = incoming;
       // The relay holds exactly this version already (a push whose answer was lost): it is synced.
-      else if (!asPending && canonical(mine.body) === canonical(object.body)) record = { ...local, usn: object.usn };
+      else if (same) record = { ...local, usn: object.usn };
     }
     if (!record) continue;
     if (object.kind === "note") record = await fields.fit(record);
@@ -414,6 +446,33 @@ export async function markSynced(
   const meta = await tx.store.get("collection");
   if (meta) await tx.store.put({ ...meta, lastSyncUsn: usn, lastSync: now }, "collection");
   await tx.done;
+}
+
+/**
+ * After a full merge's pull: marks as unsent every local record and grave the relay did not send, so that the
+ * normal sync that follows pushes exactly what the relay lacks. Keys are read a batch at a time.
+ */
+export async function markUnseenPending(col: Collection, seen: SeenKeys): Promise<void> {
+  for (const store of [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves" as const]) {
+    let after: IDBValidKey | null = null;
+    for (;;) {
+      const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
+      const keys: IDBValidKey[] = await col.db.getAllKeys(store as never, range, MARK_BATCH);
+      const unseen = keys.filter((key) => {
+        const name = store === "graves" ? graveKey(...(key as unknown as [string, string])) : (key as number | string);
+        return !seen.has(store, name);
+      });
+      if (unseen.length > 0) {
+        const tx = col.db.transaction(store as never, "readwrite");
+        const records = (await Promise.all(unseen.map((key) => tx.store.get(key)))) as unknown as AnyRecord[];
+        for (const record of records)
+          if (record && record.usn !== PENDING) void tx.store.put({ ...record, usn: PENDING } as never);
+        await tx.done;
+      }
+      if (keys.length < MARK_BATCH) break;
+      after = keys[keys.length - 1] ?? null;
+    }
+  }
 }
 
 /** A whole collection as received from the relay: each kind's records as they are stored, and the graves. */
