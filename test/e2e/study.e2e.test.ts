@@ -225,6 +225,7 @@ describe("studying in the popup", () => {
       .poll(() => popup.locator("tr[data-deck='Cram verbs'] td").allTextContents())
       .toEqual(["Cram verbs", "0", "0", "2"]);
     expect(await popup.locator("tr[data-deck='Verbs'] td").allTextContents()).toEqual(["Verbs", "0", "0", "0"]);
+    await screenshot(popup, "popup-filtered-deck", { docs: true });
     const logged = (await collectionState(popup)).revlog.length;
     await popup.getByRole("button", { name: "Cram verbs", exact: true }).click();
     await expect.poll(() => questionText(popup)).toBe("comer");
