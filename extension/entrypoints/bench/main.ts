@@ -202,6 +202,9 @@ async function benchSync(relayUrl: string, profileA: string, profileB: string) {
   await run("nothing to sync, a day later", (client) => sync(a, client));
   // The one-way choice "Merge" over two full collections: every record pulled and compared, then all pushed.
   await run("Merge, both holding everything", (client) => fullMerge(b, client));
+  // An upload as it usually happens, after a change that cannot be merged on a synced device: nothing is pending,
+  // so nothing needs marking (the first upload above marks every record, as a collection made here is all pending).
+  await run("full upload of a synced collection", (client) => fullUpload(b, client));
   a.close();
   b.close();
   return report;
