@@ -144,7 +144,7 @@ export async function updateFilteredDeck(
   if (problem) return refuse(problem);
   return rebuild(col, {
     ...deck,
-    filter: { terms: filter.terms.map((t) => ({ ...t })), reschedule: filter.reschedule },
+    filter: { terms: filter.terms.map((t) => ({ ...t, search: t.search.trim() })), reschedule: filter.reschedule },
   });
 }
 
