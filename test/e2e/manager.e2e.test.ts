@@ -179,4 +179,36 @@ describe("the manager page", () => {
     expect(await page.locator(".edit-list li").filter({ hasText: "Example" }).count()).toBe(0);
     await screenshot(page, "manager-notetypes");
   });
+  it("a link to one note opens its editor even while the collection changes as the page starts", async () => {
+    await page.goto(`chrome-extension://${browser.extensionId}/options.html#add`);
+    await page.getByLabel("Type").selectOption({ label: "Basic" });
+    await page.fill("textarea[name=field-0]", "el enlace");
+    await page.fill("textarea[name=field-1]", "the link");
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Added.");
+    const note = await page.evaluate(async () => {
+      const open = indexedDB.open("collection:default");
+      const db: IDBDatabase = await new Promise((resolve, reject) => {
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const request = db.transaction("notes").objectStore("notes").getAll();
+      const notes = await new Promise<{ id: number; fields: string[] }[]>((resolve) => {
+        request.onsuccess = () => resolve(request.result);
+      });
+      db.close();
+      return notes.find((n) => n.fields[0] === "el enlace");
+    });
+    expect(note).toBeDefined();
+    // Another extension page says "the collection changed" every few milliseconds, as a sync finishing elsewhere
+    // does, while the linked page starts.
+    await page.evaluate(() => {
+      const channel = new BroadcastChannel("collection-changes");
+      const timer = setInterval(() => channel.postMessage("default"), 5);
+      setTimeout(() => clearInterval(timer), 4000);
+    });
+    const linked = await browser.open(`options.html#browse?q=nid%3A${note?.id}`);
+    await expect.poll(() => linked.inputValue("textarea[name=field-0]").catch(() => "")).toBe("el enlace");
+    await linked.close();
+  });
 });

@@ -86,7 +86,9 @@ export function BrowseSection(props: Props) {
       preload(loadChangeNoteType);
     }, 0);
   }, [result]);
-  const firstVersion = useRef(version);
+  // Whether the editor was opened for a link to one note ("nid:…"): once, even when the collection changed while
+  // the page was starting (a sync finishing elsewhere), and never again after the person closes it.
+  const openedLinkedNote = useRef(false);
   // A layout effect: the first search starts (or the one read at startup is taken) before the first paint.
   useLayoutEffect(() => {
     let stale = false;
@@ -101,7 +103,8 @@ export function BrowseSection(props: Props) {
       setError(null);
       // Opened on one note (the study screen's Edit, "nid:…"): its editor opens at once.
       const only = first.value.rows[0];
-      if (query === props.initialQuery && /^nid:\d+$/.test(query) && only && version === firstVersion.current) {
+      if (query === props.initialQuery && /^nid:\d+$/.test(query) && only && !openedLinkedNote.current) {
+        openedLinkedNote.current = true;
         setCurrent((row) => row ?? only);
         setSelection((ids) => (ids.size > 0 ? ids : new Set([mode === "cards" ? only.cardId : only.noteId])));
       }
