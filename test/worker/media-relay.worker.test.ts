@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { BASE, call, signUp } from "./relay";
+import { BASE, call, deleteAccount, rowsOf, signUp } from "./relay";
 
 const encode = (text: string) => new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>;
 
@@ -280,19 +280,8 @@ describe("media names and the media usn", () => {
     await commit(account.token, [{ name: "d.png", sha1: await sha1(bytes), mtime: 1 }]);
     const user = await env.DB.prepare("SELECT user_id AS id FROM media WHERE name = 'd.png'").first<{ id: number }>();
     expect((await env.MEDIA.list({ prefix: `u/${user?.id}/` })).objects).toHaveLength(1);
-    const deleted = await call({
-      method: "DELETE",
-      path: "/v1/accounts/current",
-      token: account.token,
-      body: { password: account.password },
-    });
-    expect(deleted.status).toBe(204);
+    expect((await deleteAccount(account)).status).toBe(204);
     expect((await env.MEDIA.list({ prefix: `u/${user?.id}/` })).objects).toHaveLength(0);
-    for (const table of ["media", "media_blobs", "media_state"]) {
-      const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?1`)
-        .bind(user?.id)
-        .first<{ n: number }>();
-      expect(row?.n).toBe(0);
-    }
+    for (const table of ["media", "media_blobs", "media_state"]) expect(await rowsOf(table, user?.id), table).toBe(0);
   });
 });

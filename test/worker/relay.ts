@@ -56,3 +56,21 @@ export async function recountedDigest(userId: number): Promise<CollectionDigest>
     .all<{ kind: SyncKind; live: number; deleted: number; mtimeSum: number }>();
   return Object.fromEntries(results.map(({ kind, ...counts }) => [kind, counts]));
 }
+
+/** Deletes an account as its owner does (DELETE /v1/accounts/current with the password). */
+export function deleteAccount(account: { token: string; password: string }) {
+  return call({
+    method: "DELETE",
+    path: "/v1/accounts/current",
+    token: account.token,
+    body: { password: account.password },
+  });
+}
+
+/** How many rows a table holds for a user. */
+export async function rowsOf(table: string, userId: number | undefined): Promise<number> {
+  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?1`)
+    .bind(userId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}

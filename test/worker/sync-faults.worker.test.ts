@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { hasPending } from "../../extension/lib/sync/local";
 import { digest } from "../../worker/db/collections";
 import { accountWithDevice, Device } from "./devices";
-import { call, recountedDigest } from "./relay";
+import { deleteAccount, recountedDigest, rowsOf } from "./relay";
 
 async function relayRows(userId: number): Promise<string> {
   const { results } = await env.DB.prepare(
@@ -266,18 +266,7 @@ describe("self-checking", () => {
   it("deleting the account removes its records and its kept digest with it", async () => {
     const { account, userId } = await paired();
     expect(Object.keys(await digest(env.DB, userId)).length).toBeGreaterThan(0);
-    const deleted = await call({
-      method: "DELETE",
-      path: "/v1/accounts/current",
-      token: account.token,
-      body: { password: account.password },
-    });
-    expect(deleted.status).toBe(204);
-    for (const table of ["objects", "object_counts"]) {
-      const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE user_id = ?1`)
-        .bind(userId)
-        .first<{ n: number }>();
-      expect(row?.n, table).toBe(0);
-    }
+    expect((await deleteAccount(account)).status).toBe(204);
+    for (const table of ["objects", "object_counts"]) expect(await rowsOf(table, userId), table).toBe(0);
   });
 });

@@ -42,10 +42,6 @@ const POSITION_BASE = -100_000;
 export const PREVIEW_AGAIN_SECONDS = 60;
 export const PREVIEW_HARD_SECONDS = 600;
 
-export function isFiltered(deck: Deck | undefined): boolean {
-  return deck?.filter !== undefined;
-}
-
 /** The card as it is in its home deck: what a deck's emptying gives back, and what answers are scheduled from. */
 export function returnedHome(card: Card): Card {
   if (card.odid === 0) return card;

@@ -29,10 +29,9 @@ export async function answerCard(
   if (![1, 2, 3, 4].includes(ease)) return refuse(`Answer ${ease} does not exist; answers are 1 to 4.`);
   const before = await col.db.get("cards", cardId);
   if (!before) return refuse(`There is no card with id ${cardId}; it may have been deleted.`);
-  const [deck, home] = await Promise.all([
-    col.db.get("decks", before.deckId),
-    col.db.get("decks", before.odid || before.deckId),
-  ]);
+  // The deck it is in, and (borrowed by a filtered deck) its home deck, whose preset schedules it.
+  const deck = await col.db.get("decks", before.deckId);
+  const home = before.odid !== 0 ? await col.db.get("decks", before.odid) : deck;
   const preset = (home && (await col.db.get("deckconfigs", home.configId))) || (await col.db.get("deckconfigs", 1));
   if (!preset) return refuse("The collection has no deck options preset.");
   const now = col.clock.now();

@@ -37,6 +37,9 @@ const KIND_OF_STORE = Object.fromEntries(SYNC_KINDS.map((kind) => [STORE_OF[kind
   SyncKind
 >;
 
+/** Every store whose records sync, and the graves: where pending changes are looked for. */
+const PENDING_STORES = [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves" as const];
+
 /** Records read per transaction when gathering what to send, and marked per transaction once sent. */
 const PENDING_BATCH = 2000;
 const MARK_BATCH = 5000;
@@ -50,7 +53,7 @@ function keyOf(kind: SyncKind, id: string): number | string {
 
 /** Every local change the relay has not seen (usn -1), graves included, parents before children, in batches. */
 export async function* pendingBatches(col: Collection, size = PENDING_BATCH): AsyncGenerator<WireObject[]> {
-  for (const store of [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves" as const]) {
+  for (const store of PENDING_STORES) {
     // The keys first (small), then the records a batch at a time: a Merge makes every record pending, and the
     // whole collection's wire form would not fit in memory on a large collection.
     const keys = await col.db.getAllKeysFromIndex(store, "usn", PENDING);
@@ -80,8 +83,7 @@ export async function* pendingBatches(col: Collection, size = PENDING_BATCH): As
 
 /** How many records wait to be sent (every kind, and graves). */
 export async function pendingTotal(col: Collection): Promise<number> {
-  const stores = [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves" as const];
-  const counts = await Promise.all(stores.map((store) => col.db.countFromIndex(store, "usn", PENDING)));
+  const counts = await Promise.all(PENDING_STORES.map((store) => col.db.countFromIndex(store, "usn", PENDING)));
   return counts.reduce((sum, n) => sum + n, 0);
 }
 
@@ -95,9 +97,8 @@ export interface PushedRecord {
 
 /** True when anything is waiting to be sent. */
 export async function hasPending(col: Collection): Promise<boolean> {
-  const stores = [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves" as const];
   // The first pending key of each store, not a count: a freshly imported collection is pending throughout.
-  const first = await Promise.all(stores.map((store) => col.db.getKeyFromIndex(store, "usn", PENDING)));
+  const first = await Promise.all(PENDING_STORES.map((store) => col.db.getKeyFromIndex(store, "usn", PENDING)));
   return first.some((key) => key !== undefined);
 }
 
@@ -453,7 +454,7 @@ export async function markSynced(
  * normal sync that follows pushes exactly what the relay lacks. Keys are read a batch at a time.
  */
 export async function markUnseenPending(col: Collection, seen: SeenKeys): Promise<void> {
-  for (const store of [...SYNC_KINDS.map((kind) => STORE_OF[kind]), "graves" as const]) {
+  for (const store of PENDING_STORES) {
     let after: IDBValidKey | null = null;
     for (;;) {
       const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);

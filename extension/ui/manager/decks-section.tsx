@@ -215,37 +215,31 @@ interface DialogProps {
 function DeleteDeckDialog({ deck, targets, onCancel, onDelete }: DialogProps) {
   const [target, setTarget] = useState(targets[0]?.id ?? 1);
   if (!deck) return null;
-  if (deck.filter) {
-    return (
-      <div class="danger-zone stack" role="dialog" aria-label="Delete deck">
+  // A filtered deck's cards go back to their own decks: there is nothing to choose.
+  return (
+    <div class="danger-zone stack" role="dialog" aria-label="Delete deck">
+      {deck.filter ? (
         <p>
           Delete the filtered deck <strong>{deck.name}</strong>? Its cards go back to their own decks, as they are.
         </p>
-        <div class="row">
-          <button type="button" class="danger" onClick={() => onDelete({ cards: "delete" })}>
-            Delete the filtered deck
-          </button>
-          <button type="button" class="secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
-      </div>
-    );
-  }
-  return (
-    <div class="danger-zone stack" role="dialog" aria-label="Delete deck">
-      <p>
-        Delete <strong>{deck.name}</strong> and its sub-decks? Choose what happens to their cards.
-      </p>
+      ) : (
+        <p>
+          Delete <strong>{deck.name}</strong> and its sub-decks? Choose what happens to their cards.
+        </p>
+      )}
       <div class="row">
         <button type="button" class="danger" onClick={() => onDelete({ cards: "delete" })}>
-          Delete the cards too
+          {deck.filter ? "Delete the filtered deck" : "Delete the cards too"}
         </button>
-        <span>or move them to</span>
-        <IdSelect label="Move cards to" options={targets} value={target} onChange={setTarget} />
-        <button type="button" onClick={() => onDelete({ cards: "move", toDeckId: target })}>
-          Move cards and delete the deck
-        </button>
+        {!deck.filter && (
+          <>
+            <span>or move them to</span>
+            <IdSelect label="Move cards to" options={targets} value={target} onChange={setTarget} />
+            <button type="button" onClick={() => onDelete({ cards: "move", toDeckId: target })}>
+              Move cards and delete the deck
+            </button>
+          </>
+        )}
         <button type="button" class="secondary" onClick={onCancel}>
           Cancel
         </button>
