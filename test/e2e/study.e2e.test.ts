@@ -68,7 +68,8 @@ function collectionState(page: Page) {
         const request = fn(db.transaction(store).objectStore(store));
         request.onsuccess = () => resolve(request.result);
       });
-    const revlog = await read("revlog", (s) => s.getAll());
+    const blocks = await read("revlogBlocks", (s) => s.getAll());
+    const revlog = (blocks as { rows: unknown[] }[]).flatMap((block) => block.rows);
     const notes = await read("notes", (s) => s.getAll());
     const meta = await read("meta", (s) => s.get("collection"));
     db.close();

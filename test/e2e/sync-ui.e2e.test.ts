@@ -82,24 +82,21 @@ async function review(page: Page) {
       open.onsuccess = () => resolve(open.result);
       open.onerror = () => reject(open.error);
     });
-    const tx = db.transaction(["cards", "revlog", "meta"], "readwrite");
+    const tx = db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
     const now = Date.now();
     const cursor = tx.objectStore("cards").openCursor();
     cursor.onsuccess = () => {
       const card = cursor.result?.value;
       if (!card) return;
       tx.objectStore("cards").put({ ...card, reps: card.reps + 1, mtime: now, usn: -1 });
-      tx.objectStore("revlog").put({
-        id: now,
-        cardId: card.id,
-        usn: -1,
-        ease: 3,
-        ivl: 0,
-        lastIvl: 0,
-        factor: 0,
-        time: 4000,
-        type: 0,
-      });
+      // Into the review log's block of that hour, with any answer already there.
+      const row = { id: now, cardId: card.id, usn: -1, ease: 3, ivl: 0, lastIvl: 0, factor: 0, time: 4000, type: 0 };
+      const key = Math.floor(now / 3_600_000);
+      const block = tx.objectStore("revlogBlocks").get(key);
+      block.onsuccess = () => {
+        const rows = [...((block.result?.rows as (typeof row)[]) ?? []), row].sort((x, y) => x.id - y.id);
+        tx.objectStore("revlogBlocks").put({ key, rows, cardIds: [...new Set(rows.map((r) => r.cardId))], pending: 1 });
+      };
       const meta = tx.objectStore("meta").get("collection");
       meta.onsuccess = () => tx.objectStore("meta").put({ ...meta.result, mtime: now }, "collection");
     };
@@ -121,12 +118,14 @@ async function manyReviews(page: Page, count: number) {
       open.onsuccess = () => resolve(open.result);
       open.onerror = () => reject(open.error);
     });
-    const tx = db.transaction(["cards", "revlog"], "readwrite");
+    const tx = db.transaction(["cards", "revlogBlocks"], "readwrite");
     const start = Date.now() - count * 1000;
     const cursor = tx.objectStore("cards").openCursor();
     cursor.onsuccess = () => {
       const card = cursor.result?.value;
       if (!card) return;
+      // The review log's blocks (an hour of answers each), merged with any already there.
+      const byBlock = new Map<number, { id: number; cardId: number }[]>();
       for (let i = 0; i < count; i++) {
         const row = {
           id: start + i,
@@ -139,7 +138,24 @@ async function manyReviews(page: Page, count: number) {
           time: 4000,
           type: 0,
         };
-        tx.objectStore("revlog").put(row);
+        const key = Math.floor(row.id / 3_600_000);
+        const rows = byBlock.get(key) ?? [];
+        rows.push(row);
+        byBlock.set(key, rows);
+      }
+      for (const [key, added] of byBlock) {
+        const block = tx.objectStore("revlogBlocks").get(key);
+        block.onsuccess = () => {
+          const rows = [...((block.result?.rows as { id: number; cardId: number }[]) ?? []), ...added].sort(
+            (x, y) => x.id - y.id,
+          );
+          tx.objectStore("revlogBlocks").put({
+            key,
+            rows,
+            cardIds: [...new Set(rows.map((r) => r.cardId))],
+            pending: 1,
+          });
+        };
       }
     };
     await new Promise((resolve) => {

@@ -127,7 +127,8 @@ export type StoreRows = { key: unknown; value: unknown }[];
 /**
  * Every object store of a profile's collection database (`collection:<profile id>`), read in one transaction from
  * an extension page, whatever stores the schema holds. ArrayBuffer values (the media bytes) come back as their size
- * and SHA-1, so that the bytes themselves are compared without crossing into the test as binary.
+ * and SHA-1, so that the bytes themselves are compared without crossing into the test as binary. The review log's
+ * blocks come back as its rows, under `revlog`, keyed by id.
  */
 export async function readCollectionDatabase(page: Page, profileId = "default"): Promise<Record<string, StoreRows>> {
   return page.evaluate(async (name) => {
@@ -163,6 +164,14 @@ export async function readCollectionDatabase(page: Page, profileId = "default"):
           return { key, value };
         }),
       );
+    }
+    // The review log is kept in blocks of an hour; what two devices must share is its rows, however grouped.
+    const blocks = out.revlogBlocks;
+    if (blocks) {
+      delete out.revlogBlocks;
+      out.revlog = blocks
+        .flatMap(({ value }) => (value as { rows: { id: number }[] }).rows)
+        .map((row) => ({ key: row.id, value: row }));
     }
     return out;
   }, `collection:${profileId}`);

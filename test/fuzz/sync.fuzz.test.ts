@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { addDeck } from "../../extension/lib/collection/decks";
 import { deleteNotes, updateNote } from "../../extension/lib/collection/notes";
 import { addField } from "../../extension/lib/collection/notetypes";
+import { readRevlog } from "../../extension/lib/collection/revlog";
 import type { SyncOutcome } from "../../extension/lib/sync/engine";
 import { digest } from "../../worker/db/collections";
 import { Device } from "../worker/devices";
@@ -47,10 +48,8 @@ function marker(kind: "revlog" | "note", record: Record<string, unknown>): strin
 }
 
 async function deviceSet(device: Device, kind: "revlog" | "note"): Promise<Set<string>> {
-  const store = kind === "revlog" ? "revlog" : "notes";
-  return new Set(
-    ((await device.col.db.getAll(store)) as unknown as Record<string, unknown>[]).map((r) => marker(kind, r)),
-  );
+  const records = kind === "revlog" ? await readRevlog(device.col.db) : await device.col.db.getAll("notes");
+  return new Set((records as unknown as Record<string, unknown>[]).map((r) => marker(kind, r)));
 }
 
 async function runSeed(seed: number): Promise<void> {

@@ -15,6 +15,7 @@ import { addNote, addNotes } from "../../extension/lib/collection/notes";
 import { addTemplate } from "../../extension/lib/collection/notetypes";
 import { updatePreset } from "../../extension/lib/collection/presets";
 import { deckCounts } from "../../extension/lib/collection/queue";
+import { readRevlog, readRevlogEntry } from "../../extension/lib/collection/revlog";
 import { searchIds } from "../../extension/lib/collection/search";
 import { answerCard } from "../../extension/lib/collection/study";
 import { nextCard } from "../../extension/lib/collection/study-queue";
@@ -156,9 +157,9 @@ describe("filtered decks", () => {
     const { mtime: _m, ...scheduled } = answered.value.card;
     const { mtime: _t, ...expected } = atHome.value.card;
     expect(scheduled).toEqual(expected);
-    const log = await col.db.get("revlog", answered.value.revlogId);
+    const log = await readRevlogEntry(col.db, answered.value.revlogId);
     expect(log).toMatchObject({ type: 1, ease: 3, lastIvl: 4 });
-    expect({ ...log, id: 0 }).toEqual({ ...(await twin.col.db.get("revlog", atHome.value.revlogId)), id: 0 });
+    expect({ ...log, id: 0 }).toEqual({ ...(await readRevlogEntry(twin.col.db, atHome.value.revlogId)), id: 0 });
     clock.advance();
 
     // A new card answered Again stays in the filtered deck while it learns; emptying then keeps its learning due.
@@ -199,7 +200,7 @@ describe("filtered decks", () => {
     const good = await answerCard(col, card.id, 3);
     if (!good.ok) throw new Error(good.error);
     expect(good.value.card).toMatchObject({ deckId: spanish.id, odid: 0, queue: CardQueue.Review, ...original });
-    const logs = await col.db.getAllFromIndex("revlog", "cardId", card.id);
+    const logs = (await readRevlog(col.db)).filter((r) => r.cardId === card.id);
     expect(logs.map((l) => [l.ease, l.type])).toEqual([
       [1, 3],
       [3, 3],

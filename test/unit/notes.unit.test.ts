@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addNote, deleteNotes, updateNote } from "../../extension/lib/collection/notes";
+import { readRevlog, writeRevlogEntry } from "../../extension/lib/collection/revlog";
 import { DEFAULT_DECK_ID, PENDING } from "../../shared/model";
 import { freshCollection, noteTypeByName } from "./factories";
 
@@ -157,7 +158,7 @@ describe("deleting notes", () => {
     const added = await addNote(col, { noteTypeId: reversed.id, deckId: 1, fields: ["f", "b"], tags: "" });
     if (!added.ok) throw new Error(added.error);
     const cardIds = await col.db.getAllKeysFromIndex("cards", "noteId", added.value.id);
-    await col.db.put("revlog", {
+    await writeRevlogEntry(col.db, {
       id: 1,
       cardId: cardIds[0] ?? 0,
       usn: PENDING,
@@ -177,6 +178,6 @@ describe("deleting notes", () => {
       [`note:${added.value.id}`, ...cardIds.map((id) => `card:${id}`)].sort(),
     );
     expect(graves.every((g) => g.usn === PENDING)).toBe(true);
-    expect(await col.db.count("revlog")).toBe(1);
+    expect((await readRevlog(col.db)).length).toBe(1);
   });
 });

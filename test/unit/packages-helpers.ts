@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { type Collection, done } from "../../extension/lib/collection/collection";
+import { readRevlog } from "../../extension/lib/collection/revlog";
 import type { MediaFileInfo, MediaStore } from "../../extension/lib/packages/media";
 import { sha1Hex } from "../../extension/lib/packages/media";
 import { locateSqlWasm } from "../../extension/lib/packages/sqlite";
@@ -47,14 +48,23 @@ export async function counts(col: Collection) {
   return {
     notes: await col.db.count("notes"),
     cards: await col.db.count("cards"),
-    revlog: await col.db.count("revlog"),
+    revlog: (await readRevlog(col.db)).length,
   };
 }
 
 /** Every record of the collection, to compare before and after. */
 export async function snapshot(col: Collection) {
   const out: Record<string, unknown[]> = {};
-  for (const store of ["notetypes", "decks", "deckconfigs", "notes", "cards", "revlog", "tags", "config"] as const) {
+  for (const store of [
+    "notetypes",
+    "decks",
+    "deckconfigs",
+    "notes",
+    "cards",
+    "revlogBlocks",
+    "tags",
+    "config",
+  ] as const) {
     out[store] = await col.db.getAll(store);
   }
   out.meta = [(await col.meta()).mtime];

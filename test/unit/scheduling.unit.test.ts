@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultDeckConfig } from "../../extension/lib/collection/defaults";
 import { addNote, newCard } from "../../extension/lib/collection/notes";
+import { readRevlog, readRevlogEntry, writeRevlogEntry } from "../../extension/lib/collection/revlog";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { dayNumber } from "../../shared/days";
 import type { RevlogEntry } from "../../shared/model";
@@ -124,7 +125,7 @@ describe("answering in the collection", () => {
       usn: PENDING,
       mtime: clock.time,
     });
-    expect(await col.db.get("revlog", clock.time)).toMatchObject({
+    expect(await readRevlogEntry(col.db, clock.time)).toMatchObject({
       cardId: card.id,
       ease: 3,
       time: 4200,
@@ -134,7 +135,7 @@ describe("answering in the collection", () => {
     clock.advance(1000);
     const undone = await undoAnswer(col, answered.value);
     expect(undone.ok).toBe(true);
-    expect(await col.db.count("revlog")).toBe(0);
+    expect((await readRevlog(col.db)).length).toBe(0);
     expect(await col.db.get("cards", card.id)).toMatchObject({
       type: CardType.New,
       queue: CardQueue.New,
@@ -149,7 +150,7 @@ describe("answering in the collection", () => {
     if (!note.ok) throw new Error(note.error);
     const cards = await col.db.getAllFromIndex("cards", "noteId", note.value.id);
     for (const card of cards) expect((await answerCard(col, card.id, 3)).ok).toBe(true);
-    expect(await col.db.count("revlog")).toBe(2);
+    expect((await readRevlog(col.db)).length).toBe(2);
   });
 
   it("an answer that already synced cannot be undone, and says why", async () => {
@@ -160,13 +161,13 @@ describe("answering in the collection", () => {
     const [card] = await col.db.getAllFromIndex("cards", "noteId", note.value.id);
     const answered = await answerCard(col, card?.id ?? 0, 4);
     if (!answered.ok) throw new Error(answered.error);
-    const log = await col.db.get("revlog", answered.value.revlogId);
-    if (log) await col.db.put("revlog", { ...log, usn: 12 });
+    const log = await readRevlogEntry(col.db, answered.value.revlogId);
+    if (log) await writeRevlogEntry(col.db, { ...log, usn: 12 });
     expect(await undoAnswer(col, answered.value)).toEqual({
       ok: false,
       error: expect.stringMatching(/already synced/),
     });
-    expect(await col.db.count("revlog")).toBe(1);
+    expect((await readRevlog(col.db)).length).toBe(1);
     expect(await answerCard(col, 999, 3)).toEqual({ ok: false, error: expect.stringMatching(/no card with id 999/) });
   });
 });

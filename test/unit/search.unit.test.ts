@@ -3,6 +3,7 @@ import { setFlag, setSuspended } from "../../extension/lib/collection/cards";
 import type { Collection } from "../../extension/lib/collection/collection";
 import { addDeck } from "../../extension/lib/collection/decks";
 import { addNote } from "../../extension/lib/collection/notes";
+import { writeRevlogEntry } from "../../extension/lib/collection/revlog";
 import { search } from "../../extension/lib/collection/search";
 import { dayNumber } from "../../shared/days";
 import { CardQueue, CardType } from "../../shared/model";
@@ -47,7 +48,7 @@ beforeAll(async () => {
     factor: 2500,
     reps: 2,
   });
-  await col.db.put("revlog", {
+  await writeRevlogEntry(col.db, {
     id: clock.time - 1000,
     cardId: perroCard.id,
     usn: -1,

@@ -4,6 +4,7 @@ import "fake-indexeddb/auto";
 import { SELF } from "cloudflare:test";
 import { Collection } from "../../extension/lib/collection/collection";
 import { addNote } from "../../extension/lib/collection/notes";
+import { RevlogRows, readRevlog } from "../../extension/lib/collection/revlog";
 import { RelayClient } from "../../extension/lib/relay-client";
 import { fullDownload, fullMerge, fullUpload, type SyncOutcome, sync } from "../../extension/lib/sync/engine";
 import { CardQueue, CardType, PENDING } from "../../shared/model";
@@ -108,7 +109,8 @@ export class Device {
   /** Answers a card as the study screen will: the card and its review-log row in one transaction. */
   async review(cardId: number, ease: 1 | 2 | 3 | 4, interval: number, timeTaken = 5000): Promise<number> {
     const now = this.clock.tick();
-    const tx = this.col.db.transaction(["cards", "revlog"], "readwrite");
+    const tx = this.col.db.transaction(["cards", "revlogBlocks"], "readwrite");
+    const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
     const card = await tx.objectStore("cards").get(cardId);
     if (!card) throw new Error("no such card");
     await tx.objectStore("cards").put({
@@ -121,7 +123,7 @@ export class Device {
       mtime: now,
       usn: PENDING,
     });
-    await tx.objectStore("revlog").add({
+    const added = await revlog.add({
       id: now,
       cardId,
       usn: PENDING,
@@ -132,6 +134,8 @@ export class Device {
       time: timeTaken,
       type: 1,
     });
+    if (!added) throw new Error("that review-log id is taken");
+    await revlog.flush();
     await tx.done;
     return now;
   }
@@ -139,10 +143,11 @@ export class Device {
   /** Every record of every store, without usn: what must be equal on converged devices. */
   async snapshot(): Promise<Record<string, unknown[]>> {
     const out: Record<string, unknown[]> = {};
-    for (const store of ["notetypes", "deckconfigs", "decks", "tags", "config", "notes", "cards", "revlog"] as const) {
+    for (const store of ["notetypes", "deckconfigs", "decks", "tags", "config", "notes", "cards"] as const) {
       const rows = (await this.col.db.getAll(store)) as { usn: number }[];
       out[store] = rows.map(({ usn: _usn, ...rest }) => rest);
     }
+    out.revlog = (await readRevlog(this.col.db)).map(({ usn: _usn, ...rest }) => rest);
     return out;
   }
 }

@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { writeRevlog } from "../../extension/lib/collection/revlog";
 import { fullDownload, fullUpload, type SyncProgress, sync } from "../../extension/lib/sync/engine";
-import { PENDING } from "../../shared/model";
+import { PENDING, type RevlogEntry } from "../../shared/model";
 import { accountWithDevice, Device } from "./devices";
 
 /** Many reviews of one card, written in one transaction as answering would write them. */
 async function reviews(device: Device, cardId: number, count: number) {
-  const tx = device.col.db.transaction("revlog", "readwrite");
   const start = device.clock.tick();
+  const rows: RevlogEntry[] = [];
   for (let i = 0; i < count; i++) {
-    void tx.store.put({
+    rows.push({
       id: start + i,
       cardId,
       usn: PENDING,
@@ -20,7 +21,7 @@ async function reviews(device: Device, cardId: number, count: number) {
       type: 1,
     });
   }
-  await tx.done;
+  await writeRevlog(device.col.db, rows);
   device.clock.tick(count);
 }
 

@@ -1,9 +1,11 @@
 // Exposes the collection's real code to `npm run bench`, which drives this page in Chromium. Built only when
 // WXT_BENCH=1 (see wxt.config.ts).
 import { browser } from "wxt/browser";
+import type { RevlogEntry } from "../../../shared/model";
 import { Collection } from "../../lib/collection/collection";
 import { addDeck } from "../../lib/collection/decks";
 import { addNotes, type NoteInput } from "../../lib/collection/notes";
+import { RevlogRows, toBlocks } from "../../lib/collection/revlog";
 import { type SearchOptions, search } from "../../lib/collection/search";
 import { RelayClient } from "../../lib/relay-client";
 import { fullDownload, fullMerge, fullUpload, type SyncOutcome, sync } from "../../lib/sync/engine";
@@ -134,24 +136,24 @@ async function addHistory(profileId: string, count: number) {
   const col = await Collection.open(profileId);
   const cardIds = await col.db.getAllKeys("cards");
   let id = Date.UTC(2020, 0, 1);
-  for (let done = 0; done < count; done += 5000) {
-    const tx = col.db.transaction("revlog", "readwrite");
-    for (let i = done; i < Math.min(count, done + 5000); i++) {
-      id += 1 + (i % 7) * 1000;
-      void tx.store.put({
-        id,
-        cardId: cardIds[i % cardIds.length] ?? 0,
-        usn: -1,
-        ease: 1 + (i % 4),
-        ivl: i % 30,
-        lastIvl: i % 20,
-        factor: 2500,
-        time: 4000 + (i % 9000),
-        type: 1,
-      });
-    }
-    await tx.done;
+  const rows: RevlogEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    id += 1 + (i % 7) * 1000;
+    rows.push({
+      id,
+      cardId: cardIds[i % cardIds.length] ?? 0,
+      usn: -1,
+      ease: 1 + (i % 4),
+      ivl: i % 30,
+      lastIvl: i % 20,
+      factor: 2500,
+      time: 4000 + (i % 9000),
+      type: 1,
+    });
   }
+  const tx = col.db.transaction("revlogBlocks", "readwrite");
+  for (const block of toBlocks(rows)) void tx.store.put(block);
+  await tx.done;
   col.close();
 }
 
@@ -181,15 +183,25 @@ async function benchSync(relayUrl: string, profileA: string, profileB: string) {
   // A day of study: 1,000 answers and 100 note edits.
   const cards = await a.db.getAll("cards", null, 1000);
   const now = Date.now();
-  const tx = a.db.transaction(["cards", "revlog"], "readwrite");
+  const tx = a.db.transaction(["cards", "revlogBlocks"], "readwrite");
+  const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
   cards.forEach((card, i) => {
     void tx
       .objectStore("cards")
       .put({ ...card, type: 2, queue: 2, ivl: 3, reps: card.reps + 1, mtime: now + i, usn: -1 });
-    void tx
-      .objectStore("revlog")
-      .put({ id: now + i, cardId: card.id, usn: -1, ease: 3, ivl: 3, lastIvl: 0, factor: 2500, time: 6000, type: 0 });
+    void revlog.put({
+      id: now + i,
+      cardId: card.id,
+      usn: -1,
+      ease: 3,
+      ivl: 3,
+      lastIvl: 0,
+      factor: 2500,
+      time: 6000,
+      type: 0,
+    });
   });
+  await revlog.flush();
   await tx.done;
   const notes = await a.db.getAll("notes", null, 100);
   const ntx = a.db.transaction("notes", "readwrite");

@@ -10,6 +10,7 @@ import { collectionMedia } from "../../lib/packages/collection-media";
 import { exportPackage } from "../../lib/packages/export";
 import { importPackage } from "../../lib/packages/import";
 import { writePackageVersion } from "../../lib/packages/protobuf";
+import { countRecords } from "../../lib/sync/local";
 
 const WORDS = "apple river mountain cloud letter window garden silver orange candle forest bridge stone winter".split(
   " ",
@@ -192,7 +193,7 @@ async function importStored(profileId: string) {
     const counts = {
       notes: await col.db.count("notes"),
       cards: await col.db.count("cards"),
-      revlog: await col.db.count("revlog"),
+      revlog: await countRecords(col, "revlog"),
       media: await col.db.count("media"),
     };
     return {

@@ -231,9 +231,15 @@ async function inOrder(col: Collection, cards: Card[], order: number): Promise<C
   switch (order) {
     case 0: {
       // Oldest seen first: by the time of the card's latest answer; never answered first.
-      const index = col.db.transaction("revlog").store.index("cardId");
+      // The last block holding a card holds its latest answer.
+      const index = col.db.transaction("revlogBlocks").store.index("cardIds");
       const last = await Promise.all(
-        cards.map(async (c) => (await index.openKeyCursor(IDBKeyRange.only(c.id), "prev"))?.primaryKey ?? 0),
+        cards.map(async (c) => {
+          const blockKey = (await index.openKeyCursor(IDBKeyRange.only(c.id), "prev"))?.primaryKey;
+          if (blockKey === undefined) return 0;
+          const block = await col.db.get("revlogBlocks", blockKey as number);
+          return Math.max(0, ...(block?.rows ?? []).filter((row) => row.cardId === c.id).map((row) => row.id));
+        }),
       );
       const lastOf = new Map(cards.map((c, i) => [c.id, Number(last[i])]));
       return by((c) => lastOf.get(c.id) ?? 0);

@@ -4,6 +4,7 @@ import { dayNumber, dayStart } from "../../../shared/days";
 import { isSelfOrDescendant } from "../../../shared/deck-names";
 import { CardQueue, type Deck } from "../../../shared/model";
 import type { Collection } from "./collection";
+import { revlogSince } from "./revlog";
 
 /** Learning cards due within this many seconds count as due now, as in Anki. */
 export const LEARN_AHEAD_SECONDS = 20 * 60;
@@ -103,19 +104,20 @@ async function studiedToday(
   col: Collection,
   since: number,
 ): Promise<Map<number, { newDone: number; reviewDone: number }>> {
-  const entries = await col.db.getAll("revlog", IDBKeyRange.lowerBound(since));
+  const entries = await revlogSince(col.db.transaction("revlogBlocks").store, since);
   const out = new Map<number, { newDone: number; reviewDone: number }>();
   if (entries.length === 0) return out;
   const decks = await col.db.getAll("decks");
   const byName = new Map(decks.map((d) => [d.name, d]));
   const deckById = new Map(decks.map((d) => [d.id, d]));
   // One transaction answers every lookup at once: each answered card, and its first answer ever (the index is
-  // ordered by card, then by time, so its first key for a card is that card's first review).
+  // ordered by card, then by time, so its first block for a card holds that card's first review).
   const cardIds = [...new Set(entries.map((e) => e.cardId))];
-  const tx = col.db.transaction(["cards", "revlog"]);
+  const tx = col.db.transaction(["cards", "revlogBlocks"]);
+  const blocks = tx.objectStore("revlogBlocks").index("cardIds");
   const [cards, firsts] = await Promise.all([
     Promise.all(cardIds.map((id) => tx.objectStore("cards").get(id))),
-    Promise.all(cardIds.map((id) => tx.objectStore("revlog").index("cardId").getKey(id))),
+    Promise.all(cardIds.map(async (id) => (await blocks.get(id))?.rows.find((row) => row.cardId === id)?.id)),
   ]);
   const deckOf = new Map(cardIds.map((id, i) => [id, cards[i]?.deckId]));
   const introducedToday = new Set(cardIds.filter((_, i) => (firsts[i] ?? 0) >= since));

@@ -8,12 +8,13 @@ import type {
   Deck,
   DeckConfig,
   Grave,
+  RevlogEntry as LegacyRevlogRow,
   Note,
   NoteType,
-  RevlogEntry,
   Tag,
 } from "../../../shared/model";
 import type { MediaRecord, MediaSyncState } from "../media/types";
+import { type RevlogBlock, toBlocks } from "./revlog";
 
 export interface CollectionSchema extends DBSchema {
   meta: { key: "collection"; value: CollectionMeta };
@@ -26,7 +27,8 @@ export interface CollectionSchema extends DBSchema {
     value: Card;
     indexes: { usn: number; noteId: number; deckId: number; deckQueueDue: [number, number, number] };
   };
-  revlog: { key: number; value: RevlogEntry; indexes: { usn: number; cardId: number } };
+  /** The review log, an hour of answers per record (see revlog.ts). */
+  revlogBlocks: { key: number; value: RevlogBlock; indexes: { cardIds: number; pending: number } };
   tags: { key: string; value: Tag; indexes: { usn: number } };
   config: { key: string; value: ConfigEntry; indexes: { usn: number } };
   graves: { key: [string, string]; value: Grave; indexes: { usn: number } };
@@ -45,7 +47,7 @@ export type StoreName =
   | "deckconfigs"
   | "notes"
   | "cards"
-  | "revlog"
+  | "revlogBlocks"
   | "tags"
   | "config"
   | "graves";
@@ -59,11 +61,11 @@ export const SYNCED_STORES = [
   "config",
   "notes",
   "cards",
-  "revlog",
+  "revlogBlocks",
   "graves",
 ] as const satisfies readonly StoreName[];
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export function databaseName(profileId: string): string {
   return `collection:${profileId}`;
@@ -71,7 +73,7 @@ export function databaseName(profileId: string): string {
 
 export function openCollectionDb(profileId: string): Promise<CollectionDb> {
   return openDB<CollectionSchema>(databaseName(profileId), SCHEMA_VERSION, {
-    upgrade(db, oldVersion) {
+    async upgrade(db, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
         db.createObjectStore("meta");
         db.createObjectStore("notetypes", { keyPath: "id" }).createIndex("usn", "usn");
@@ -88,7 +90,8 @@ export function openCollectionDb(profileId: string): Promise<CollectionDb> {
         cards.createIndex("noteId", "noteId");
         cards.createIndex("deckId", "deckId");
         cards.createIndex("deckQueueDue", ["deckId", "queue", "due"]);
-        const revlog = db.createObjectStore("revlog", { keyPath: "id" });
+        // The review log's first form, a record per row (see step 3).
+        const revlog = (db as unknown as IDBPDatabase).createObjectStore("revlog", { keyPath: "id" });
         revlog.createIndex("usn", "usn");
         revlog.createIndex("cardId", "cardId");
         db.createObjectStore("tags", { keyPath: "name" }).createIndex("usn", "usn");
@@ -103,6 +106,20 @@ export function openCollectionDb(profileId: string): Promise<CollectionDb> {
         media.createIndex("sha1", "sha1");
         db.createObjectStore("mediaBytes");
         db.createObjectStore("mediaSync");
+      }
+      if (oldVersion < 3) {
+        // The review log moves into blocks of an hour, every row with it, in this one upgrade transaction.
+        const blocks = db.createObjectStore("revlogBlocks", { keyPath: "key" });
+        blocks.createIndex("cardIds", "cardIds", { multiEntry: true });
+        blocks.createIndex("pending", "pending");
+        if (db.objectStoreNames.contains("revlog" as never)) {
+          const legacy = (
+            transaction as unknown as { objectStore(name: "revlog"): { getAll(): Promise<LegacyRevlogRow[]> } }
+          ).objectStore("revlog");
+          const rows = await legacy.getAll();
+          for (const block of toBlocks(rows)) await blocks.put(block);
+          (db as unknown as IDBPDatabase).deleteObjectStore("revlog");
+        }
       }
     },
   });

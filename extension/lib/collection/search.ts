@@ -11,6 +11,7 @@ import { htmlToText } from "../../../shared/html";
 import { type Card, CardQueue, CardType, type Deck, type Note, type NoteType } from "../../../shared/model";
 import { parseSearch, type SearchNode, usesReviewLog, wildcard } from "../../../shared/search/parse";
 import { type Collection, done, type Outcome, refuse } from "./collection";
+import { revlogSince } from "./revlog";
 import type { CollectionSchema } from "./schema";
 
 export type SortColumn =
@@ -468,7 +469,7 @@ async function loadRated(col: Collection, node: SearchNode, env: Env): Promise<v
   collect(node);
   const longest = Math.max(...days);
   const since = dayStart(env.today - longest + 1, env.rolloverHour, env.utcOffset);
-  const entries = await col.db.getAll("revlog", IDBKeyRange.lowerBound(since));
+  const entries = await revlogSince(col.db.transaction("revlogBlocks").store, since);
   for (const d of days) {
     const cutoff = dayStart(env.today - d + 1, env.rolloverHour, env.utcOffset);
     env.ratedSince.set(d, new Set(entries.filter((e) => e.id >= cutoff).map((e) => e.cardId)));

@@ -5,6 +5,7 @@ import { answer, type DayContext, type Ease, memoryFromHistory, memoryState } fr
 import { type Collection, done, type Outcome, refuse } from "./collection";
 import { previewAnswer, returnedHome } from "./filtered";
 import { touchMeta } from "./notes";
+import { RevlogRows, revlogOfCard } from "./revlog";
 
 export interface Answered {
   card: Card;
@@ -42,7 +43,7 @@ export async function answerCard(
   // A card studied with SM-2 (or imported) has no memory state yet: its review history gives one.
   const history =
     scheduled.type !== CardType.New && !memoryState(scheduled)
-      ? memoryFromHistory(await col.db.getAllFromIndex("revlog", "cardId", cardId), preset)
+      ? memoryFromHistory(await revlogOfCard(col.db.transaction("revlogBlocks").store, cardId), preset)
       : null;
   const day = dayContext(now, await col.rolloverHour());
   const result = answer(scheduled, ease, preset, now, day, { timeTakenMs, fuzz, history });
@@ -51,7 +52,8 @@ export async function answerCard(
   const placed =
     borrowed && learning ? { ...result.card, deckId: before.deckId, odid: before.odid, odue: 0 } : result.card;
   const card: Card = { ...placed, mtime: now, usn: PENDING };
-  const tx = col.db.transaction(["cards", "revlog", "meta"], "readwrite");
+  const tx = col.db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
+  const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
   // Anki's "bury siblings": the note's other new or review cards wait for tomorrow, when the preset says so.
   const buried: Card[] = [];
   if (preset.buryNew || preset.buryReviews) {
@@ -67,10 +69,10 @@ export async function answerCard(
     }
   }
   // The review log is keyed by the time of the answer; two answers in one millisecond take the next free one.
-  let revlogId = now;
-  while (await tx.objectStore("revlog").getKey(revlogId)) revlogId++;
+  const revlogId = await revlog.freeId(now);
   await tx.objectStore("cards").put(card);
-  await tx.objectStore("revlog").add({ ...result.log, id: revlogId, usn: PENDING });
+  await revlog.add({ ...result.log, id: revlogId, usn: PENDING });
+  await revlog.flush();
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return done({ card, revlogId, before, buried });
@@ -86,11 +88,11 @@ async function answerPreview(
 ): Promise<Outcome<Answered>> {
   const { card: next } = previewAnswer(before, ease, now);
   const card: Card = { ...next, mtime: now, usn: PENDING };
-  const tx = col.db.transaction(["cards", "revlog", "meta"], "readwrite");
-  let revlogId = now;
-  while (await tx.objectStore("revlog").getKey(revlogId)) revlogId++;
+  const tx = col.db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
+  const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
+  const revlogId = await revlog.freeId(now);
   await tx.objectStore("cards").put(card);
-  await tx.objectStore("revlog").add({
+  await revlog.add({
     id: revlogId,
     cardId: before.id,
     usn: PENDING,
@@ -101,6 +103,7 @@ async function answerPreview(
     time: Math.min(60_000, Math.max(0, Math.round(timeTakenMs))),
     type: 3,
   });
+  await revlog.flush();
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return done({ card, revlogId, before, buried: [] });
@@ -111,19 +114,21 @@ async function answerPreview(
  * and the review-log row is removed. A review that reached the relay stays, as the review log only grows.
  */
 export async function undoAnswer(col: Collection, answered: Answered): Promise<Outcome<Card>> {
-  const log = await col.db.get("revlog", answered.revlogId);
+  const tx = col.db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
+  const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
+  const log = await revlog.get(answered.revlogId);
   if (!log) return refuse("That answer is no longer in the review log.");
   if (log.usn !== PENDING) {
     return refuse("That answer has already synced to your other devices, so it cannot be undone.");
   }
   const now = col.clock.now();
   const restored: Card = { ...answered.before, mtime: Math.max(now, answered.card.mtime + 1), usn: PENDING };
-  const tx = col.db.transaction(["cards", "revlog", "meta"], "readwrite");
   await tx.objectStore("cards").put(restored);
   for (const sibling of answered.buried) {
     await tx.objectStore("cards").put({ ...sibling, mtime: Math.max(now, sibling.mtime + 1), usn: PENDING });
   }
-  await tx.objectStore("revlog").delete(answered.revlogId);
+  await revlog.delete(answered.revlogId);
+  await revlog.flush();
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return done(restored);

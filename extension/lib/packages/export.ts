@@ -9,6 +9,7 @@ import { type Card, DEFAULT_DECK_ID, type Deck, type Note } from "../../../share
 import type { Collection, Outcome } from "../collection/collection";
 import { done, refuse } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
+import { allRevlog } from "../collection/revlog";
 import { type AnkiExport, writeAnkiCollection } from "./anki-write";
 import { writeZip } from "./archive";
 import { exportCrt, resetCard, shiftDueDays } from "./due";
@@ -60,7 +61,16 @@ export function exportPackage(col: Collection, options: ExportOptions): Promise<
     const colpkg = options.format === "colpkg";
     const withScheduling = colpkg || (options.withScheduling ?? true);
     progress(0.02, "Reading the collection");
-    const tx = col.db.transaction(["notetypes", "decks", "deckconfigs", "notes", "cards", "revlog", "tags", "config"]);
+    const tx = col.db.transaction([
+      "notetypes",
+      "decks",
+      "deckconfigs",
+      "notes",
+      "cards",
+      "revlogBlocks",
+      "tags",
+      "config",
+    ]);
     const [allTypes, allDecks, presets, tags, config] = await Promise.all([
       tx.objectStore("notetypes").getAll(),
       tx.objectStore("decks").getAll(),
@@ -99,7 +109,7 @@ export function exportPackage(col: Collection, options: ExportOptions): Promise<
     }
     if (!keepFiltered) cards = cards.map(returnedHome);
     const cardIds = new Set(cards.map((c) => c.id));
-    let revlog = withScheduling ? await tx.objectStore("revlog").getAll() : [];
+    let revlog = withScheduling ? await allRevlog(tx.objectStore("revlogBlocks")) : [];
     if (top) revlog = revlog.filter((r) => cardIds.has(r.cardId));
     await tx.done;
     if (notes.length === 0 && !colpkg) return refuse("There is nothing to export: the deck has no cards.");

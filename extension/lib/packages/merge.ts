@@ -7,6 +7,7 @@ import { type Card, type Note, PENDING, type RevlogEntry } from "../../../shared
 import type { Collection } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
 import { registerTags, touchMeta } from "../collection/notes";
+import { allRevlog, RevlogRows } from "../collection/revlog";
 import type { WriteStore } from "../collection/schema";
 import type { AnkiCollection } from "./anki-db";
 import { ankiToday, localToday, resetCard, shiftDueDays } from "./due";
@@ -102,7 +103,7 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
   const newId = () => col.nextId();
 
   const tx = col.db.transaction(
-    ["notetypes", "deckconfigs", "decks", "notes", "cards", "revlog", "tags", "config", "meta"],
+    ["notetypes", "deckconfigs", "decks", "notes", "cards", "revlogBlocks", "tags", "config", "meta"],
     "readwrite",
   );
   try {
@@ -112,7 +113,7 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
       decks: tx.objectStore("decks"),
       notes: tx.objectStore("notes"),
       cards: tx.objectStore("cards"),
-      revlog: tx.objectStore("revlog"),
+      revlog: new RevlogRows(tx.objectStore("revlogBlocks")),
     };
     const write = (request: Promise<unknown>) => {
       // A failed write aborts the transaction, which tx.done reports.
@@ -127,7 +128,7 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
       store.decks.getAll(),
       store.notes.getAllKeys(),
       store.cards.getAllKeys(),
-      options.withScheduling ? store.revlog.getAllKeys() : [],
+      options.withScheduling ? allRevlog(tx.objectStore("revlogBlocks")).then((rows) => rows.map((r) => r.id)) : [],
     ]);
     const taken = { notes: new Set(noteKeys), cards: new Set(cardKeys), revlog: new Set(revlogKeys) };
     options.progress(0.3, "Matching note types and decks");
@@ -269,9 +270,10 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
         if (taken.revlog.has(entry.id)) continue;
         taken.revlog.add(entry.id);
         const revlog: RevlogEntry = { ...entry, cardId: cardMap.get(entry.cardId) ?? entry.cardId, usn: PENDING };
-        write(store.revlog.add(revlog));
+        write(store.revlog.put(revlog));
         counts.revlogAdded++;
       }
+      await store.revlog.flush();
     }
 
     counts.filteredDecksConverted = convertedUsed.size;

@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type Deck, PENDING } from "../../..
 import type { Collection } from "../collection/collection";
 import { defaultDeckConfig } from "../collection/defaults";
 import { returnedHome } from "../collection/filtered";
+import { toBlocks } from "../collection/revlog";
 import { SYNCED_STORES } from "../collection/schema";
 import { backupCollection } from "../sync/backup";
 import type { AnkiCollection } from "./anki-db";
@@ -99,12 +100,9 @@ export async function replaceWithPackage(
     write(tx.objectStore("notes").put(pending({ ...note, fields })));
   }
   for (const card of cards) write(tx.objectStore("cards").put(card));
-  let revlog = 0;
-  for (const entry of data.revlog) {
-    if (!cardIds.has(entry.cardId)) continue;
-    write(tx.objectStore("revlog").put({ ...entry, usn: PENDING }));
-    revlog++;
-  }
+  const rows = data.revlog.filter((entry) => cardIds.has(entry.cardId)).map((entry) => ({ ...entry, usn: PENDING }));
+  for (const block of toBlocks(rows)) write(tx.objectStore("revlogBlocks").put(block));
+  const revlog = rows.length;
   const meta = await tx.objectStore("meta").get("collection");
   if (meta) {
     await tx.objectStore("meta").put({ ...meta, scm: Math.max(now, meta.scm + 1), mtime: now }, "collection");

@@ -16,6 +16,7 @@ import { backupCollection } from "./backup";
 import type { FailureKind } from "./errors";
 import {
   applyRelayObjects,
+  countRecords,
   digestMismatches,
   hasPending,
   localDigest,
@@ -29,7 +30,6 @@ import {
   recordSync,
   replaceCollection,
   SeenKeys,
-  STORE_OF,
 } from "./local";
 
 export type SyncOutcome =
@@ -363,7 +363,7 @@ export function fullUpload(
     await recordSync(col, { scm: Math.max(col.clock.now(), before.scm + 1) });
     const meta = await col.meta();
     let total = 0;
-    for (const kind of SYNC_KINDS) total += await col.db.count(STORE_OF[kind]);
+    for (const kind of SYNC_KINDS) total += await countRecords(col, kind);
     const session = newSessionId();
     const counts = Object.fromEntries(SYNC_KINDS.map((kind) => [kind, 0])) as Record<SyncKind, number>;
     const builder = new ChunkBuilder();

@@ -2,7 +2,7 @@
 // rule, stamping what the relay accepted, and the digest to compare after a sync.
 
 import { unwrap } from "idb";
-import type { Card, CollectionMeta, Deck } from "../../../shared/model";
+import type { Card, CollectionMeta, Deck, RevlogEntry } from "../../../shared/model";
 import { DEFAULT_DECK_ID, fitFields, PENDING } from "../../../shared/model";
 import { canonical, incomingWins, sameIdentity } from "../../../shared/sync/merge";
 import {
@@ -15,6 +15,7 @@ import {
 import { fromWire, toWire, wireId } from "../../../shared/sync/records";
 import type { Collection } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
+import { allRevlog, RevlogRows, sealBlock, toBlocks } from "../collection/revlog";
 import { SYNCED_STORES } from "../collection/schema";
 
 export const STORE_OF = {
@@ -25,7 +26,7 @@ export const STORE_OF = {
   config: "config",
   note: "notes",
   card: "cards",
-  revlog: "revlog",
+  revlog: "revlogBlocks",
 } as const satisfies Record<SyncKind, string>;
 
 /** Every store a sync writes to. */
@@ -54,6 +55,21 @@ function keyOf(kind: SyncKind, id: string): number | string {
 /** Every local change the relay has not seen (usn -1), graves included, parents before children, in batches. */
 export async function* pendingBatches(col: Collection, size = PENDING_BATCH): AsyncGenerator<WireObject[]> {
   for (const store of PENDING_STORES) {
+    if (store === "revlogBlocks") {
+      // Blocks with a pending row, a few at a time.
+      const keys = (await col.db.getAllKeysFromIndex("revlogBlocks", "pending", 1)) as number[];
+      let out: WireObject[] = [];
+      for (const key of keys) {
+        const block = await col.db.get("revlogBlocks", key);
+        for (const row of block?.rows ?? []) if (row.usn === PENDING) out.push(toWire("revlog", row));
+        if (out.length >= size) {
+          yield out;
+          out = [];
+        }
+      }
+      if (out.length > 0) yield out;
+      continue;
+    }
     // The keys first (small), then the records a batch at a time: a Merge makes every record pending, and the
     // whole collection's wire form would not fit in memory on a large collection.
     const keys = await col.db.getAllKeysFromIndex(store, "usn", PENDING);
@@ -83,8 +99,21 @@ export async function* pendingBatches(col: Collection, size = PENDING_BATCH): As
 
 /** How many records wait to be sent (every kind, and graves). */
 export async function pendingTotal(col: Collection): Promise<number> {
-  const counts = await Promise.all(PENDING_STORES.map((store) => col.db.countFromIndex(store, "usn", PENDING)));
+  const counts = await Promise.all(PENDING_STORES.map((store) => countPending(col, store)));
   return counts.reduce((sum, n) => sum + n, 0);
+}
+
+/** How many records of a store wait to be sent. */
+async function countPending(col: Collection, store: (typeof PENDING_STORES)[number]): Promise<number> {
+  if (store !== "revlogBlocks") return col.db.countFromIndex(store, "usn", PENDING);
+  const blocks = await col.db.getAllFromIndex("revlogBlocks", "pending", 1);
+  return blocks.reduce((sum, block) => sum + block.rows.filter((row) => row.usn === PENDING).length, 0);
+}
+
+/** How many live records of a kind the collection holds. */
+export async function countRecords(col: Collection, kind: SyncKind): Promise<number> {
+  if (kind !== "revlog") return col.db.count(STORE_OF[kind]);
+  return (await allRevlog(col.db.transaction("revlogBlocks").store)).length;
 }
 
 /** What markSynced needs of a pushed record: which one, and the version that was sent. */
@@ -98,7 +127,13 @@ export interface PushedRecord {
 /** True when anything is waiting to be sent. */
 export async function hasPending(col: Collection): Promise<boolean> {
   // The first pending key of each store, not a count: a freshly imported collection is pending throughout.
-  const first = await Promise.all(PENDING_STORES.map((store) => col.db.getKeyFromIndex(store, "usn", PENDING)));
+  const first = await Promise.all(
+    PENDING_STORES.map((store) =>
+      store === "revlogBlocks"
+        ? col.db.getKeyFromIndex("revlogBlocks", "pending", 1)
+        : col.db.getKeyFromIndex(store, "usn", PENDING),
+    ),
+  );
   return first.some((key) => key !== undefined);
 }
 
@@ -113,7 +148,7 @@ export async function pendingCounts(col: Collection): Promise<{
   /** Media files added, edited or deleted here and not yet synced. */
   media: number;
 }> {
-  const count = (kind: SyncKind) => col.db.countFromIndex(STORE_OF[kind], "usn", PENDING);
+  const count = (kind: SyncKind) => countPending(col, STORE_OF[kind]);
   const counts = Object.fromEntries(await Promise.all(SYNC_KINDS.map(async (k) => [k, await count(k)]))) as Record<
     SyncKind,
     number
@@ -163,7 +198,7 @@ export async function applyRelayObjects(
   if (objects.length === 0) return;
   const db = col.db;
   const now = col.clock.now();
-  const tx = db.transaction(SYNC_STORES, "readwrite");
+  const tx = withRevlogRows(db.transaction(SYNC_STORES, "readwrite"));
   const graves = tx.objectStore("graves");
   // Parents first, so that a clash of ids is resolved for a note before its cards arrive.
   const ordered = [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
@@ -247,7 +282,29 @@ export async function applyRelayObjects(
     else write(store.put(record));
     if (object.kind === "notetype" && (await fields.noteTypeChanged(record, local ?? undefined))) fresh = false;
   }
+  await tx.revlog.flush();
   await tx.done;
+}
+
+/**
+ * A transaction whose "revlogBlocks" store is seen as the review log's rows (a RevlogRows), so that the code that
+ * handles every kind alike reads and writes rows of it as of any other store. Its rows must be flushed before the
+ * transaction ends. Of the transaction, only objectStore() and done are offered.
+ */
+function withRevlogRows<T extends { objectStore(name: never): unknown; done: Promise<void> }>(
+  tx: T,
+): T & { revlog: RevlogRows } {
+  const revlog = new RevlogRows((tx.objectStore as (name: string) => unknown)("revlogBlocks") as never);
+  const rows = {
+    get: (id: number) => revlog.get(id),
+    put: (row: RevlogEntry) => revlog.put(row),
+    delete: (id: number) => revlog.delete(id),
+    index: (_name: "cardId") => ({ getAll: (cardId: number) => revlog.ofCard(cardId) }),
+  };
+  const objectStore = (name: string) =>
+    name === "revlogBlocks" ? rows : (tx.objectStore as (name: string) => unknown).call(tx, name);
+  // Only objectStore() and done are used of it.
+  return { objectStore, revlog, done: tx.done } as unknown as T & { revlog: RevlogRows };
 }
 
 /**
@@ -372,7 +429,7 @@ async function rekey(col: Collection, tx: RekeyTx, kind: SyncKind, oldId: number
   await store.delete(oldId);
   await store.put({ ...record, id: newId, usn: PENDING });
   const child =
-    kind === "note" ? (["cards", "noteId"] as const) : kind === "card" ? (["revlog", "cardId"] as const) : null;
+    kind === "note" ? (["cards", "noteId"] as const) : kind === "card" ? (["revlogBlocks", "cardId"] as const) : null;
   if (!child) return;
   const children = tx.objectStore(child[0]);
   for (const row of await children.index(child[1]).getAll(oldId)) {
@@ -421,7 +478,7 @@ export async function markSynced(
   // the records not yet marked are simply sent again by the next sync, to the same effect.
   for (let start = 0; start < pushed.length; start += MARK_BATCH) {
     const batch = pushed.slice(start, start + MARK_BATCH);
-    const tx = col.db.transaction(SYNC_STORES, "readwrite");
+    const tx = withRevlogRows(col.db.transaction(SYNC_STORES, "readwrite"));
     const storeOf = (name: string) =>
       tx.objectStore(name as never) as unknown as {
         get(key: unknown): Promise<AnyRecord | undefined>;
@@ -441,6 +498,7 @@ export async function markSynced(
         .put({ ...local, usn })
         .catch(() => {});
     }
+    await tx.revlog.flush();
     await tx.done;
   }
   const tx = col.db.transaction("meta", "readwrite");
@@ -455,6 +513,10 @@ export async function markSynced(
  */
 export async function markUnseenPending(col: Collection, seen: SeenKeys): Promise<void> {
   for (const store of PENDING_STORES) {
+    if (store === "revlogBlocks") {
+      await markUnseenRevlogPending(col, seen);
+      continue;
+    }
     let after: IDBValidKey | null = null;
     for (;;) {
       const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
@@ -473,6 +535,22 @@ export async function markUnseenPending(col: Collection, seen: SeenKeys): Promis
       if (keys.length < MARK_BATCH) break;
       after = keys[keys.length - 1] ?? null;
     }
+  }
+}
+
+/** markUnseenPending for the review log: a block at a time. */
+async function markUnseenRevlogPending(col: Collection, seen: SeenKeys): Promise<void> {
+  const keys = (await col.db.getAllKeys("revlogBlocks")) as number[];
+  for (const key of keys) {
+    const tx = col.db.transaction("revlogBlocks", "readwrite");
+    const block = await tx.store.get(key);
+    if (block?.rows.some((row) => row.usn !== PENDING && !seen.has("revlogBlocks", row.id))) {
+      block.rows = block.rows.map((row) =>
+        row.usn !== PENDING && !seen.has("revlogBlocks", row.id) ? { ...row, usn: PENDING } : row,
+      );
+      await tx.store.put(sealBlock(block));
+    }
+    await tx.done;
   }
 }
 
@@ -513,6 +591,10 @@ export async function replaceCollection(
       for (const record of records) await putRecord(tx, "deck", record, now);
       continue;
     }
+    if (kind === "revlog") {
+      for (const block of toBlocks(records as unknown as RevlogEntry[])) raw("revlogBlocks").put(block);
+      continue;
+    }
     const store = raw(STORE_OF[kind]);
     for (const record of records) store.put(record);
   }
@@ -546,11 +628,13 @@ export async function localDigest(col: Collection, { full = false } = {}): Promi
     let live = 0;
     let mtimeSum = 0;
     if (full) {
-      const records = (await col.db.getAll(STORE_OF[kind])) as unknown as AnyRecord[];
+      const records = (kind === "revlog"
+        ? await allRevlog(col.db.transaction("revlogBlocks").store)
+        : await col.db.getAll(STORE_OF[kind])) as unknown as AnyRecord[];
       live = records.length;
       for (const r of records) mtimeSum += (kind === "revlog" ? Number(r.id) : Number(r.mtime)) % MTIME_MODULUS;
     } else {
-      live = await col.db.count(STORE_OF[kind]);
+      live = await countRecords(col, kind);
     }
     out[kind] = { live, deleted: 0, mtimeSum: full ? mtimeSum : -1 };
   }
@@ -569,6 +653,8 @@ export function digestMismatches(local: CollectionDigest, relay: CollectionDiges
 /** The usn of records sent in a full upload that is not yet committed: anything but pending will do. */
 const SENT = 0;
 const UPLOAD_BATCH = 2000;
+/** Blocks of the review log (an hour of answers each) read per transaction in a full upload. */
+const UPLOAD_BLOCKS = 4;
 
 /**
  * The whole collection on the wire, for a full upload, a store and a batch at a time: first the deletions this
@@ -591,6 +677,10 @@ export async function* readForUpload(col: Collection): AsyncGenerator<WireObject
     }),
   );
   for (const kind of SYNC_KINDS) {
+    if (kind === "revlog") {
+      yield* readRevlogMarking(col);
+      continue;
+    }
     yield* readMarking(
       col,
       STORE_OF[kind],
@@ -618,5 +708,27 @@ async function* readMarking(
     const last = records[records.length - 1];
     if (records.length < UPLOAD_BATCH || !last) return;
     after = keyOfRecord(last);
+  }
+}
+
+/** readMarking for the review log: a few blocks per transaction. */
+async function* readRevlogMarking(col: Collection): AsyncGenerator<WireObject[]> {
+  let after: number | null = null;
+  for (;;) {
+    const range = after === null ? null : IDBKeyRange.lowerBound(after, true);
+    const tx = col.db.transaction("revlogBlocks", "readwrite");
+    const blocks = await tx.store.getAll(range, UPLOAD_BLOCKS);
+    const out: WireObject[] = [];
+    for (const block of blocks) {
+      for (const row of block.rows) out.push(toWire("revlog", row as unknown as AnyRecord));
+      if (!block.pending) continue;
+      block.rows = block.rows.map((row) => (row.usn === PENDING ? { ...row, usn: SENT } : row));
+      void tx.store.put(sealBlock(block)).catch(() => {});
+    }
+    await tx.done;
+    if (out.length > 0) yield out;
+    const last = blocks[blocks.length - 1];
+    if (blocks.length < UPLOAD_BLOCKS || !last) return;
+    after = last.key;
   }
 }
