@@ -65,11 +65,14 @@ export async function restoreBackup(col: Collection, backupId: string): Promise<
     const meta = await source.get("meta", "collection");
     if (!meta) throw new Error("That backup is incomplete and cannot be restored.");
     await backupCollection(col, "before restore");
+    // Read whole before the write transaction opens: waiting on another database inside it would let it commit
+    // after the clearing, with the collection empty.
+    const records = await Promise.all(STORES.map((store) => source.getAll(store)));
     const now = col.clock.now();
     const tx = col.db.transaction([...STORES, "meta"] as const, "readwrite");
     for (const store of STORES) void tx.objectStore(store).clear();
-    for (const store of STORES) {
-      for (const record of await source.getAll(store))
+    for (const [index, store] of STORES.entries()) {
+      for (const record of records[index] ?? [])
         void tx
           .objectStore(store)
           .put(record as never)
