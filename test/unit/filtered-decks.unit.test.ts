@@ -15,7 +15,7 @@ import { addNote, addNotes } from "../../extension/lib/collection/notes";
 import { addTemplate } from "../../extension/lib/collection/notetypes";
 import { updatePreset } from "../../extension/lib/collection/presets";
 import { deckCounts } from "../../extension/lib/collection/queue";
-import { readRevlog, readRevlogEntry } from "../../extension/lib/collection/revlog";
+import { readRevlog, readRevlogEntry, writeRevlog } from "../../extension/lib/collection/revlog";
 import { searchIds } from "../../extension/lib/collection/search";
 import { answerCard } from "../../extension/lib/collection/study";
 import { nextCard } from "../../extension/lib/collection/study-queue";
@@ -71,6 +71,33 @@ async function filtered(col: Collection, name: string, search: string, limit = 1
 }
 
 describe("filtered decks", () => {
+  it("ordered oldest seen first, take never-answered cards, then by each card's latest answer", async () => {
+    const { col, clock, spanish } = await world();
+    const [r0, r1, r2, r3] = (await cardsIn(col, spanish.id)).sort((a, b) => a.id - b.id).slice(6);
+    const now = clock.now();
+    const answered = (cardId: number, ago: number) => ({
+      id: now - ago,
+      cardId,
+      usn: 3,
+      ease: 3,
+      ivl: 1,
+      lastIvl: 0,
+      factor: 2500,
+      time: 3000,
+      type: 1,
+    });
+    const hour = 3_600_000;
+    // r0 was first seen before r1, but seen again since: by its latest answer it is the most recently seen.
+    await writeRevlog(col.db, [
+      answered(r0?.id ?? 0, 3 * hour),
+      answered(r0?.id ?? 0, 10 * 60_000),
+      answered(r1?.id ?? 0, 2 * hour),
+      answered(r2?.id ?? 0, 5 * hour),
+    ]);
+    const { deck } = await filtered(col, "Oldest", `deck:Spanish is:review`, 3, 0);
+    expect(new Set((await cardsIn(col, deck.id)).map((c) => c.id))).toEqual(new Set([r3?.id, r2?.id, r1?.id]));
+  });
+
   it("borrow the cards their search finds, keeping each card's home deck and due, stamped for sync", async () => {
     const { col, clock, spanish, other } = await world();
     const before = new Map((await col.db.getAll("cards")).map((c) => [c.id, c]));

@@ -4,8 +4,11 @@ import "fake-indexeddb/auto";
 import { openDB } from "idb";
 import { describe, expect, it } from "vitest";
 import {
+  answersOfCards,
   BLOCK_MS,
   blockKey,
+  countPendingRevlog,
+  countRevlog,
   RevlogRows,
   readRevlog,
   revlogOfCard,
@@ -44,21 +47,42 @@ describe("the review log in blocks", () => {
       HOUR + 5,
       HOUR + BLOCK_MS + 7,
     ]);
+    const store = () => col.db.transaction("revlogBlocks").store;
+    expect(await answersOfCards(store(), [1, 2, 3], "first")).toEqual(
+      new Map([
+        [1, HOUR + 5],
+        [2, HOUR + 1],
+      ]),
+    );
+    expect(await answersOfCards(store(), [1, 2, 3], "last")).toEqual(
+      new Map([
+        [1, HOUR + BLOCK_MS + 7],
+        [2, HOUR + 3],
+      ]),
+    );
   });
 
-  it("a block is marked pending while any of its rows waits to sync, and removed when its last row is", async () => {
+  it("a block counts its rows and those waiting to sync, and is removed when its last row is", async () => {
     const { col } = await freshCollection();
-    await writeRevlog(col.db, [row(HOUR, 1, 4), row(HOUR + 1, 1)]);
-    expect(await col.db.getAllKeysFromIndex("revlogBlocks", "pending", 1)).toEqual([blockKey(HOUR)]);
+    await writeRevlog(col.db, [row(HOUR, 1, 4), row(HOUR + 1, 1), row(HOUR + BLOCK_MS, 2)]);
+    expect(await col.db.getAllKeysFromIndex("revlogBlocks", "pending")).toEqual([blockKey(HOUR), blockKey(HOUR) + 1]);
+    // Counted from the blocks' indexes, without reading their rows.
+    const store = () => col.db.transaction("revlogBlocks").store;
+    expect(await countRevlog(store())).toBe(3);
+    expect(await countPendingRevlog(store())).toBe(2);
+    await writeRevlog(col.db, [row(HOUR + BLOCK_MS, 2, 6)]);
     await writeRevlog(col.db, [row(HOUR + 1, 1, 5)]);
-    expect(await col.db.getAllKeysFromIndex("revlogBlocks", "pending", 1)).toEqual([]);
+    expect(await col.db.getAllKeysFromIndex("revlogBlocks", "pending")).toEqual([]);
+    expect(await countPendingRevlog(store())).toBe(0);
+    expect(await countRevlog(store())).toBe(3);
     const tx = col.db.transaction("revlogBlocks", "readwrite");
     const revlog = new RevlogRows(tx.store);
     void revlog.delete(HOUR);
     void revlog.delete(HOUR + 1);
     await revlog.flush();
     await tx.done;
-    expect(await col.db.count("revlogBlocks")).toBe(0);
+    expect(await col.db.count("revlogBlocks")).toBe(1);
+    expect(await countRevlog(store())).toBe(1);
   });
 
   it("add keeps a row that is there already, and freeId finds the next free millisecond", async () => {
@@ -94,10 +118,14 @@ describe("the review log in blocks", () => {
     const db = await openCollectionDb(id);
     expect([...db.objectStoreNames]).not.toContain("revlog");
     expect(await readRevlog(db)).toEqual(rows);
+    expect(await countRevlog(db.transaction("revlogBlocks").store)).toBe(500);
+    expect(await countPendingRevlog(db.transaction("revlogBlocks").store)).toBe(
+      rows.filter((r) => r.usn === PENDING).length,
+    );
     // 500 minutes of answers: nine hours.
     expect(await db.count("revlogBlocks")).toBe(9);
     expect(
-      (await db.getAllFromIndex("revlogBlocks", "pending", 1)).flatMap((b) => b.rows).filter((r) => r.usn === PENDING),
+      (await db.getAllFromIndex("revlogBlocks", "pending")).flatMap((b) => b.rows).filter((r) => r.usn === PENDING),
     ).toHaveLength(rows.filter((r) => r.usn === PENDING).length);
     db.close();
   });

@@ -19,6 +19,7 @@ import { naturalQueue } from "./cards";
 import { type Collection, done, type Outcome, refuse, stamp } from "./collection";
 import { findDeckByName } from "./decks";
 import { touchMeta } from "./notes";
+import { answersOfCards } from "./revlog";
 import type { WriteStore } from "./schema";
 import { searchIds } from "./search";
 
@@ -231,18 +232,12 @@ async function inOrder(col: Collection, cards: Card[], order: number): Promise<C
   switch (order) {
     case 0: {
       // Oldest seen first: by the time of the card's latest answer; never answered first.
-      // The last block holding a card holds its latest answer.
-      const index = col.db.transaction("revlogBlocks").store.index("cardIds");
-      const last = await Promise.all(
-        cards.map(async (c) => {
-          const blockKey = (await index.openKeyCursor(IDBKeyRange.only(c.id), "prev"))?.primaryKey;
-          if (blockKey === undefined) return 0;
-          const block = await col.db.get("revlogBlocks", blockKey as number);
-          return Math.max(0, ...(block?.rows ?? []).filter((row) => row.cardId === c.id).map((row) => row.id));
-        }),
+      const last = await answersOfCards(
+        col.db.transaction("revlogBlocks").store,
+        cards.map((c) => c.id),
+        "last",
       );
-      const lastOf = new Map(cards.map((c, i) => [c.id, Number(last[i])]));
-      return by((c) => lastOf.get(c.id) ?? 0);
+      return by((c) => last.get(c.id) ?? 0);
     }
     case 1: {
       const shuffled = [...cards];

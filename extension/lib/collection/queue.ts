@@ -4,7 +4,7 @@ import { dayNumber, dayStart } from "../../../shared/days";
 import { isSelfOrDescendant } from "../../../shared/deck-names";
 import { CardQueue, type Deck } from "../../../shared/model";
 import type { Collection } from "./collection";
-import { revlogSince } from "./revlog";
+import { answersOfCards, revlogSince } from "./revlog";
 
 /** Learning cards due within this many seconds count as due now, as in Anki. */
 export const LEARN_AHEAD_SECONDS = 20 * 60;
@@ -110,17 +110,15 @@ async function studiedToday(
   const decks = await col.db.getAll("decks");
   const byName = new Map(decks.map((d) => [d.name, d]));
   const deckById = new Map(decks.map((d) => [d.id, d]));
-  // One transaction answers every lookup at once: each answered card, and its first answer ever (the index is
-  // ordered by card, then by time, so its first block for a card holds that card's first review).
+  // One transaction answers every lookup at once: each answered card, and its first answer ever.
   const cardIds = [...new Set(entries.map((e) => e.cardId))];
   const tx = col.db.transaction(["cards", "revlogBlocks"]);
-  const blocks = tx.objectStore("revlogBlocks").index("cardIds");
   const [cards, firsts] = await Promise.all([
     Promise.all(cardIds.map((id) => tx.objectStore("cards").get(id))),
-    Promise.all(cardIds.map(async (id) => (await blocks.get(id))?.rows.find((row) => row.cardId === id)?.id)),
+    answersOfCards(tx.objectStore("revlogBlocks"), cardIds, "first"),
   ]);
   const deckOf = new Map(cardIds.map((id, i) => [id, cards[i]?.deckId]));
-  const introducedToday = new Set(cardIds.filter((_, i) => (firsts[i] ?? 0) >= since));
+  const introducedToday = new Set(cardIds.filter((id) => (firsts.get(id) ?? 0) >= since));
   const seen = new Set<number>();
   for (const entry of entries) {
     const deck = deckById.get(deckOf.get(entry.cardId) ?? -1);

@@ -19,8 +19,10 @@ export interface RevlogBlock {
   rows: RevlogEntry[];
   /** The cards the rows are of, each once (a multi-entry index). */
   cardIds: number[];
-  /** 1 when a row waits to sync; absent otherwise, so that the index holds only such blocks. */
-  pending?: 1;
+  /** How many rows: an index on it lets the log be counted without reading the rows. */
+  n: number;
+  /** How many rows wait to sync; absent when none, so that its index holds only blocks with such rows. */
+  pending?: number;
 }
 
 export const BLOCK_MS = 3_600_000;
@@ -38,7 +40,9 @@ export type BlockStore = IDBPObjectStore<
 /** The blocks' index-relevant fields, recomputed from the rows. */
 export function sealBlock(block: RevlogBlock): RevlogBlock {
   block.cardIds = [...new Set(block.rows.map((row) => row.cardId))];
-  if (block.rows.some((row) => row.usn === PENDING)) block.pending = 1;
+  block.n = block.rows.length;
+  const pending = block.rows.filter((row) => row.usn === PENDING).length;
+  if (pending > 0) block.pending = pending;
   else delete block.pending;
   return block;
 }
@@ -50,7 +54,7 @@ export function toBlocks(rows: Iterable<RevlogEntry>): RevlogBlock[] {
     const key = blockKey(row.id);
     let block = blocks.get(key);
     if (!block) {
-      block = { key, rows: [], cardIds: [] };
+      block = { key, rows: [], cardIds: [], n: 0 };
       blocks.set(key, block);
     }
     block.rows.push(row);
@@ -116,7 +120,7 @@ export class RevlogRows {
     let held = this.held.get(key);
     if (!held) {
       held = this.store.get(key).then((block) => ({
-        block: block ?? { key, rows: [], cardIds: [] },
+        block: block ?? { key, rows: [], cardIds: [], n: 0 },
         stored: block !== undefined,
         dirty: false,
       }));
@@ -218,6 +222,62 @@ export async function revlogOfCard(store: BlockStore, cardId: number): Promise<R
   return rowsOf(await store.index("cardIds").getAll(cardId))
     .filter((row) => row.cardId === cardId)
     .sort((a, b) => a.id - b.id);
+}
+
+/** Adds up an index's keys (each block's row count, or pending row count) without reading any block. */
+async function sumOfIndex(store: BlockStore, name: "n" | "pending"): Promise<number> {
+  let sum = 0;
+  let cursor = await store.index(name).openKeyCursor();
+  while (cursor) {
+    sum += Number(cursor.key);
+    cursor = await cursor.continue();
+  }
+  return sum;
+}
+
+/** How many rows the review log holds. */
+export function countRevlog(store: BlockStore): Promise<number> {
+  return sumOfIndex(store, "n");
+}
+
+/** How many rows of the review log wait to sync. */
+export function countPendingRevlog(store: BlockStore): Promise<number> {
+  return sumOfIndex(store, "pending");
+}
+
+/**
+ * For each card, the id of its first answer ever (or its latest): the index gives the first (or last) block holding
+ * the card, and each block is read once, in one transaction. Cards never answered are left out.
+ */
+export async function answersOfCards(
+  store: BlockStore,
+  cardIds: readonly number[],
+  which: "first" | "last",
+): Promise<Map<number, number>> {
+  const index = store.index("cardIds");
+  const blocks = new Map<number, Promise<RevlogBlock | undefined>>();
+  const blockAt = (key: number) => {
+    let block = blocks.get(key);
+    if (!block) {
+      block = store.get(key);
+      blocks.set(key, block);
+    }
+    return block;
+  };
+  const out = new Map<number, number>();
+  await Promise.all(
+    cardIds.map(async (cardId) => {
+      const key =
+        which === "first"
+          ? await index.getKey(cardId)
+          : (await index.openKeyCursor(IDBKeyRange.only(cardId), "prev"))?.primaryKey;
+      if (key === undefined) return;
+      const ids = ((await blockAt(Number(key)))?.rows ?? []).filter((row) => row.cardId === cardId).map((r) => r.id);
+      const id = which === "first" ? ids[0] : ids[ids.length - 1];
+      if (id !== undefined) out.set(cardId, id);
+    }),
+  );
+  return out;
 }
 
 /** The whole review log, oldest first. */

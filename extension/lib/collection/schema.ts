@@ -28,7 +28,7 @@ export interface CollectionSchema extends DBSchema {
     indexes: { usn: number; noteId: number; deckId: number; deckQueueDue: [number, number, number] };
   };
   /** The review log, an hour of answers per record (see revlog.ts). */
-  revlogBlocks: { key: number; value: RevlogBlock; indexes: { cardIds: number; pending: number } };
+  revlogBlocks: { key: number; value: RevlogBlock; indexes: { cardIds: number; pending: number; n: number } };
   tags: { key: string; value: Tag; indexes: { usn: number } };
   config: { key: string; value: ConfigEntry; indexes: { usn: number } };
   graves: { key: [string, string]; value: Grave; indexes: { usn: number } };
@@ -112,13 +112,21 @@ export function openCollectionDb(profileId: string): Promise<CollectionDb> {
         const blocks = db.createObjectStore("revlogBlocks", { keyPath: "key" });
         blocks.createIndex("cardIds", "cardIds", { multiEntry: true });
         blocks.createIndex("pending", "pending");
+        blocks.createIndex("n", "n");
         if (db.objectStoreNames.contains("revlog" as never)) {
-          const legacy = (
-            transaction as unknown as { objectStore(name: "revlog"): { getAll(): Promise<LegacyRevlogRow[]> } }
-          ).objectStore("revlog");
-          const rows = await legacy.getAll();
-          for (const block of toBlocks(rows)) await blocks.put(block);
-          (db as unknown as IDBPDatabase).deleteObjectStore("revlog");
+          try {
+            const legacy = (
+              transaction as unknown as { objectStore(name: "revlog"): { getAll(): Promise<LegacyRevlogRow[]> } }
+            ).objectStore("revlog");
+            const rows = await legacy.getAll();
+            for (const block of toBlocks(rows)) await blocks.put(block);
+            (db as unknown as IDBPDatabase).deleteObjectStore("revlog");
+          } catch (error) {
+            // An error of this code would not abort the upgrade by itself: abort it, so that the database stays as
+            // it was (at version 2, every row in the old store) rather than half moved.
+            transaction.abort();
+            throw error;
+          }
         }
       }
     },

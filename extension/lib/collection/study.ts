@@ -71,11 +71,20 @@ export async function answerCard(
   // The review log is keyed by the time of the answer; two answers in one millisecond take the next free one.
   const revlogId = await revlog.freeId(now);
   await tx.objectStore("cards").put(card);
-  await revlog.add({ ...result.log, id: revlogId, usn: PENDING });
+  const added = await revlog.add({ ...result.log, id: revlogId, usn: PENDING });
+  // freeId found this id free in this transaction: were it taken, the answer is undone whole, card and all.
+  if (!added) return abandon(tx);
   await revlog.flush();
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return done({ card, revlogId, before, buried });
+}
+
+/** Gives up an answer whose review-log row could not be added: nothing of it is kept. */
+function abandon(tx: { abort(): void; done: Promise<void> }): Outcome<never> {
+  tx.done.catch(() => {});
+  tx.abort();
+  return refuse("The answer could not be saved in the review log; please answer the card again.");
 }
 
 /** An answer in a filtered deck that only previews: logged as a filtered-deck answer, the schedule untouched. */
@@ -92,7 +101,7 @@ async function answerPreview(
   const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
   const revlogId = await revlog.freeId(now);
   await tx.objectStore("cards").put(card);
-  await revlog.add({
+  const added = await revlog.add({
     id: revlogId,
     cardId: before.id,
     usn: PENDING,
@@ -103,6 +112,7 @@ async function answerPreview(
     time: Math.min(60_000, Math.max(0, Math.round(timeTakenMs))),
     type: 3,
   });
+  if (!added) return abandon(tx);
   await revlog.flush();
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;

@@ -15,7 +15,7 @@ import {
 import { fromWire, toWire, wireId } from "../../../shared/sync/records";
 import type { Collection } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
-import { allRevlog, RevlogRows, sealBlock, toBlocks } from "../collection/revlog";
+import { allRevlog, countPendingRevlog, countRevlog, RevlogRows, sealBlock, toBlocks } from "../collection/revlog";
 import { SYNCED_STORES } from "../collection/schema";
 
 export const STORE_OF = {
@@ -57,7 +57,7 @@ export async function* pendingBatches(col: Collection, size = PENDING_BATCH): As
   for (const store of PENDING_STORES) {
     if (store === "revlogBlocks") {
       // Blocks with a pending row, a few at a time.
-      const keys = (await col.db.getAllKeysFromIndex("revlogBlocks", "pending", 1)) as number[];
+      const keys = (await col.db.getAllKeysFromIndex("revlogBlocks", "pending")) as number[];
       let out: WireObject[] = [];
       for (const key of keys) {
         const block = await col.db.get("revlogBlocks", key);
@@ -106,14 +106,13 @@ export async function pendingTotal(col: Collection): Promise<number> {
 /** How many records of a store wait to be sent. */
 async function countPending(col: Collection, store: (typeof PENDING_STORES)[number]): Promise<number> {
   if (store !== "revlogBlocks") return col.db.countFromIndex(store, "usn", PENDING);
-  const blocks = await col.db.getAllFromIndex("revlogBlocks", "pending", 1);
-  return blocks.reduce((sum, block) => sum + block.rows.filter((row) => row.usn === PENDING).length, 0);
+  return countPendingRevlog(col.db.transaction("revlogBlocks").store);
 }
 
 /** How many live records of a kind the collection holds. */
 export async function countRecords(col: Collection, kind: SyncKind): Promise<number> {
   if (kind !== "revlog") return col.db.count(STORE_OF[kind]);
-  return (await allRevlog(col.db.transaction("revlogBlocks").store)).length;
+  return countRevlog(col.db.transaction("revlogBlocks").store);
 }
 
 /** What markSynced needs of a pushed record: which one, and the version that was sent. */
@@ -130,7 +129,7 @@ export async function hasPending(col: Collection): Promise<boolean> {
   const first = await Promise.all(
     PENDING_STORES.map((store) =>
       store === "revlogBlocks"
-        ? col.db.getKeyFromIndex("revlogBlocks", "pending", 1)
+        ? col.db.getKeyFromIndex("revlogBlocks", "pending", IDBKeyRange.lowerBound(1))
         : col.db.getKeyFromIndex(store, "usn", PENDING),
     ),
   );
