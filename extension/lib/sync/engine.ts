@@ -220,16 +220,40 @@ async function pull(
   onPage: (done: number) => void = () => {},
 ): Promise<number> {
   if (upto <= since) return 0;
-  let after: string | null = null;
   let count = 0;
-  do {
-    const page: ChangesPage = must(await client.changes(since, upto, after));
+  for await (const page of pages<ChangesPage>((previous) => client.changes(since, upto, previous?.next ?? null))) {
     await applyRelayObjects(col, page.objects);
     count += page.objects.length;
     if (page.objects.length > 0) onPage(count);
-    after = page.next;
-  } while (after);
+  }
   return count;
+}
+
+/** Asks for the pages of the whole collection, every one after the first at the first one's usn. */
+function collectionPages(
+  client: RelayClient,
+): (previous: CollectionPage | null) => Promise<RelayResult<CollectionPage>> {
+  let first: CollectionPage | null = null;
+  return (previous) => {
+    first ??= previous;
+    return client.collectionPage(first ? first.usn : null, previous?.next ?? null);
+  };
+}
+
+/**
+ * The pages of a paged answer of the relay, in order. Each is asked for as soon as the one before it has arrived,
+ * so that the relay prepares it while that one is applied here. `request` is given the page before (null first).
+ */
+async function* pages<T extends { next: string | null }>(
+  request: (previous: T | null) => Promise<RelayResult<T>>,
+): AsyncGenerator<T> {
+  let coming = request(null);
+  for (;;) {
+    const page = must(await coming);
+    if (page.next) coming = request(page);
+    yield page;
+    if (!page.next) return;
+  }
 }
 
 /** Gathers records into chunks bounded in count and bytes, as they come. */
@@ -411,17 +435,14 @@ export function fullDownload(
   return asOutcome(async () => {
     // Pages are kept as the stores' records, grouped by kind, and their wire form dropped as they come.
     const received = new ReceivedCollection();
-    let after: string | null = null;
     let usn = -1;
     let identity: { collectionId: string; scm: number } | null = null;
-    do {
-      const page: CollectionPage = must(await client.collectionPage(usn < 0 ? null : usn, after));
+    for await (const page of pages(collectionPages(client))) {
       if (usn < 0) usn = page.usn;
       identity = { collectionId: page.collectionId, scm: page.scm };
       received.add(page.objects);
       onProgress({ phase: "receiving", done: received.size, total: expected });
-      after = page.next;
-    } while (after);
+    }
     if (!identity) throw new Error("the relay sent no collection");
     await backupCollection(col, "before download");
     await replaceCollection(col, received, { id: identity.collectionId, scm: identity.scm, lastSyncUsn: usn });
@@ -439,18 +460,15 @@ export function fullMerge(
 }
 
 async function mergeAll(col: Collection, client: RelayClient, onProgress: OnProgress = quiet): Promise<SyncOutcome> {
-  let after: string | null = null;
   let pulled = 0;
   let identity: { collectionId: string; scm: number; usn: number } | null = null;
   const seen = new SeenKeys();
-  do {
-    const page: CollectionPage = must(await client.collectionPage(identity?.usn ?? null, after));
+  for await (const page of pages(collectionPages(client))) {
     identity ??= { collectionId: page.collectionId, scm: page.scm, usn: page.usn };
     await applyRelayObjects(col, page.objects, { seen });
     pulled += page.objects.length;
     onProgress({ phase: "receiving", done: pulled, total: null });
-    after = page.next;
-  } while (after);
+  }
   if (!identity) throw new Error("the relay sent no collection");
   // What the relay lacks is pushed by the normal sync below: records and graves it did not send, and this side's
   // versions that won over the relay's (left pending by the pull).
