@@ -95,7 +95,14 @@ async function review(page: Page) {
       const block = tx.objectStore("revlogBlocks").get(key);
       block.onsuccess = () => {
         const rows = [...((block.result?.rows as (typeof row)[]) ?? []), row].sort((x, y) => x.id - y.id);
-        tx.objectStore("revlogBlocks").put({ key, rows, cardIds: [...new Set(rows.map((r) => r.cardId))], pending: 1 });
+        // A block's fields as revlog.ts's sealBlock sets them.
+        tx.objectStore("revlogBlocks").put({
+          key,
+          rows,
+          cardIds: [...new Set(rows.map((r) => r.cardId))],
+          n: rows.length,
+          pending: rows.filter((r) => r.usn === -1).length,
+        });
       };
       const meta = tx.objectStore("meta").get("collection");
       meta.onsuccess = () => tx.objectStore("meta").put({ ...meta.result, mtime: now }, "collection");
@@ -125,7 +132,7 @@ async function manyReviews(page: Page, count: number) {
       const card = cursor.result?.value;
       if (!card) return;
       // The review log's blocks (an hour of answers each), merged with any already there.
-      const byBlock = new Map<number, { id: number; cardId: number }[]>();
+      const byBlock = new Map<number, { id: number; cardId: number; usn: number }[]>();
       for (let i = 0; i < count; i++) {
         const row = {
           id: start + i,
@@ -146,14 +153,17 @@ async function manyReviews(page: Page, count: number) {
       for (const [key, added] of byBlock) {
         const block = tx.objectStore("revlogBlocks").get(key);
         block.onsuccess = () => {
-          const rows = [...((block.result?.rows as { id: number; cardId: number }[]) ?? []), ...added].sort(
-            (x, y) => x.id - y.id,
-          );
+          const rows = [
+            ...((block.result?.rows as { id: number; cardId: number; usn: number }[]) ?? []),
+            ...added,
+          ].sort((x, y) => x.id - y.id);
+          // A block's fields as revlog.ts's sealBlock sets them.
           tx.objectStore("revlogBlocks").put({
             key,
             rows,
             cardIds: [...new Set(rows.map((r) => r.cardId))],
-            pending: 1,
+            n: rows.length,
+            pending: rows.filter((r) => r.usn === -1).length,
           });
         };
       }
