@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { benchAccounts } from "../test/bench/accounts.bench";
 import { benchCollection, buildBenchExtension } from "../test/bench/collection.bench";
+import { benchIdb } from "../test/bench/idb.bench";
 import { benchMedia } from "../test/bench/media.bench";
 import { benchPackages } from "../test/bench/packages.bench";
 import { benchStudy } from "../test/bench/study.bench";
@@ -49,6 +50,11 @@ try {
     const files = Number(process.env.BENCH_MEDIA_FILES ?? 500);
     console.log(`\nMedia sync in Chromium against the local relay (${files} files of 200 KB):`);
     await benchMedia(path.join(folder, "media"), relay.url, files, 200 * 1024);
+  }
+
+  if (!only || only === "idb") {
+    console.log("\nIndexedDB in Chromium, one transaction of writes into a fresh store:");
+    await benchIdb(path.join(folder, "idb"), 100_000, 300_000);
   }
 
   if (!only || only === "sync") {

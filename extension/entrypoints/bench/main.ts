@@ -9,6 +9,7 @@ import { RevlogRows, toBlocks } from "../../lib/collection/revlog";
 import { type SearchOptions, search } from "../../lib/collection/search";
 import { RelayClient } from "../../lib/relay-client";
 import { fullDownload, fullMerge, fullUpload, type SyncOutcome, sync } from "../../lib/sync/engine";
+import { idbBench } from "./idb";
 import { mediaBench } from "./media";
 import { packagesBench } from "./packages";
 import { studyBench } from "./study";
@@ -217,6 +218,8 @@ async function benchSync(relayUrl: string, profileA: string, profileB: string) {
   // An upload as it usually happens, after a change that cannot be merged on a synced device: nothing is pending,
   // so nothing needs marking (the first upload above marks every record, as a collection made here is all pending).
   await run("full upload of a synced collection", (client) => fullUpload(b, client));
+  // Download chosen on a device that holds a large collection already: it is backed up first, then replaced.
+  await run("full download over a collection", (client) => fullDownload(a, client));
   a.close();
   b.close();
   return report;
@@ -235,6 +238,7 @@ Object.assign(globalThis, {
     benchSync,
     ...packagesBench,
     ...mediaBench,
+    ...idbBench,
     ...studyBench,
   },
 });
