@@ -1,6 +1,6 @@
 // Media sync against the local relay, driven in Chromium with the extension's real media store and media sync.
 import path from "node:path";
-import { launchWithExtension, ROOT } from "../e2e/browser";
+import { launchWithExtension } from "../e2e/browser";
 import { BENCH_EXTENSION_DIR } from "./collection.bench";
 
 type Report = Record<

@@ -3,7 +3,7 @@
 // JS heap, medians over the runs.
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { launchWithExtension, ROOT } from "../e2e/browser";
+import { launchWithExtension } from "../e2e/browser";
 import { BENCH_EXTENSION_DIR } from "./collection.bench";
 import { percentiles } from "./stats";
 

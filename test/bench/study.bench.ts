@@ -2,7 +2,7 @@
 // and answering a card to the next one shown. Times come from marks the popup sets (see study-view.tsx).
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { launchWithExtension, ROOT } from "../e2e/browser";
+import { launchWithExtension } from "../e2e/browser";
 import { BENCH_EXTENSION_DIR } from "./collection.bench";
 import { formatMs, percentiles } from "./stats";
 
