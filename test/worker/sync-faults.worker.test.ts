@@ -1,10 +1,14 @@
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { addNotes } from "../../extension/lib/collection/notes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
+import { RelayClient } from "../../extension/lib/relay-client";
+import { listBackups } from "../../extension/lib/sync/backup";
+import { fullDownload } from "../../extension/lib/sync/engine";
 import { hasPending } from "../../extension/lib/sync/local";
 import { digest } from "../../worker/db/collections";
 import { accountWithDevice, Device } from "./devices";
-import { deleteAccount, recountedDigest, rowsOf } from "./relay";
+import { BASE, deleteAccount, recountedDigest, rowsOf } from "./relay";
 
 async function relayRows(userId: number): Promise<string> {
   const { results } = await env.DB.prepare(
@@ -156,6 +160,58 @@ describe("a full upload", () => {
     await b.download();
     expect(await b.col.db.count("notes")).toBe(701);
     expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+});
+
+describe("a full download", () => {
+  it("cut off at any of its pages, or sent a page it cannot store, leaves the device's collection as it was", async () => {
+    const { a, b, account } = await paired();
+    // Three pages of the relay's collection (2,000 records a page).
+    const basic = await a.noteTypeId();
+    const added = await addNotes(
+      a.col,
+      Array.from({ length: 2100 }, (_, i) => ({
+        noteTypeId: basic,
+        deckId: 1,
+        fields: [`note ${i}`, "back"],
+        tags: "",
+      })),
+    );
+    expect(added.added).toHaveLength(2100);
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    // B has a change of its own, which a download that fails must not lose.
+    await b.addBasic("only on B");
+    const review = await b.review((await b.cardOf(await b.addBasic("reviewed on B"))).id, 3, 4);
+    const before = { stores: await b.snapshot(), graves: await b.col.db.getAll("graves"), meta: await b.col.meta() };
+    const pagesAsked = () => b.network.requests.filter((r) => r.url.includes("/v1/sync/collection")).length;
+    for (let k = 1; k <= 3; k++) {
+      const asked = pagesAsked();
+      b.network.before = (url) => {
+        if (url.includes("/v1/sync/collection") && pagesAsked() - asked === k - 1)
+          throw new TypeError("Failed to fetch");
+      };
+      expect(await b.download()).toMatchObject({ kind: "failed", status: null });
+      b.network.before = null;
+      expect(await b.snapshot()).toEqual(before.stores);
+      expect(await b.col.db.getAll("graves")).toEqual(before.graves);
+      expect((await b.col.meta()).lastSyncUsn).toBe(before.meta.lastSyncUsn);
+    }
+    // A page with a record IndexedDB cannot store (an id that is no key) stops the download, with nothing written.
+    const client = new RelayClient(BASE, account.token, async (input, init) => {
+      const response = await SELF.fetch(String(input), init);
+      if (!String(input).includes("/v1/sync/collection") || !String(input).includes("after=")) return response;
+      const page = (await response.json()) as { objects: Record<string, unknown>[] };
+      page.objects.push({ kind: "card", id: "x", mtime: 1, deleted: false, usn: 1, body: { id: { not: "a key" } } });
+      return Response.json(page);
+    });
+    expect(await fullDownload(b.col, client)).toMatchObject({ kind: "failed" });
+    expect(await b.snapshot()).toEqual(before.stores);
+    expect((await readRevlog(b.col.db)).map((r) => r.id)).toContain(review);
+    // Once it gets through, B holds the relay's collection, and its own changes are kept in a backup.
+    expect(await b.download()).toMatchObject({ kind: "synced" });
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+    const backups = await listBackups(b.col.profileId);
+    expect(backups.length).toBeGreaterThan(0);
   });
 });
 

@@ -580,31 +580,43 @@ export async function replaceCollection(
 ): Promise<void> {
   const now = col.clock.now();
   const tx = col.db.transaction([...SYNC_STORES, "meta"] as const, "readwrite");
-  for (const name of SYNC_STORES) void tx.objectStore(name).clear();
-  // The stores themselves, without a promise for each of hundreds of thousands of writes; a failed write aborts
-  // the transaction, which tx.done reports.
-  const raw = (name: string) => unwrap(tx.objectStore(name as never) as never) as unknown as IDBObjectStore;
-  for (const grave of received.graves) raw("graves").put(grave);
-  for (const [kind, records] of received.records) {
-    if (kind === "deck") {
-      for (const record of records) await putRecord(tx, "deck", record, now);
-      continue;
+  try {
+    for (const name of SYNC_STORES) void tx.objectStore(name).clear();
+    // The stores themselves, without a promise for each of hundreds of thousands of writes; a failed write aborts
+    // the transaction, which tx.done reports.
+    const raw = (name: string) => unwrap(tx.objectStore(name as never) as never) as unknown as IDBObjectStore;
+    for (const grave of received.graves) raw("graves").put(grave);
+    for (const [kind, records] of received.records) {
+      if (kind === "deck") {
+        for (const record of records) await putRecord(tx, "deck", record, now);
+        continue;
+      }
+      if (kind === "revlog") {
+        for (const block of toBlocks(records as unknown as RevlogEntry[])) raw("revlogBlocks").put(block);
+        continue;
+      }
+      const store = raw(STORE_OF[kind]);
+      for (const record of records) store.put(record);
     }
-    if (kind === "revlog") {
-      for (const block of toBlocks(records as unknown as RevlogEntry[])) raw("revlogBlocks").put(block);
-      continue;
+    const meta = await tx.objectStore("meta").get("collection");
+    if (meta) {
+      // An exact copy of the relay's collection: the weekly full check can wait.
+      await tx
+        .objectStore("meta")
+        .put({ ...meta, ...identity, lastSync: now, mtime: now, lastFullCheck: now }, "collection");
     }
-    const store = raw(STORE_OF[kind]);
-    for (const record of records) store.put(record);
+    await tx.done;
+  } catch (thrown) {
+    // A record IndexedDB refuses at once (an id that is no key) throws here rather than failing its request: the
+    // transaction would then commit the cleared stores and the records written so far, unless aborted.
+    try {
+      tx.abort();
+    } catch {
+      // Ended already, by a failed write.
+    }
+    await tx.done.catch(() => {});
+    throw thrown;
   }
-  const meta = await tx.objectStore("meta").get("collection");
-  if (meta) {
-    // An exact copy of the relay's collection: the weekly full check can wait.
-    await tx
-      .objectStore("meta")
-      .put({ ...meta, ...identity, lastSync: now, mtime: now, lastFullCheck: now }, "collection");
-  }
-  await tx.done;
 }
 
 export async function recordSync(col: Collection, patch: Partial<CollectionMeta>): Promise<void> {
