@@ -29,6 +29,20 @@ export type Refusal = Extract<Outcome<never>, { ok: false }>;
 export const done = <T>(value: T): Outcome<T> => ({ ok: true, value });
 export const refuse = <T>(error: string): Outcome<T> => ({ ok: false, error });
 
+/**
+ * Aborts a transaction that may have ended already, and waits until it has. A write that throws at once (a value
+ * that is no key, or cannot be copied) does not end its transaction: without this, the writes issued before it
+ * would be committed.
+ */
+export async function abortWrites(tx: { abort(): void; done: Promise<void> }): Promise<void> {
+  try {
+    tx.abort();
+  } catch {
+    // Ended already, by a failed write.
+  }
+  await tx.done.catch(() => {});
+}
+
 export const SCHEMA_CHANGE_WARNING =
   "This change cannot be merged with other devices: the next sync will have to be one-way (upload or download). " +
   "Go on?";

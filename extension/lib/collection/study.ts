@@ -2,7 +2,7 @@
 import type { Card } from "../../../shared/model";
 import { CardQueue, CardType, PENDING } from "../../../shared/model";
 import { answer, type DayContext, type Ease, memoryFromHistory, memoryState } from "../../../shared/scheduling";
-import { type Collection, done, type Outcome, refuse } from "./collection";
+import { abortWrites, type Collection, done, type Outcome, refuse } from "./collection";
 import { previewAnswer, returnedHome } from "./filtered";
 import { touchMeta } from "./notes";
 import { RevlogRows, revlogOfCard } from "./revlog";
@@ -81,9 +81,8 @@ export async function answerCard(
 }
 
 /** Gives up an answer whose review-log row could not be added: nothing of it is kept. */
-function abandon(tx: { abort(): void; done: Promise<void> }): Outcome<never> {
-  tx.done.catch(() => {});
-  tx.abort();
+async function abandon(tx: { abort(): void; done: Promise<void> }): Promise<Outcome<never>> {
+  await abortWrites(tx);
   return refuse("The answer could not be saved in the review log; please answer the card again.");
 }
 

@@ -4,7 +4,7 @@
 // transaction; imported records are pending changes (usn -1) that keep the file's mtimes, so that importing a
 // newer copy later updates them and importing the same file twice changes nothing.
 import { type Card, type Note, PENDING, type RevlogEntry } from "../../../shared/model";
-import type { Collection } from "../collection/collection";
+import { abortWrites, type Collection } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
 import { registerTags, touchMeta } from "../collection/notes";
 import { allRevlog, RevlogRows } from "../collection/revlog";
@@ -294,8 +294,11 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
     options.progress(0.9, "Saving");
     await tx.done;
   } catch (thrown) {
-    // A failed request aborts the transaction; what caused the abort is the error to report.
-    throw tx.error ?? thrown;
+    // A failed request aborts the transaction; what caused the abort is the error to report. A write that threw at
+    // once has not: nothing of the import may stay.
+    const cause = tx.error ?? thrown;
+    await abortWrites(tx);
+    throw cause;
   }
   return counts;
 }

@@ -3,7 +3,7 @@
 // a pending change, and the schema stamp moves on, so the next sync asks which side to keep. Filtered decks and the
 // cards they borrow are kept as they are.
 import { DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type Deck, PENDING } from "../../../shared/model";
-import type { Collection } from "../collection/collection";
+import { abortWrites, type Collection } from "../collection/collection";
 import { defaultDeckConfig } from "../collection/defaults";
 import { returnedHome } from "../collection/filtered";
 import { toBlocks } from "../collection/revlog";
@@ -89,29 +89,35 @@ export async function replaceWithPackage(
   const write = (request: Promise<unknown>) => {
     request.catch(() => {});
   };
-  for (const name of SYNCED_STORES) write(tx.objectStore(name).clear());
-  for (const noteType of data.noteTypes) write(tx.objectStore("notetypes").put(pending(noteType)));
-  for (const preset of presets) write(tx.objectStore("deckconfigs").put(preset));
-  for (const deck of decks) write(tx.objectStore("decks").put(deck));
-  for (const tag of tags.values()) write(tx.objectStore("tags").put(tag));
-  for (const entry of data.config) write(tx.objectStore("config").put(pending(entry)));
-  for (const note of data.notes) {
-    const fields = fitFields(note.fields, typeFields.get(note.noteTypeId) ?? note.fields.length).map(media.rewrite);
-    write(tx.objectStore("notes").put(pending({ ...note, fields })));
-  }
-  for (const card of cards) write(tx.objectStore("cards").put(card));
   const rows = data.revlog.filter((entry) => cardIds.has(entry.cardId)).map((entry) => ({ ...entry, usn: PENDING }));
-  for (const block of toBlocks(rows)) write(tx.objectStore("revlogBlocks").put(block));
-  const revlog = rows.length;
-  const meta = await tx.objectStore("meta").get("collection");
-  if (meta) {
-    await tx.objectStore("meta").put({ ...meta, scm: Math.max(now, meta.scm + 1), mtime: now }, "collection");
+  try {
+    for (const name of SYNCED_STORES) write(tx.objectStore(name).clear());
+    for (const noteType of data.noteTypes) write(tx.objectStore("notetypes").put(pending(noteType)));
+    for (const preset of presets) write(tx.objectStore("deckconfigs").put(preset));
+    for (const deck of decks) write(tx.objectStore("decks").put(deck));
+    for (const tag of tags.values()) write(tx.objectStore("tags").put(tag));
+    for (const entry of data.config) write(tx.objectStore("config").put(pending(entry)));
+    for (const note of data.notes) {
+      const fields = fitFields(note.fields, typeFields.get(note.noteTypeId) ?? note.fields.length).map(media.rewrite);
+      write(tx.objectStore("notes").put(pending({ ...note, fields })));
+    }
+    for (const card of cards) write(tx.objectStore("cards").put(card));
+    for (const block of toBlocks(rows)) write(tx.objectStore("revlogBlocks").put(block));
+    const meta = await tx.objectStore("meta").get("collection");
+    if (meta) {
+      await tx.objectStore("meta").put({ ...meta, scm: Math.max(now, meta.scm + 1), mtime: now }, "collection");
+    }
+    await tx.done;
+  } catch (thrown) {
+    // Nothing of the file may stay: a write that threw at once has not ended the transaction by itself.
+    const cause = tx.error ?? thrown;
+    await abortWrites(tx);
+    throw cause;
   }
-  await tx.done;
   return {
     notes: data.notes.length,
     cards: cards.length,
-    revlog,
+    revlog: rows.length,
     decks: decks.length,
     filteredDecks: filteredIds.size,
     noteTypes: data.noteTypes.length,

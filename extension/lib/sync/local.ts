@@ -13,7 +13,7 @@ import {
   type WireObject,
 } from "../../../shared/sync/protocol";
 import { fromWire, toWire, wireId } from "../../../shared/sync/records";
-import type { Collection } from "../collection/collection";
+import { abortWrites, type Collection } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
 import { allRevlog, countPendingRevlog, countRevlog, RevlogRows, sealBlock, toBlocks } from "../collection/revlog";
 import { SYNCED_STORES } from "../collection/schema";
@@ -607,14 +607,8 @@ export async function replaceCollection(
     }
     await tx.done;
   } catch (thrown) {
-    // A record IndexedDB refuses at once (an id that is no key) throws here rather than failing its request: the
-    // transaction would then commit the cleared stores and the records written so far, unless aborted.
-    try {
-      tx.abort();
-    } catch {
-      // Ended already, by a failed write.
-    }
-    await tx.done.catch(() => {});
+    // A record IndexedDB refuses at once (an id that is no key) throws here rather than failing its request.
+    await abortWrites(tx);
     throw thrown;
   }
 }
