@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addNote, deleteNotes, updateNote } from "../../extension/lib/collection/notes";
-import { readRevlog, writeRevlogEntry } from "../../extension/lib/collection/revlog";
+import { readRevlog, writeRevlog } from "../../extension/lib/collection/revlog";
 import { DEFAULT_DECK_ID, PENDING } from "../../shared/model";
 import { freshCollection, noteTypeByName } from "./factories";
 
@@ -158,17 +158,19 @@ describe("deleting notes", () => {
     const added = await addNote(col, { noteTypeId: reversed.id, deckId: 1, fields: ["f", "b"], tags: "" });
     if (!added.ok) throw new Error(added.error);
     const cardIds = await col.db.getAllKeysFromIndex("cards", "noteId", added.value.id);
-    await writeRevlogEntry(col.db, {
-      id: 1,
-      cardId: cardIds[0] ?? 0,
-      usn: PENDING,
-      ease: 3,
-      ivl: 1,
-      lastIvl: 0,
-      factor: 2500,
-      time: 3000,
-      type: 0,
-    });
+    await writeRevlog(col.db, [
+      {
+        id: 1,
+        cardId: cardIds[0] ?? 0,
+        usn: PENDING,
+        ease: 3,
+        ivl: 1,
+        lastIvl: 0,
+        factor: 2500,
+        time: 3000,
+        type: 0,
+      },
+    ]);
     const result = await deleteNotes(col, [added.value.id]);
     expect(result).toEqual({ ok: true, value: { notes: 1, cards: 2 } });
     expect(await col.db.count("notes")).toBe(0);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultDeckConfig } from "../../extension/lib/collection/defaults";
 import { addNote, newCard } from "../../extension/lib/collection/notes";
-import { readRevlog, readRevlogEntry, writeRevlogEntry } from "../../extension/lib/collection/revlog";
+import { readRevlog, readRevlogEntry, writeRevlog } from "../../extension/lib/collection/revlog";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { dayNumber } from "../../shared/days";
 import type { RevlogEntry } from "../../shared/model";
@@ -162,7 +162,7 @@ describe("answering in the collection", () => {
     const answered = await answerCard(col, card?.id ?? 0, 4);
     if (!answered.ok) throw new Error(answered.error);
     const log = await readRevlogEntry(col.db, answered.value.revlogId);
-    if (log) await writeRevlogEntry(col.db, { ...log, usn: 12 });
+    if (log) await writeRevlog(col.db, [{ ...log, usn: 12 }]);
     expect(await undoAnswer(col, answered.value)).toEqual({
       ok: false,
       error: expect.stringMatching(/already synced/),

@@ -3,7 +3,7 @@ import { setFlag, setSuspended } from "../../extension/lib/collection/cards";
 import type { Collection } from "../../extension/lib/collection/collection";
 import { addDeck } from "../../extension/lib/collection/decks";
 import { addNote } from "../../extension/lib/collection/notes";
-import { writeRevlogEntry } from "../../extension/lib/collection/revlog";
+import { writeRevlog } from "../../extension/lib/collection/revlog";
 import { search } from "../../extension/lib/collection/search";
 import { dayNumber } from "../../shared/days";
 import { CardQueue, CardType } from "../../shared/model";
@@ -48,17 +48,19 @@ beforeAll(async () => {
     factor: 2500,
     reps: 2,
   });
-  await writeRevlogEntry(col.db, {
-    id: clock.time - 1000,
-    cardId: perroCard.id,
-    usn: -1,
-    ease: 3,
-    ivl: 3,
-    lastIvl: 1,
-    factor: 2500,
-    time: 4000,
-    type: 1,
-  });
+  await writeRevlog(col.db, [
+    {
+      id: clock.time - 1000,
+      cardId: perroCard.id,
+      usn: -1,
+      ease: 3,
+      ivl: 3,
+      lastIvl: 1,
+      factor: 2500,
+      time: 4000,
+      type: 1,
+    },
+  ]);
 });
 
 async function noteIdsFor(query: string): Promise<string[]> {

@@ -69,7 +69,7 @@ export function toBlocks(rows: Iterable<RevlogEntry>): RevlogBlock[] {
 }
 
 /** Every row of the given blocks, in order of id. */
-export function rowsOf(blocks: readonly RevlogBlock[]): RevlogEntry[] {
+function rowsOf(blocks: readonly RevlogBlock[]): RevlogEntry[] {
   return blocks.flatMap((block) => block.rows);
 }
 
@@ -302,9 +302,4 @@ export async function writeRevlog(db: CollectionDb, rows: readonly RevlogEntry[]
   for (const row of rows) void revlog.put(row);
   await revlog.flush();
   await tx.done;
-}
-
-/** Adds or replaces one row of the review log. */
-export function writeRevlogEntry(db: CollectionDb, row: RevlogEntry): Promise<void> {
-  return writeRevlog(db, [row]);
 }
