@@ -25,7 +25,12 @@ export const WireObject = z.strictObject({
   id: z.string().min(1).max(500),
   mtime: z.number().int().nonnegative().safe(),
   deleted: z.boolean(),
-  body: z.record(z.string(), z.unknown()).nullable(),
+  // Only its shape here: each kind's schema checks the body itself (checkWireObject), and a full check here too
+  // would walk every field of every record twice.
+  body: z.custom<Record<string, unknown> | null>(
+    (value) => value === null || (typeof value === "object" && !Array.isArray(value)),
+    { error: "body must be an object, or null for a deletion" },
+  ),
 });
 export type WireObject = z.output<typeof WireObject>;
 

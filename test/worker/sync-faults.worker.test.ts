@@ -227,6 +227,13 @@ describe("refused input leaves the relay unchanged", () => {
       expect(bad.status).toBe(400);
       expect(bad.error).toMatch(/Record 1 \(card "5"\): noteId: .*expected number/);
     }
+    // A body that is not an object at all.
+    for (const body of ["a card", [5], 5]) {
+      const odd = await a.client.putChunk("uploads", "malformed-upload-0002", 0, [
+        { kind: "card", id: "5", mtime: 1, deleted: false, body: body as never },
+      ]);
+      expect(odd).toMatchObject({ ok: false, status: 400, error: expect.stringMatching(/body must be an object/) });
+    }
     expect(await relayRows(userId)).toBe(before);
   });
 
