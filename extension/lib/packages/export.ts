@@ -10,6 +10,7 @@ import type { Collection, Outcome } from "../collection/collection";
 import { done, refuse } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
 import { allRevlog } from "../collection/revlog";
+import { SYNCED_STORES } from "../collection/schema";
 import { type AnkiExport, writeAnkiCollection } from "./anki-write";
 import { writeZip } from "./archive";
 import { exportCrt, resetCard, shiftDueDays } from "./due";
@@ -61,16 +62,7 @@ export function exportPackage(col: Collection, options: ExportOptions): Promise<
     const colpkg = options.format === "colpkg";
     const withScheduling = colpkg || (options.withScheduling ?? true);
     progress(0.02, "Reading the collection");
-    const tx = col.db.transaction([
-      "notetypes",
-      "decks",
-      "deckconfigs",
-      "notes",
-      "cards",
-      "revlogBlocks",
-      "tags",
-      "config",
-    ]);
+    const tx = col.db.transaction(SYNCED_STORES);
     const [allTypes, allDecks, presets, tags, config] = await Promise.all([
       tx.objectStore("notetypes").getAll(),
       tx.objectStore("decks").getAll(),
