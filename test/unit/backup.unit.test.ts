@@ -1,6 +1,11 @@
+import { openDB } from "idb";
 import { describe, expect, it } from "vitest";
+import type { Collection } from "../../extension/lib/collection/collection";
 import { addNote } from "../../extension/lib/collection/notes";
-import { backupCollection, listBackups, restoreBackup } from "../../extension/lib/sync/backup";
+import { readRevlog, writeRevlog } from "../../extension/lib/collection/revlog";
+import { databaseName, openCollectionDb, SYNCED_STORES } from "../../extension/lib/collection/schema";
+import { backupCollection, backupProfileId, listBackups, restoreBackup } from "../../extension/lib/sync/backup";
+import type { Tag } from "../../shared/model";
 import { freshCollection, noteTypeByName } from "./factories";
 
 describe("backups", () => {
@@ -38,3 +43,89 @@ describe("backups", () => {
     expect((await listBackups(col.profileId)).length).toBe(3);
   });
 });
+
+describe("backups in both forms", () => {
+  it("packs thousands of records a few thousand to a record, and restores each one in order", async () => {
+    const { col } = await freshCollection();
+    const tags = Array.from({ length: 4500 }, (_, i) => ({
+      name: `tag${String(i).padStart(5, "0")}`,
+      collapsed: false,
+      mtime: i,
+      usn: 0,
+    }));
+    const rows = Array.from({ length: 120 }, (_, i) => ({
+      id: Date.UTC(2021, 0, 1) + i * 3_600_000,
+      cardId: 7,
+      usn: 0,
+      ease: 3,
+      ivl: 1,
+      lastIvl: 0,
+      factor: 2500,
+      time: 5000,
+      type: 1,
+    }));
+    await writeTags(col, tags);
+    await writeRevlog(col.db, rows);
+    const before = await col.db.getAll("tags");
+    const backupId = await backupCollection(col, "test");
+
+    const packed = await openDB(databaseName(backupId));
+    expect([...packed.objectStoreNames].sort()).toEqual(["meta", "parts"]);
+    // 4,500 tags in three parts and 120 blocks of an hour in three: the backup's writes do not grow with each record.
+    const parts = (await packed.getAll("parts")) as { store: string; records: unknown[] }[];
+    packed.close();
+    expect(parts.filter((p) => p.store === "tags").map((p) => p.records.length)).toEqual([2000, 2000, 500]);
+    expect(parts.filter((p) => p.store === "revlogBlocks").map((p) => p.records.length)).toEqual([50, 50, 20]);
+
+    await col.db.clear("tags");
+    await restoreBackup(col, backupId);
+    expect(await col.db.getAll("tags")).toEqual(before);
+    expect((await readRevlog(col.db)).map((r) => r.id)).toEqual(rows.map((r) => r.id));
+  });
+
+  it("restores a backup written as a copy of the collection's database, as earlier versions did", async () => {
+    const { col } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["in the old backup", "x"], tags: "" });
+    const backupId = backupProfileId(col.profileId, 1_000);
+    const copy = await openCollectionDb(backupId);
+    for (const store of SYNCED_STORES) {
+      const records = await col.db.getAll(store);
+      const tx = copy.transaction(store, "readwrite");
+      for (const record of records) void tx.store.put(record as never);
+      await tx.done;
+    }
+    await copy.put("meta", await col.meta(), "collection");
+    copy.close();
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["added later", "x"], tags: "" });
+
+    await restoreBackup(col, backupId);
+    expect((await col.db.getAll("notes")).map((n) => n.fields[0])).toEqual(["in the old backup"]);
+  });
+
+  it("refuses a backup that is gone or incomplete, and leaves the collection as it was", async () => {
+    const { col } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["kept", "x"], tags: "" });
+    await expect(restoreBackup(col, backupProfileId(col.profileId, 5))).rejects.toThrow(/incomplete/);
+    // Asking for it did not create it.
+    expect(await listBackups(col.profileId)).toEqual([]);
+    // A backup cut off before its meta was written.
+    const partial = await openDB(databaseName(backupProfileId(col.profileId, 6)), 1, {
+      upgrade(db) {
+        db.createObjectStore("parts", { autoIncrement: true });
+        db.createObjectStore("meta");
+      },
+    });
+    await partial.add("parts", { store: "notes", records: [] });
+    partial.close();
+    await expect(restoreBackup(col, backupProfileId(col.profileId, 6))).rejects.toThrow(/incomplete/);
+    expect((await col.db.getAll("notes")).map((n) => n.fields[0])).toEqual(["kept"]);
+  });
+});
+
+async function writeTags(col: Collection, tags: Tag[]): Promise<void> {
+  const tx = col.db.transaction("tags", "readwrite");
+  for (const tag of tags) void tx.store.put(tag);
+  await tx.done;
+}
