@@ -2,6 +2,7 @@
 // active one live in the extension's storage.
 import { browser } from "wxt/browser";
 import { databaseName } from "./collection/schema";
+import { deleteBackups } from "./sync/backup";
 
 export interface Profile {
   id: string;
@@ -74,7 +75,7 @@ export async function switchProfile(id: string): Promise<ProfileOutcome> {
   return { ok: true, list: next };
 }
 
-/** Deletes a profile with its collection database and its settings. The last profile cannot be deleted. */
+/** Deletes a profile with its collection database, its backups and its settings. The last profile cannot be deleted. */
 export async function deleteProfile(id: string): Promise<ProfileOutcome> {
   const list = await loadProfiles();
   if (list.profiles.length <= 1) return { ok: false, error: "The last profile cannot be deleted." };
@@ -92,5 +93,6 @@ export async function deleteProfile(id: string): Promise<ProfileOutcome> {
     request.onerror = () => resolve();
     request.onblocked = () => resolve();
   });
+  await deleteBackups(id);
   return { ok: true, list: next };
 }

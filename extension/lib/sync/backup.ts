@@ -130,13 +130,18 @@ export async function listBackups(profileId: string): Promise<{ id: string; time
     .sort((a, b) => b.time - a.time);
 }
 
-async function pruneBackups(profileId: string): Promise<void> {
-  for (const old of (await listBackups(profileId)).slice(KEEP)) {
+async function pruneBackups(profileId: string, keep = KEEP): Promise<void> {
+  for (const old of (await listBackups(profileId)).slice(keep)) {
     await new Promise<void>((resolve) => {
       const request = indexedDB.deleteDatabase(databaseName(old.id));
       request.onsuccess = request.onerror = request.onblocked = () => resolve();
     });
   }
+}
+
+/** Deletes every backup of a profile, with the profile itself. */
+export function deleteBackups(profileId: string): Promise<void> {
+  return pruneBackups(profileId, 0);
 }
 
 /**
