@@ -83,6 +83,28 @@ describe("backups in both forms", () => {
     expect((await readRevlog(col.db)).map((r) => r.id)).toEqual(rows.map((r) => r.id));
   });
 
+  it("is the collection at one moment: notes added while it is taken come whole or not at all", async () => {
+    const { col, clock } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic (and reversed card)");
+    const note = (i: number) => ({ noteTypeId: basic.id, deckId: 1, fields: [`note ${i}`, "x"], tags: "" });
+    for (let i = 0; i < 20; i++) await addNote(col, note(i));
+    // Notes are added one after another while the backup reads the stores.
+    const adding = (async () => {
+      for (let i = 20; i < 60; i++) {
+        clock.advance(1);
+        await addNote(col, note(i));
+      }
+    })();
+    const backupId = await backupCollection(col, "test");
+    await adding;
+    await restoreBackup(col, backupId);
+    const notes = new Set((await col.db.getAll("notes")).map((n) => n.id));
+    const cards = await col.db.getAll("cards");
+    expect(notes.size).toBeGreaterThanOrEqual(20);
+    expect(cards.length).toBe(notes.size * 2);
+    expect(cards.filter((card) => !notes.has(card.noteId))).toEqual([]);
+  });
+
   it("restores a backup written as a copy of the collection's database, as earlier versions did", async () => {
     const { col } = await freshCollection();
     const basic = await noteTypeByName(col, "Basic");

@@ -51,25 +51,35 @@ function keyOf(keyPath: string | string[], record: unknown): IDBValidKey {
   return Array.isArray(keyPath) ? keyPath.map(field) : field(keyPath);
 }
 
-/** Copies every store of the collection into a new backup, a part at a time; returns the backup's profile id. */
+/**
+ * Copies every store of the collection into a new backup; returns the backup's profile id. The collection is read in
+ * one transaction, so the backup is the collection at one moment even while something else writes to it; each part
+ * is handed to the backup's database as soon as it is read.
+ */
 export async function backupCollection(col: Collection, _reason: string): Promise<string> {
   const id = backupProfileId(col.profileId, col.clock.now());
   const target = await openPacked(id);
+  const writes: Promise<unknown>[] = [];
   try {
+    const source = col.db.transaction([...STORES, "meta"] as const);
     for (const store of STORES) {
-      const keyPath = col.db.transaction(store).store.keyPath ?? "id";
+      const keyPath = source.objectStore(store).keyPath ?? "id";
       let after: IDBValidKey | null = null;
       for (;;) {
         const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
-        const records: unknown[] = await col.db.getAll(store, range as never, PART_RECORDS[store]);
+        const records: unknown[] = await source.objectStore(store).getAll(range as never, PART_RECORDS[store]);
         if (records.length === 0) break;
-        await target.add("parts", { store, records });
+        // Not awaited here: waiting on another database would end the reading transaction.
+        writes.push(target.add("parts", { store, records }));
         if (records.length < PART_RECORDS[store]) break;
         after = keyOf(keyPath, records[records.length - 1]);
       }
     }
-    await target.put("meta", await col.meta(), "collection");
+    const meta = await source.objectStore("meta").get("collection");
+    await Promise.all(writes);
+    if (meta) await target.put("meta", meta, "collection");
   } finally {
+    await Promise.allSettled(writes);
     target.close();
   }
   await pruneBackups(col.profileId);
