@@ -96,6 +96,30 @@ describe("two browsers, one account", () => {
     await expect.poll(() => a.getByLabel(/force changes in one direction/).isChecked()).toBe(false);
   });
 
+  it("the backup taken before the download is restored from the manager, and the state it replaced is kept too", async () => {
+    const b = await manager(second, "sync");
+    const backups = b.getByRole("region", { name: "Backups" });
+    const restore = backups.getByRole("button", { name: "Restore" });
+    await expect.poll(() => restore.count()).toBe(1);
+    b.once("dialog", (dialog) => void dialog.accept());
+    await restore.first().click();
+    await expect.poll(() => backups.textContent()).toMatch(/Restored the backup of .*The next sync will ask/);
+    // Before the download this browser held no notes.
+    await b.goto(`chrome-extension://${second.extensionId}/options.html#browse`);
+    await expect.poll(() => b.getByTestId("match-count").textContent()).toBe("Nothing matches.");
+
+    // The collection the restore replaced is the newest backup now, and it comes back whole.
+    await b.goto(`chrome-extension://${second.extensionId}/options.html#sync`);
+    await expect.poll(() => restore.count()).toBe(2);
+    b.once("dialog", (dialog) => void dialog.accept());
+    await restore.first().click();
+    await expect.poll(() => backups.textContent()).toMatch(/Restored the backup of/);
+    await b.goto(`chrome-extension://${second.extensionId}/options.html#browse`);
+    await expect.poll(() => b.getByTestId("match-count").textContent()).toMatch(/^1–2 of 2 /);
+    await b.locator(".browse-table tbody tr").first().click();
+    await expect.poll(() => b.inputValue("textarea[name=field-1]")).toBe("the river (edited in the second browser)");
+  });
+
   it("a stopped relay gives an error in words, not a stack trace", async () => {
     const a = await manager(first, "sync");
     await relay.stop();
