@@ -101,6 +101,7 @@ describe("two browsers, one account", () => {
     const backups = b.getByRole("region", { name: "Backups" });
     const restore = backups.getByRole("button", { name: "Restore" });
     await expect.poll(() => restore.count()).toBe(1);
+    expect(await backups.locator("li").textContent()).toMatch(/before a download/);
     b.once("dialog", (dialog) => void dialog.accept());
     await restore.first().click();
     await expect.poll(() => backups.textContent()).toMatch(/Restored the backup of .*The next sync will ask/);
@@ -111,6 +112,8 @@ describe("two browsers, one account", () => {
     // The collection the restore replaced is the newest backup now, and it comes back whole.
     await b.goto(`chrome-extension://${second.extensionId}/options.html#sync`);
     await expect.poll(() => restore.count()).toBe(2);
+    expect(await backups.locator("li").first().textContent()).toMatch(/before a restore/);
+    await screenshot(b, "sync-backups");
     b.once("dialog", (dialog) => void dialog.accept());
     await restore.first().click();
     await expect.poll(() => backups.textContent()).toMatch(/Restored the backup of/);

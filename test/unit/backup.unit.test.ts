@@ -13,7 +13,7 @@ describe("backups", () => {
     const { col, clock } = await freshCollection();
     const basic = await noteTypeByName(col, "Basic");
     await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["kept", "x"], tags: "" });
-    const backupId = await backupCollection(col, "test");
+    const backupId = await backupCollection(col, "download");
     clock.advance(60_000);
     await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["added after the backup", "x"], tags: "" });
     const scmBefore = (await col.meta()).scm;
@@ -25,8 +25,11 @@ describe("backups", () => {
     expect((await col.meta()).scm).toBeGreaterThan(scmBefore);
 
     const backups = await listBackups(col.profileId);
-    expect(backups.map((b) => b.id)).toContain(backupId);
-    expect(backups.length).toBe(2);
+    // Newest first, each with what it was taken before.
+    expect(backups.map((b) => [b.id === backupId, b.reason])).toEqual([
+      [false, "restore"],
+      [true, "download"],
+    ]);
     // The state before the restore is itself restorable.
     const newest = backups[0];
     if (!newest) throw new Error();
@@ -38,7 +41,7 @@ describe("backups", () => {
     const { col, clock } = await freshCollection();
     for (let i = 0; i < 5; i++) {
       clock.advance(1000);
-      await backupCollection(col, "test");
+      await backupCollection(col, "download");
     }
     expect((await listBackups(col.profileId)).length).toBe(3);
   });
@@ -67,10 +70,10 @@ describe("backups in both forms", () => {
     await writeTags(col, tags);
     await writeRevlog(col.db, rows);
     const before = await col.db.getAll("tags");
-    const backupId = await backupCollection(col, "test");
+    const backupId = await backupCollection(col, "download");
 
     const packed = await openDB(databaseName(backupId));
-    expect([...packed.objectStoreNames].sort()).toEqual(["meta", "parts"]);
+    expect([...packed.objectStoreNames].sort()).toEqual(["about", "meta", "parts"]);
     // 4,500 tags in three parts and 120 blocks of an hour in three: the backup's writes do not grow with each record.
     const parts = (await packed.getAll("parts")) as { store: string; records: unknown[] }[];
     packed.close();
@@ -95,7 +98,7 @@ describe("backups in both forms", () => {
         await addNote(col, note(i));
       }
     })();
-    const backupId = await backupCollection(col, "test");
+    const backupId = await backupCollection(col, "download");
     await adding;
     await restoreBackup(col, backupId);
     const notes = new Set((await col.db.getAll("notes")).map((n) => n.id));
@@ -121,6 +124,7 @@ describe("backups in both forms", () => {
     copy.close();
     await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["added later", "x"], tags: "" });
 
+    expect(await listBackups(col.profileId)).toEqual([{ id: backupId, time: 1_000, reason: null }]);
     await restoreBackup(col, backupId);
     expect((await col.db.getAll("notes")).map((n) => n.fields[0])).toEqual(["in the old backup"]);
   });
@@ -137,6 +141,7 @@ describe("backups in both forms", () => {
       upgrade(db) {
         db.createObjectStore("parts", { autoIncrement: true });
         db.createObjectStore("meta");
+        db.createObjectStore("about");
       },
     });
     await partial.add("parts", { store: "notes", records: [] });

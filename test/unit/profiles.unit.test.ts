@@ -16,7 +16,7 @@ describe("profiles", () => {
     if (!work || !main) throw new Error("both profiles are listed");
     for (const profile of [work, main]) {
       const col = await Collection.open(profile.id);
-      await backupCollection(col, "test");
+      await backupCollection(col, "download");
       col.close();
     }
     expect(await listBackups(work.id)).toHaveLength(1);

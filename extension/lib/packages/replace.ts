@@ -34,7 +34,7 @@ export async function replaceWithPackage(
 ): Promise<ReplaceCounts> {
   checkReferences(data);
   progress(0.3, "Backing up the current collection");
-  const backupId = await backupCollection(col, "before importing a collection package");
+  const backupId = await backupCollection(col, "package");
   const now = col.clock.now();
   const pending = <T extends { usn: number; mtime?: number }>(record: T): T => ({
     ...record,

@@ -25,11 +25,22 @@ const PART_RECORDS: Record<Store, number> = {
   graves: 2000,
 };
 
+/** What a backup was taken before. */
+export type BackupReason = "download" | "package" | "restore";
+
 interface PackedSchema {
   /** Parts in the order they were read, each a run of one store's records in key order. */
   parts: { key: number; value: { store: Store; records: unknown[] } };
   /** The collection's meta, written last: a backup without it is incomplete. */
   meta: { key: "collection"; value: CollectionMeta };
+  about: { key: "reason"; value: BackupReason };
+}
+
+export interface BackupInfo {
+  id: string;
+  time: number;
+  /** Unknown for backups written before reasons were kept. */
+  reason: BackupReason | null;
 }
 
 export function backupProfileId(profileId: string, time: number): string {
@@ -41,8 +52,31 @@ function openPacked(id: string): Promise<IDBPDatabase<PackedSchema>> {
     upgrade(db) {
       db.createObjectStore("parts", { autoIncrement: true });
       db.createObjectStore("meta");
+      db.createObjectStore("about");
     },
   });
+}
+
+/**
+ * A backup's database opened as it is, without a version, to see which form it has; null when there is no such
+ * database (asking does not create it).
+ */
+function openExisting(id: string): Promise<IDBDatabase | null> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(databaseName(id));
+    request.onupgradeneeded = () => request.transaction?.abort();
+    request.onerror = () => (request.error?.name === "AbortError" ? resolve(null) : reject(request.error));
+    request.onsuccess = () => resolve(request.result);
+  });
+}
+
+/** Whether a backup is packed (true), a copy of the collection's database (false), or not there at all (null). */
+async function formOf(id: string): Promise<boolean | null> {
+  const db = await openExisting(id);
+  if (!db) return null;
+  const names = db.objectStoreNames;
+  db.close();
+  return names.contains("parts") ? true : names.contains("meta") ? false : null;
 }
 
 /** The key of a record in a store, from the store's key path. */
@@ -56,10 +90,10 @@ function keyOf(keyPath: string | string[], record: unknown): IDBValidKey {
  * one transaction, so the backup is the collection at one moment even while something else writes to it; each part
  * is handed to the backup's database as soon as it is read.
  */
-export async function backupCollection(col: Collection, _reason: string): Promise<string> {
+export async function backupCollection(col: Collection, reason: BackupReason): Promise<string> {
   const id = backupProfileId(col.profileId, col.clock.now());
   const target = await openPacked(id);
-  const writes: Promise<unknown>[] = [];
+  const writes: Promise<unknown>[] = [target.put("about", reason, "reason")];
   try {
     const source = col.db.transaction([...STORES, "meta"] as const);
     for (const store of STORES) {
@@ -88,19 +122,7 @@ export async function backupCollection(col: Collection, _reason: string): Promis
 
 /** A backup's records by store and its meta, whichever form it was written in; null when it is incomplete. */
 async function readBackup(backupId: string): Promise<{ meta: CollectionMeta; records: Map<Store, unknown[]> } | null> {
-  const name = databaseName(backupId);
-  const packed = await new Promise<boolean | null>((resolve, reject) => {
-    // Opened without a version to see which form it has; a backup that does not exist is not created.
-    const request = indexedDB.open(name);
-    request.onupgradeneeded = () => request.transaction?.abort();
-    request.onerror = () => (request.error?.name === "AbortError" ? resolve(null) : reject(request.error));
-    request.onsuccess = () => {
-      const db = request.result;
-      const names = db.objectStoreNames;
-      resolve(names.contains("parts") ? true : names.contains("meta") ? false : null);
-      db.close();
-    };
-  });
+  const packed = await formOf(backupId);
   if (packed === null) return null;
   const records = new Map<Store, unknown[]>(STORES.map((store) => [store, []]));
   if (packed) {
@@ -130,14 +152,25 @@ async function readBackup(backupId: string): Promise<{ meta: CollectionMeta; rec
 }
 
 /** The backups of a profile, newest first. */
-export async function listBackups(profileId: string): Promise<{ id: string; time: number }[]> {
+export async function listBackups(profileId: string): Promise<BackupInfo[]> {
   const prefix = databaseName(`${profileId}~backup~`);
   const all = await indexedDB.databases();
-  return all
+  const found = all
     .map((d) => d.name ?? "")
     .filter((name) => name.startsWith(prefix))
     .map((name) => ({ id: name.slice("collection:".length), time: Number(name.slice(prefix.length)) }))
     .sort((a, b) => b.time - a.time);
+  return Promise.all(found.map(async (backup) => ({ ...backup, reason: await reasonOf(backup.id) })));
+}
+
+async function reasonOf(id: string): Promise<BackupReason | null> {
+  if ((await formOf(id)) !== true) return null;
+  const db = await openPacked(id);
+  try {
+    return db.objectStoreNames.contains("about") ? ((await db.get("about", "reason")) ?? null) : null;
+  } finally {
+    db.close();
+  }
 }
 
 async function pruneBackups(profileId: string, keep = KEEP): Promise<void> {
@@ -163,7 +196,7 @@ export async function restoreBackup(col: Collection, backupId: string): Promise<
   // after the clearing, with the collection empty.
   const backup = await readBackup(backupId);
   if (!backup) throw new Error("That backup is incomplete and cannot be restored.");
-  await backupCollection(col, "before restore");
+  await backupCollection(col, "restore");
   const { meta, records } = backup;
   const now = col.clock.now();
   const tx = col.db.transaction([...STORES, "meta"] as const, "readwrite");

@@ -444,7 +444,7 @@ export function fullDownload(
       onProgress({ phase: "receiving", done: received.size, total: expected });
     }
     if (!identity) throw new Error("the relay sent no collection");
-    await backupCollection(col, "before download");
+    await backupCollection(col, "download");
     await replaceCollection(col, received, { id: identity.collectionId, scm: identity.scm, lastSyncUsn: usn });
     return { kind: "synced", usn, pulled: received.size, pushed: 0, repaired: [] };
   });

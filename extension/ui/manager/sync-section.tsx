@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { loadAccount, loadRelayUrl } from "../../lib/account-store";
 import { loadAutoSync, saveAutoSync } from "../../lib/auto-sync";
 import { Collection } from "../../lib/collection/collection";
-import { listBackups, restoreBackup } from "../../lib/sync/backup";
+import { type BackupInfo, type BackupReason, listBackups, restoreBackup } from "../../lib/sync/backup";
 import { type StepResult, testConnection } from "../../lib/sync/test-connection";
 import { loadForceOneWay, type OneWayChoice, type SyncStatus, saveForceOneWay } from "../../lib/sync-service";
 import { Messages } from "../messages";
@@ -148,15 +148,21 @@ function TestConnection({ profileId }: { profileId: string }) {
   );
 }
 
+const TAKEN_BEFORE: Record<BackupReason, string> = {
+  download: "before a download",
+  package: "before a collection package replaced the collection",
+  restore: "before a restore",
+};
+
 function Backups({ profileId, changed }: { profileId: string; changed?: () => void }) {
-  const [backups, setBackups] = useState<{ id: string; time: number }[]>([]);
+  const [backups, setBackups] = useState<BackupInfo[]>([]);
   const [message, setMessage] = useState<{ error: string | null; notice: string | null }>({
     error: null,
     notice: null,
   });
   const reload = () => void listBackups(profileId).then(setBackups);
   useEffect(reload, [profileId]);
-  const restore = async (backup: { id: string; time: number }) => {
+  const restore = async (backup: BackupInfo) => {
     const when = new Date(backup.time).toLocaleString();
     const question = `Replace this profile's collection with the backup of ${when}? The current one is backed up first.`;
     if (!window.confirm(question)) return;
@@ -176,12 +182,18 @@ function Backups({ profileId, changed }: { profileId: string; changed?: () => vo
     <section class="stack" aria-label="Backups">
       <h2>Backups</h2>
       {backups.length === 0 ? (
-        <p class="muted">No backups yet: one is taken before every download replaces this browser's collection.</p>
+        <p class="muted">
+          No backups yet: one is taken whenever a download, a collection package or a restore replaces this browser's
+          collection.
+        </p>
       ) : (
         <ul class="plain-list">
           {backups.map((b) => (
             <li key={b.id} class="row">
-              <span class="grow">{new Date(b.time).toLocaleString()}</span>
+              <span class="grow">
+                {new Date(b.time).toLocaleString()}
+                {b.reason ? <span class="muted">, {TAKEN_BEFORE[b.reason]}</span> : null}
+              </span>
               <button type="button" class="secondary" onClick={() => void restore(b)}>
                 Restore
               </button>
