@@ -203,11 +203,12 @@ export async function profilePending(profileId: string): Promise<PendingCounts |
   try {
     const meta = await col.meta();
     if (meta.lastSync === 0 && (await col.db.count("notes")) === 0) return null;
-    // Media waiting to sync counts too: a file deleted with Check Media changes no note.
-    if (!(await hasPending(col)) && (await col.db.countFromIndex("media", "pending")) === 0) return null;
     // Compared with the scm of the last sync when known: a downloaded scm may be ahead of this device's clock.
     const synced = (await loadSyncStatus(profileId)).syncedScm;
     const oneWay = meta.lastSync > 0 && (synced === undefined ? meta.scm > meta.lastSync : meta.scm !== synced);
+    // A one-way sync waits even when no record does (a restored backup). Media waiting to sync counts too: a file
+    // deleted with Check Media changes no note.
+    if (!oneWay && !(await hasPending(col)) && (await col.db.countFromIndex("media", "pending")) === 0) return null;
     return { ...(await pendingCounts(col)), oneWay };
   } finally {
     col.close();

@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { fakeBrowser } from "wxt/testing/fake-browser";
-import { pendingInWords } from "../../extension/lib/badge";
+import { badgeState, pendingInWords } from "../../extension/lib/badge";
 import { addNote } from "../../extension/lib/collection/notes";
 import { addField } from "../../extension/lib/collection/notetypes";
 import { addMedia } from "../../extension/lib/media/store";
+import { backupCollection, restoreBackup } from "../../extension/lib/sync/backup";
 import { loadSyncStatus, profilePending, recoverInterruptedSync, statusKey } from "../../extension/lib/sync-service";
 import { freshCollection, noteTypeByName } from "./factories";
 
@@ -42,6 +43,28 @@ describe("what waits for a sync", () => {
     const pending = await profilePending(col.profileId);
     expect(pending).toMatchObject({ media: 1, notes: 0, total: 1 });
     expect(pendingInWords(pending)).toBe("Changes wait for a sync: 1 media file.");
+    col.close();
+  });
+
+  it("after restoring a backup whose records were all synced, the next sync is still shown as one-way", async () => {
+    const { col, clock } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["hola", "hello"], tags: "" });
+    // As right after a sync: nothing waits.
+    for (const store of ["notetypes", "decks", "deckconfigs", "config", "notes", "cards", "tags"] as const) {
+      for (const record of await col.db.getAll(store)) await col.db.put(store, { ...record, usn: 1 } as never);
+    }
+    await col.db.put("meta", { ...(await col.meta()), lastSync: clock.time, lastSyncUsn: 1 }, "collection");
+    const backupId = await backupCollection(col, "download");
+    expect(await profilePending(col.profileId)).toBeNull();
+
+    clock.advance(60_000);
+    await restoreBackup(col, backupId);
+    const pending = await profilePending(col.profileId);
+    expect(pending).toMatchObject({ oneWay: true, total: 0 });
+    expect(badgeState({ relayUrl: "https://relay.example", username: "a", token: "t" }, null, pending)).toBe(
+      "needs-choice",
+    );
     col.close();
   });
 
