@@ -105,6 +105,8 @@ describe("two browsers, one account", () => {
     b.once("dialog", (dialog) => void dialog.accept());
     await restore.first().click();
     await expect.poll(() => backups.textContent()).toMatch(/Restored the backup of .*The next sync will ask/);
+    // The badge says at once that the next sync is one-way.
+    await expect.poll(() => second.badge()).toMatchObject({ text: "⇅" });
     // Before the download this browser held no notes.
     await b.goto(`chrome-extension://${second.extensionId}/options.html#browse`);
     await expect.poll(() => b.getByTestId("match-count").textContent()).toBe("Nothing matches.");

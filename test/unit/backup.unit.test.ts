@@ -16,13 +16,17 @@ describe("backups", () => {
     const backupId = await backupCollection(col, "download");
     clock.advance(60_000);
     await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["added after the backup", "x"], tags: "" });
-    const scmBefore = (await col.meta()).scm;
+    // A sync after the backup: how this device stands with the relay is kept through the restore.
+    await col.db.put("meta", { ...(await col.meta()), lastSync: clock.time, lastSyncUsn: 7 }, "collection");
+    const before = await col.meta();
 
     clock.advance(60_000);
     await restoreBackup(col, backupId);
     const fronts = (await col.db.getAll("notes")).map((n) => n.fields[0]);
     expect(fronts).toEqual(["kept"]);
-    expect((await col.meta()).scm).toBeGreaterThan(scmBefore);
+    const after = await col.meta();
+    expect(after.scm).toBeGreaterThan(before.scm);
+    expect(after).toMatchObject({ id: before.id, lastSync: before.lastSync, lastSyncUsn: 7 });
 
     const backups = await listBackups(col.profileId);
     // Newest first, each with what it was taken before.

@@ -210,9 +210,20 @@ export async function restoreBackup(col: Collection, backupId: string): Promise<
           .catch(() => {});
     }
     const current = await tx.objectStore("meta").get("collection");
-    await tx
-      .objectStore("meta")
-      .put({ ...meta, id: current?.id ?? meta.id, scm: Math.max(now, meta.scm + 1), mtime: now }, "collection");
+    // How this device stands with the relay is the device's, not the backup's: kept as it is, with a new schema
+    // stamp, so that the next sync is one-way and the badge says so at once.
+    const { id, lastSync, lastSyncUsn, lastFullCheck } = current ?? meta;
+    const restored: CollectionMeta = {
+      ...meta,
+      id,
+      lastSync,
+      lastSyncUsn,
+      scm: Math.max(now, meta.scm + 1),
+      mtime: now,
+    };
+    if (lastFullCheck === undefined) delete restored.lastFullCheck;
+    else restored.lastFullCheck = lastFullCheck;
+    await tx.objectStore("meta").put(restored, "collection");
     await tx.done;
   } catch (thrown) {
     // A record IndexedDB refuses at once throws here rather than failing its request: nothing of it is kept.
