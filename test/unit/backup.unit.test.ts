@@ -112,6 +112,14 @@ describe("backups in both forms", () => {
     expect(cards.filter((card) => !notes.has(card.noteId))).toEqual([]);
   });
 
+  it("a backup that fails is not left behind, where it would push out a good one", async () => {
+    const { col } = await freshCollection();
+    await backupCollection(col, "download");
+    col.db.close();
+    await expect(backupCollection(col, "download")).rejects.toThrow();
+    expect(await listBackups(col.profileId)).toHaveLength(1);
+  });
+
   it("restores a backup written as a copy of the collection's database, as earlier versions did", async () => {
     const { col } = await freshCollection();
     const basic = await noteTypeByName(col, "Basic");

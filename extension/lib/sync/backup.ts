@@ -91,7 +91,9 @@ function keyOf(keyPath: string | string[], record: unknown): IDBValidKey {
  * is handed to the backup's database as soon as it is read.
  */
 export async function backupCollection(col: Collection, reason: BackupReason): Promise<string> {
-  const id = backupProfileId(col.profileId, col.clock.now());
+  // Named by its time, after the newest backup's even within the same millisecond.
+  const newest = (await listBackups(col.profileId))[0]?.time ?? 0;
+  const id = backupProfileId(col.profileId, Math.max(col.clock.now(), newest + 1));
   const target = await openPacked(id);
   const writes: Promise<unknown>[] = [target.put("about", reason, "reason")];
   try {
@@ -112,10 +114,14 @@ export async function backupCollection(col: Collection, reason: BackupReason): P
     const meta = await source.objectStore("meta").get("collection");
     await Promise.all(writes);
     if (meta) await target.put("meta", meta, "collection");
-  } finally {
+  } catch (thrown) {
+    // An incomplete backup would count among the few kept and push out a good one.
     await Promise.allSettled(writes);
     target.close();
+    await deleteDatabase(id);
+    throw thrown;
   }
+  target.close();
   await pruneBackups(col.profileId);
   return id;
 }
@@ -173,13 +179,15 @@ async function reasonOf(id: string): Promise<BackupReason | null> {
   }
 }
 
+function deleteDatabase(id: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const request = indexedDB.deleteDatabase(databaseName(id));
+    request.onsuccess = request.onerror = request.onblocked = () => resolve();
+  });
+}
+
 async function pruneBackups(profileId: string, keep = KEEP): Promise<void> {
-  for (const old of (await listBackups(profileId)).slice(keep)) {
-    await new Promise<void>((resolve) => {
-      const request = indexedDB.deleteDatabase(databaseName(old.id));
-      request.onsuccess = request.onerror = request.onblocked = () => resolve();
-    });
-  }
+  for (const old of (await listBackups(profileId)).slice(keep)) await deleteDatabase(old.id);
 }
 
 /** Deletes every backup of a profile, with the profile itself. */
@@ -212,17 +220,10 @@ export async function restoreBackup(col: Collection, backupId: string): Promise<
     const current = await tx.objectStore("meta").get("collection");
     // How this device stands with the relay is the device's, not the backup's: kept as it is, with a new schema
     // stamp, so that the next sync is one-way and the badge says so at once.
-    const { id, lastSync, lastSyncUsn, lastFullCheck } = current ?? meta;
-    const restored: CollectionMeta = {
-      ...meta,
-      id,
-      lastSync,
-      lastSyncUsn,
-      scm: Math.max(now, meta.scm + 1),
-      mtime: now,
-    };
-    if (lastFullCheck === undefined) delete restored.lastFullCheck;
-    else restored.lastFullCheck = lastFullCheck;
+    // The next normal sync compares mtime sums too (no lastFullCheck).
+    const { id, lastSync, lastSyncUsn } = current ?? meta;
+    const { lastFullCheck: _, ...kept } = meta;
+    const restored = { ...kept, id, lastSync, lastSyncUsn, scm: Math.max(now, meta.scm + 1), mtime: now };
     await tx.objectStore("meta").put(restored, "collection");
     await tx.done;
   } catch (thrown) {
