@@ -90,26 +90,34 @@ describe("backups in both forms", () => {
     expect((await readRevlog(col.db)).map((r) => r.id)).toEqual(rows.map((r) => r.id));
   });
 
-  it("is the collection at one moment: notes added while it is taken come whole or not at all", async () => {
-    const { col, clock } = await freshCollection();
-    const basic = await noteTypeByName(col, "Basic (and reversed card)");
-    const note = (i: number) => ({ noteTypeId: basic.id, deckId: 1, fields: [`note ${i}`, "x"], tags: "" });
-    for (let i = 0; i < 20; i++) await addNote(col, note(i));
-    // Notes are added one after another while the backup reads the stores.
-    const adding = (async () => {
-      for (let i = 20; i < 60; i++) {
-        clock.advance(1);
-        await addNote(col, note(i));
+  it("is the collection at one moment: a card written while it is taken is not in it, even after its notes were read", async () => {
+    const { col } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["kept", "x"], tags: "" });
+    const [card] = await col.db.getAll("cards");
+    if (!card) throw new Error("the note has a card");
+    // As soon as the backup has read the notes, another page writes a card (of a note the backup did not see).
+    const getAll = IDBObjectStore.prototype.getAll;
+    let written: Promise<unknown> | null = null;
+    IDBObjectStore.prototype.getAll = function (this: IDBObjectStore, ...args: Parameters<typeof getAll>) {
+      const request = getAll.apply(this, args);
+      if (this.name === "notes" && !written) {
+        request.addEventListener("success", () => {
+          written ??= col.db.put("cards", { ...card, id: 999, noteId: 999 });
+        });
       }
-    })();
-    const backupId = await backupCollection(col, "download");
-    await adding;
+      return request;
+    };
+    let backupId: string;
+    try {
+      backupId = await backupCollection(col, "download");
+    } finally {
+      IDBObjectStore.prototype.getAll = getAll;
+    }
+    await written;
+    expect((await col.db.getAllKeys("cards")).sort()).toEqual([999, card.id].sort());
     await restoreBackup(col, backupId);
-    const notes = new Set((await col.db.getAll("notes")).map((n) => n.id));
-    const cards = await col.db.getAll("cards");
-    expect(notes.size).toBeGreaterThanOrEqual(20);
-    expect(cards.length).toBe(notes.size * 2);
-    expect(cards.filter((card) => !notes.has(card.noteId))).toEqual([]);
+    expect(await col.db.getAllKeys("cards")).toEqual([card.id]);
   });
 
   it("a backup that fails is not left behind, where it would push out a good one", async () => {
@@ -118,6 +126,46 @@ describe("backups in both forms", () => {
     col.db.close();
     await expect(backupCollection(col, "download")).rejects.toThrow();
     expect(await listBackups(col.profileId)).toHaveLength(1);
+  });
+
+  it("asking for the list while a backup is deleted does not bring it back, empty", async () => {
+    const { col } = await freshCollection();
+    const backupId = await backupCollection(col, "download");
+    const listing = listBackups(col.profileId);
+    await new Promise((resolve) => setImmediate(resolve));
+    const deleted = new Promise<void>((resolve) => {
+      const request = indexedDB.deleteDatabase(databaseName(backupId));
+      request.onsuccess = () => resolve();
+    });
+    await listing;
+    await deleted;
+    expect(await listBackups(col.profileId)).toEqual([]);
+  });
+
+  it("restores a packed backup of a later version, and its schema stamp moves past the device's own", async () => {
+    const { col, clock } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["in the backup", "x"], tags: "" });
+    const notes = await col.db.getAll("notes");
+    const meta = await col.meta();
+    const backupId = backupProfileId(col.profileId, 2_000);
+    const later = await openDB(databaseName(backupId), 2, {
+      upgrade(db) {
+        db.createObjectStore("parts", { autoIncrement: true });
+        db.createObjectStore("meta");
+        db.createObjectStore("about");
+      },
+    });
+    await later.add("parts", { store: "notes", records: notes });
+    await later.put("meta", meta, "collection");
+    later.close();
+    expect((await listBackups(col.profileId)).map((b) => b.id)).toEqual([backupId]);
+    // This device's stamp is ahead of its clock (taken from a device whose clock runs fast).
+    const ahead = clock.time + 600_000;
+    await col.db.put("meta", { ...(await col.meta()), scm: ahead }, "collection");
+    await restoreBackup(col, backupId);
+    expect((await col.db.getAll("notes")).map((n) => n.fields[0])).toEqual(["in the backup"]);
+    expect((await col.meta()).scm).toBeGreaterThan(ahead);
   });
 
   it("restores a backup written as a copy of the collection's database, as earlier versions did", async () => {

@@ -3,10 +3,10 @@
 // records packed a few thousand to a record: IndexedDB spends about the same time on a record whatever its size, so
 // a backup of 450,000 records is a few hundred writes instead of 450,000. Backups written before that are copies of
 // the collection's database, with its schema; restoreBackup reads both.
-import { type IDBPDatabase, openDB } from "idb";
+import { type IDBPDatabase, openDB, wrap } from "idb";
 import type { CollectionMeta } from "../../../shared/model";
 import { abortWrites, type Collection } from "../collection/collection";
-import { databaseName, openCollectionDb, SYNCED_STORES } from "../collection/schema";
+import { databaseName, openCollectionDb, SCHEMA_VERSION, SYNCED_STORES } from "../collection/schema";
 
 const KEEP = 3;
 const STORES = SYNCED_STORES;
@@ -58,25 +58,17 @@ function openPacked(id: string): Promise<IDBPDatabase<PackedSchema>> {
 }
 
 /**
- * A backup's database opened as it is, without a version, to see which form it has; null when there is no such
- * database (asking does not create it).
+ * A backup's database opened as it is, without a version, so that neither form is upgraded; null when there is no
+ * such database (asking does not create it). Reads of an existing backup go through this connection only: opening it
+ * again by name could create it anew, empty, had it been deleted in between.
  */
-function openExisting(id: string): Promise<IDBDatabase | null> {
+function openExisting(id: string): Promise<IDBPDatabase | null> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.open(databaseName(id));
     request.onupgradeneeded = () => request.transaction?.abort();
     request.onerror = () => (request.error?.name === "AbortError" ? resolve(null) : reject(request.error));
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => resolve(wrap(request.result));
   });
-}
-
-/** Whether a backup is packed (true), a copy of the collection's database (false), or not there at all (null). */
-async function formOf(id: string): Promise<boolean | null> {
-  const db = await openExisting(id);
-  if (!db) return null;
-  const names = db.objectStoreNames;
-  db.close();
-  return names.contains("parts") ? true : names.contains("meta") ? false : null;
 }
 
 /** The key of a record in a store, from the store's key path. */
@@ -88,94 +80,124 @@ function keyOf(keyPath: string | string[], record: unknown): IDBValidKey {
 /**
  * Copies every store of the collection into a new backup; returns the backup's profile id. The collection is read in
  * one transaction, so the backup is the collection at one moment even while something else writes to it; each part
- * is handed to the backup's database as soon as it is read.
+ * is handed to the backup's database as soon as it is read (so up to the whole collection may wait in memory to be
+ * written). Older backups beyond the last few are deleted afterwards, unless `prune` is false.
  */
-export async function backupCollection(col: Collection, reason: BackupReason): Promise<string> {
+export async function backupCollection(
+  col: Collection,
+  reason: BackupReason,
+  { prune = true }: { prune?: boolean } = {},
+): Promise<string> {
   // Named by its time, after the newest backup's even within the same millisecond.
-  const newest = (await listBackups(col.profileId))[0]?.time ?? 0;
+  const newest = (await backupNames(col.profileId))[0]?.time ?? 0;
   const id = backupProfileId(col.profileId, Math.max(col.clock.now(), newest + 1));
   const target = await openPacked(id);
-  const writes: Promise<unknown>[] = [target.put("about", reason, "reason")];
+  let failed: { error: unknown } | null = null;
+  const writes: Promise<unknown>[] = [];
+  // Not awaited where they are issued: waiting on another database would end the reading transaction.
+  const write = (request: Promise<unknown>) =>
+    writes.push(
+      request.catch((error: unknown) => {
+        failed ??= { error };
+      }),
+    );
   try {
+    write(target.put("about", reason, "reason"));
     const source = col.db.transaction([...STORES, "meta"] as const);
     for (const store of STORES) {
       const keyPath = source.objectStore(store).keyPath ?? "id";
       let after: IDBValidKey | null = null;
       for (;;) {
+        if (failed) throw (failed as { error: unknown }).error;
         const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
         const records: unknown[] = await source.objectStore(store).getAll(range as never, PART_RECORDS[store]);
         if (records.length === 0) break;
-        // Not awaited here: waiting on another database would end the reading transaction.
-        writes.push(target.add("parts", { store, records }));
+        write(target.add("parts", { store, records }));
         if (records.length < PART_RECORDS[store]) break;
         after = keyOf(keyPath, records[records.length - 1]);
       }
     }
     const meta = await source.objectStore("meta").get("collection");
     await Promise.all(writes);
+    if (failed) throw (failed as { error: unknown }).error;
     if (meta) await target.put("meta", meta, "collection");
   } catch (thrown) {
     // An incomplete backup would count among the few kept and push out a good one.
-    await Promise.allSettled(writes);
+    await Promise.all(writes);
     target.close();
     await deleteDatabase(id);
     throw thrown;
   }
   target.close();
-  await pruneBackups(col.profileId);
+  if (prune) await pruneBackups(col.profileId);
   return id;
 }
 
 /** A backup's records by store and its meta, whichever form it was written in; null when it is incomplete. */
 async function readBackup(backupId: string): Promise<{ meta: CollectionMeta; records: Map<Store, unknown[]> } | null> {
-  const packed = await formOf(backupId);
-  if (packed === null) return null;
+  const existing = await openExisting(backupId);
+  if (!existing) return null;
   const records = new Map<Store, unknown[]>(STORES.map((store) => [store, []]));
-  if (packed) {
-    const source = await openPacked(backupId);
-    try {
-      const tx = source.transaction(["parts", "meta"]);
-      const [meta, parts] = await Promise.all([
-        tx.objectStore("meta").get("collection"),
-        tx.objectStore("parts").getAll(),
-      ]);
-      if (!meta) return null;
-      for (const part of parts) records.get(part.store)?.push(...part.records);
-      return { meta, records };
-    } finally {
-      source.close();
-    }
+  const names = existing.objectStoreNames;
+  const packed = names.contains("parts") && names.contains("meta");
+  const copy = !packed && names.contains("meta") && STORES.every((store) => names.contains(store));
+  if (!packed && !copy) {
+    existing.close();
+    return null;
   }
-  const source = await openCollectionDb(backupId);
+  // A copy made before the review log's blocks is upgraded first (and then read from its new form).
+  const source = packed || existing.version === SCHEMA_VERSION ? existing : await upgradedCopy(existing, backupId);
   try {
-    const meta = await source.get("meta", "collection");
+    const meta = (await source.get("meta", "collection")) as CollectionMeta | undefined;
     if (!meta) return null;
-    for (const store of STORES) records.set(store, await source.getAll(store));
+    if (packed) {
+      for (const part of (await source.getAll("parts")) as PackedSchema["parts"]["value"][])
+        records.get(part.store)?.push(...part.records);
+    } else {
+      for (const store of STORES) records.set(store, await source.getAll(store));
+    }
     return { meta, records };
   } finally {
     source.close();
   }
 }
 
-/** The backups of a profile, newest first. */
-export async function listBackups(profileId: string): Promise<BackupInfo[]> {
+async function upgradedCopy(existing: IDBPDatabase, backupId: string): Promise<IDBPDatabase> {
+  existing.close();
+  return (await openCollectionDb(backupId)) as unknown as IDBPDatabase;
+}
+
+/** The backups of a profile by their databases' names alone, newest first. */
+async function backupNames(profileId: string): Promise<{ id: string; time: number }[]> {
   const prefix = databaseName(`${profileId}~backup~`);
   const all = await indexedDB.databases();
-  const found = all
+  return all
     .map((d) => d.name ?? "")
     .filter((name) => name.startsWith(prefix))
     .map((name) => ({ id: name.slice("collection:".length), time: Number(name.slice(prefix.length)) }))
     .sort((a, b) => b.time - a.time);
+}
+
+/** The backups of a profile, newest first, with what each was taken before where it is known. */
+export async function listBackups(profileId: string): Promise<BackupInfo[]> {
+  const found = await backupNames(profileId);
   return Promise.all(found.map(async (backup) => ({ ...backup, reason: await reasonOf(backup.id) })));
 }
 
+/** Null when unknown: an older backup, or one that cannot be read (which a restore then says in words). */
 async function reasonOf(id: string): Promise<BackupReason | null> {
-  if ((await formOf(id)) !== true) return null;
-  const db = await openPacked(id);
   try {
-    return db.objectStoreNames.contains("about") ? ((await db.get("about", "reason")) ?? null) : null;
-  } finally {
-    db.close();
+    const db = await openExisting(id);
+    if (!db) return null;
+    try {
+      return db.objectStoreNames.contains("about")
+        ? (((await db.get("about", "reason")) as BackupReason | undefined) ?? null)
+        : null;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null;
   }
 }
 
@@ -187,7 +209,7 @@ function deleteDatabase(id: string): Promise<void> {
 }
 
 async function pruneBackups(profileId: string, keep = KEEP): Promise<void> {
-  for (const old of (await listBackups(profileId)).slice(keep)) await deleteDatabase(old.id);
+  for (const old of (await backupNames(profileId)).slice(keep)) await deleteDatabase(old.id);
 }
 
 /** Deletes every backup of a profile, with the profile itself. */
@@ -204,7 +226,8 @@ export async function restoreBackup(col: Collection, backupId: string): Promise<
   // after the clearing, with the collection empty.
   const backup = await readBackup(backupId);
   if (!backup) throw new Error("That backup is incomplete and cannot be restored.");
-  await backupCollection(col, "restore");
+  // Pruned only once the restore is done: the backup being restored may be the oldest of those kept.
+  await backupCollection(col, "restore", { prune: false });
   const { meta, records } = backup;
   const now = col.clock.now();
   const tx = col.db.transaction([...STORES, "meta"] as const, "readwrite");
@@ -223,12 +246,13 @@ export async function restoreBackup(col: Collection, backupId: string): Promise<
     // The next normal sync compares mtime sums too (no lastFullCheck).
     const { id, lastSync, lastSyncUsn } = current ?? meta;
     const { lastFullCheck: _, ...kept } = meta;
-    const restored = { ...kept, id, lastSync, lastSyncUsn, scm: Math.max(now, meta.scm + 1), mtime: now };
-    await tx.objectStore("meta").put(restored, "collection");
+    const scm = Math.max(now, meta.scm + 1, (current?.scm ?? 0) + 1);
+    await tx.objectStore("meta").put({ ...kept, id, lastSync, lastSyncUsn, scm, mtime: now }, "collection");
     await tx.done;
   } catch (thrown) {
     // A record IndexedDB refuses at once throws here rather than failing its request: nothing of it is kept.
     await abortWrites(tx);
     throw thrown;
   }
+  await pruneBackups(col.profileId);
 }
