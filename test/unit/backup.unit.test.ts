@@ -189,6 +189,55 @@ describe("backups in both forms", () => {
     expect((await col.db.getAll("notes")).map((n) => n.fields[0])).toEqual(["in the old backup"]);
   });
 
+  it("restores a copy written before the review log's blocks (version 2), with its review log", async () => {
+    const { col } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["in the version 2 copy", "x"], tags: "" });
+    const backupId = backupProfileId(col.profileId, 3_000);
+    const keys: Record<string, string | string[]> = {
+      notetypes: "id",
+      decks: "id",
+      deckconfigs: "id",
+      notes: "id",
+      cards: "id",
+      revlog: "id",
+      tags: "name",
+      config: "key",
+      graves: ["kind", "id"],
+    };
+    const v2 = await openDB(databaseName(backupId), 2, {
+      upgrade(db) {
+        db.createObjectStore("meta");
+        for (const [name, keyPath] of Object.entries(keys)) db.createObjectStore(name, { keyPath });
+        db.createObjectStore("media", { keyPath: "name" });
+        db.createObjectStore("mediaBytes");
+        db.createObjectStore("mediaSync");
+      },
+    });
+    for (const store of ["notetypes", "decks", "deckconfigs", "notes", "cards", "tags", "config"] as const) {
+      for (const record of await col.db.getAll(store)) await v2.put(store, record);
+    }
+    const review = {
+      id: Date.UTC(2024, 0, 1),
+      cardId: 5,
+      usn: 3,
+      ease: 3,
+      ivl: 1,
+      lastIvl: 0,
+      factor: 2500,
+      time: 4000,
+      type: 1,
+    };
+    await v2.put("revlog", review);
+    await v2.put("meta", await col.meta(), "collection");
+    v2.close();
+    await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["added later", "x"], tags: "" });
+
+    await restoreBackup(col, backupId);
+    expect((await col.db.getAll("notes")).map((n) => n.fields[0])).toEqual(["in the version 2 copy"]);
+    expect(await readRevlog(col.db)).toEqual([review]);
+  });
+
   it("refuses a backup that is gone or incomplete, and leaves the collection as it was", async () => {
     const { col } = await freshCollection();
     const basic = await noteTypeByName(col, "Basic");

@@ -140,7 +140,8 @@ async function readBackup(backupId: string): Promise<{ meta: CollectionMeta; rec
   const records = new Map<Store, unknown[]>(STORES.map((store) => [store, []]));
   const names = existing.objectStoreNames;
   const packed = names.contains("parts") && names.contains("meta");
-  const copy = !packed && names.contains("meta") && STORES.every((store) => names.contains(store));
+  // A copy has the collection's stores as they were at its version (before version 3, no review-log blocks).
+  const copy = !packed && names.contains("meta") && names.contains("notes");
   if (!packed && !copy) {
     existing.close();
     return null;
