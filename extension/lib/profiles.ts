@@ -1,7 +1,7 @@
 // Profiles: several per browser, each with its own collection database, settings and account. The list and the
 // active one live in the extension's storage.
 import { browser } from "wxt/browser";
-import { databaseName } from "./collection/schema";
+import { deleteCollectionDb } from "./collection/schema";
 import { deleteBackups } from "./sync/backup";
 
 export interface Profile {
@@ -87,12 +87,7 @@ export async function deleteProfile(id: string): Promise<ProfileOutcome> {
   await save(next);
   const keys = Object.keys(await browser.storage.local.get(null)).filter((k) => k.startsWith(`profile:${id}:`));
   await browser.storage.local.remove(keys);
-  await new Promise<void>((resolve) => {
-    const request = indexedDB.deleteDatabase(databaseName(id));
-    request.onsuccess = () => resolve();
-    request.onerror = () => resolve();
-    request.onblocked = () => resolve();
-  });
+  await deleteCollectionDb(id);
   await deleteBackups(id);
   return { ok: true, list: next };
 }

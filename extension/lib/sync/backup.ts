@@ -6,7 +6,13 @@
 import { type IDBPDatabase, openDB, wrap } from "idb";
 import type { CollectionMeta } from "../../../shared/model";
 import { abortWrites, type Collection } from "../collection/collection";
-import { databaseName, openCollectionDb, SCHEMA_VERSION, SYNCED_STORES } from "../collection/schema";
+import {
+  databaseName,
+  deleteCollectionDb,
+  openCollectionDb,
+  SCHEMA_VERSION,
+  SYNCED_STORES,
+} from "../collection/schema";
 
 const KEEP = 3;
 const STORES = SYNCED_STORES;
@@ -125,7 +131,7 @@ export async function backupCollection(
     // An incomplete backup would count among the few kept and push out a good one.
     await Promise.all(writes);
     target.close();
-    await deleteDatabase(id);
+    await deleteCollectionDb(id);
     throw thrown;
   }
   target.close();
@@ -202,15 +208,8 @@ async function reasonOf(id: string): Promise<BackupReason | null> {
   }
 }
 
-function deleteDatabase(id: string): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const request = indexedDB.deleteDatabase(databaseName(id));
-    request.onsuccess = request.onerror = request.onblocked = () => resolve();
-  });
-}
-
 async function pruneBackups(profileId: string, keep = KEEP): Promise<void> {
-  for (const old of (await backupNames(profileId)).slice(keep)) await deleteDatabase(old.id);
+  for (const old of (await backupNames(profileId)).slice(keep)) await deleteCollectionDb(old.id);
 }
 
 /** Deletes every backup of a profile, with the profile itself. */
