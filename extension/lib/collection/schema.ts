@@ -71,7 +71,10 @@ export function databaseName(profileId: string): string {
   return `collection:${profileId}`;
 }
 
-/** Deletes a profile's (or a backup's) database. Resolves once asked: a page that has it open delays the deletion until it closes. */
+/**
+ * Deletes a profile's (or a backup's) database. Resolves once asked: a page that has it open delays the deletion
+ * until it closes.
+ */
 export function deleteCollectionDb(profileId: string): Promise<void> {
   return new Promise<void>((resolve) => {
     const request = indexedDB.deleteDatabase(databaseName(profileId));
