@@ -8,6 +8,7 @@ import { addNotes, type NoteInput } from "../../lib/collection/notes";
 import { RevlogRows, toBlocks } from "../../lib/collection/revlog";
 import { type SearchOptions, search } from "../../lib/collection/search";
 import { RelayClient } from "../../lib/relay-client";
+import { listBackups, restoreBackup } from "../../lib/sync/backup";
 import { fullDownload, fullMerge, fullUpload, type SyncOutcome, sync } from "../../lib/sync/engine";
 import { idbBench } from "./idb";
 import { mediaBench } from "./media";
@@ -220,6 +221,14 @@ async function benchSync(relayUrl: string, profileA: string, profileB: string) {
   await run("full upload of a synced collection", (client) => fullUpload(b, client));
   // Download chosen on a device that holds a large collection already: it is backed up first, then replaced.
   await run("full download over a collection", (client) => fullDownload(a, client));
+  // Restore, from the manager, of the backup that download took: a backup of the current collection first, then the
+  // whole collection written back in one transaction. No request.
+  const [taken] = await listBackups(a.profileId);
+  if (!taken) throw new Error("the download took no backup");
+  await run("restore the backup it took", async () => {
+    await restoreBackup(a, taken.id);
+    return { kind: "none" };
+  });
   a.close();
   b.close();
   return report;
