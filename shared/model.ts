@@ -20,7 +20,11 @@ export type {
   TemplateDef,
 } from "./schemas";
 
-/** The usn of a change that has not reached the relay yet. */
+/**
+ * The usn of a change of the first pending generation, which has not reached the relay yet. Code that changes a
+ * collection stamps the usn its transaction reads (extension/lib/collection/pending.ts); this is that usn until
+ * the collection's first full upload.
+ */
 export const PENDING = -1;
 
 /** Anki's card types and queues, by their numbers. */
@@ -54,6 +58,10 @@ export interface CollectionMeta {
   lastFullCheck?: number;
   /** The day number on which buried cards were last brought back; absent before the first time. */
   lastUnburied?: number;
+  /** The generation changes are stamped with (usn -pendingGen); 1 when absent. See pending.ts in the extension. */
+  pendingGen?: number;
+  /** Every generation up to this one has reached the relay (a full upload's); 0 when absent. */
+  syncedGen?: number;
 }
 
 /** The first id that is free for Anki's standard objects: the Default deck and the default options. */

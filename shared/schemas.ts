@@ -4,7 +4,8 @@ import { z } from "zod";
 
 /** Anki's ids: millisecond timestamps, which must stay safe integers. */
 const Id = z.number().int().safe();
-const Usn = z.number().int().min(-1);
+/** The relay's usn of a record's last sync, or a negative one while a change waits to sync (see pending.ts). */
+const Usn = z.number().int().safe();
 const Mtime = z.number().int().nonnegative();
 const stamped = { mtime: Mtime, usn: Usn };
 

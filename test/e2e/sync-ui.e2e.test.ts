@@ -84,28 +84,42 @@ async function review(page: Page) {
     });
     const tx = db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
     const now = Date.now();
-    const cursor = tx.objectStore("cards").openCursor();
-    cursor.onsuccess = () => {
-      const card = cursor.result?.value;
-      if (!card) return;
-      tx.objectStore("cards").put({ ...card, reps: card.reps + 1, mtime: now, usn: -1 });
-      // Into the review log's block of that hour, with any answer already there.
-      const row = { id: now, cardId: card.id, usn: -1, ease: 3, ivl: 0, lastIvl: 0, factor: 0, time: 4000, type: 0 };
-      const key = Math.floor(now / 3_600_000);
-      const block = tx.objectStore("revlogBlocks").get(key);
-      block.onsuccess = () => {
-        const rows = [...((block.result?.rows as (typeof row)[]) ?? []), row].sort((x, y) => x.id - y.id);
-        // A block's fields as revlog.ts's sealBlock sets them.
-        tx.objectStore("revlogBlocks").put({
-          key,
-          rows,
-          cardIds: [...new Set(rows.map((r) => r.cardId))],
-          n: rows.length,
-          pending: rows.filter((r) => r.usn === -1).length,
-        });
+    const meta = tx.objectStore("meta").get("collection");
+    meta.onsuccess = () => {
+      tx.objectStore("meta").put({ ...meta.result, mtime: now }, "collection");
+      // The usn of a change of the collection's pending generation (pending.ts).
+      const generation: number = meta.result.pendingGen ?? 1;
+      const cursor = tx.objectStore("cards").openCursor();
+      cursor.onsuccess = () => {
+        const card = cursor.result?.value;
+        if (!card) return;
+        tx.objectStore("cards").put({ ...card, reps: card.reps + 1, mtime: now, usn: -generation });
+        // Into the review log's block of that hour, with any answer already there.
+        const row = {
+          id: now,
+          cardId: card.id,
+          usn: -generation,
+          ease: 3,
+          ivl: 0,
+          lastIvl: 0,
+          factor: 0,
+          time: 4000,
+          type: 0,
+        };
+        const key = Math.floor(now / 3_600_000);
+        const block = tx.objectStore("revlogBlocks").get(key);
+        block.onsuccess = () => {
+          const rows = [...((block.result?.rows as (typeof row)[]) ?? []), row].sort((x, y) => x.id - y.id);
+          // A block's fields as revlog.ts's sealBlock sets them (no older pending generation is in it here).
+          tx.objectStore("revlogBlocks").put({
+            key,
+            rows,
+            cardIds: [...new Set(rows.map((r) => r.cardId))],
+            n: rows.length,
+            pending: [generation, rows.filter((r) => r.usn === -generation).length],
+          });
+        };
       };
-      const meta = tx.objectStore("meta").get("collection");
-      meta.onsuccess = () => tx.objectStore("meta").put({ ...meta.result, mtime: now }, "collection");
     };
     await new Promise((resolve) => {
       tx.oncomplete = resolve;
@@ -125,8 +139,14 @@ async function manyReviews(page: Page, count: number) {
       open.onsuccess = () => resolve(open.result);
       open.onerror = () => reject(open.error);
     });
-    const tx = db.transaction(["cards", "revlogBlocks"], "readwrite");
+    const tx = db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
     const start = Date.now() - count * 1000;
+    let generation = 1;
+    const meta = tx.objectStore("meta").get("collection");
+    meta.onsuccess = () => {
+      generation = meta.result.pendingGen ?? 1;
+    };
+    // Requests are served in order: the meta is read before the cursor's first card.
     const cursor = tx.objectStore("cards").openCursor();
     cursor.onsuccess = () => {
       const card = cursor.result?.value;
@@ -137,7 +157,7 @@ async function manyReviews(page: Page, count: number) {
         const row = {
           id: start + i,
           cardId: card.id,
-          usn: -1,
+          usn: -generation,
           ease: 3,
           ivl: 0,
           lastIvl: 0,
@@ -163,7 +183,7 @@ async function manyReviews(page: Page, count: number) {
             rows,
             cardIds: [...new Set(rows.map((r) => r.cardId))],
             n: rows.length,
-            pending: rows.filter((r) => r.usn === -1).length,
+            pending: [generation, rows.filter((r) => r.usn === -generation).length],
           });
         };
       }

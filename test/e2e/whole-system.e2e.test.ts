@@ -128,7 +128,8 @@ async function studyInPopup(
   }
   const rows = (await revlogOf(popup)).filter((r) => !before.has(r.id)).sort((a, b) => a.id - b.id);
   expect(rows.map((r) => r.ease)).toEqual(grades);
-  expect(rows.every((r) => r.usn === -1)).toBe(true);
+  // Each waits for a sync: a negative usn, of the collection's pending generation (pending.ts).
+  expect(rows.every((r) => r.usn < 0)).toBe(true);
   await popup.close();
   reviewsMade.push(...rows);
   return { rows, questions };
@@ -181,7 +182,8 @@ const SYNCED = ["notetypes", "deckconfigs", "decks", "tags", "config", "notes", 
  *   this device's own by definition.
  * - `mediaSync` loses `lastSync`, when this device's media sync last finished.
  * - synced records (SYNCED) lose `usn`, sync bookkeeping rather than content: it only tells a device whether the
- *   record waits for a sync (-1, which expectDevicesEqual checks is on no row of either device), and pulls go by the
+ *   record waits for a sync (a usn below -syncedGen, which expectDevicesEqual checks is on no row of either device;
+ *   meta's pendingGen and syncedGen are this device's own as well), and pulls go by the
  *   relay's usn, not the records'. The two devices' values can legitimately differ: after a Merge the merging device
  *   stamps every record it pushed with that commit's usn, while the relay (and so the other device) keeps the usn at
  *   which each record the push left unchanged last changed.
@@ -227,7 +229,9 @@ async function expectDevicesEqual(): Promise<Record<string, StoreRows>> {
   }
   for (const store of SYNCED) {
     for (const side of [a, b]) {
-      const waiting = (side[store] ?? []).filter((row) => (row.value as { usn: number }).usn === -1);
+      // Pending: a usn below -syncedGen (pending.ts).
+      const synced = (side.meta?.[0]?.value as { syncedGen?: number } | undefined)?.syncedGen ?? 0;
+      const waiting = (side[store] ?? []).filter((row) => (row.value as { usn: number }).usn < -synced);
       expect(waiting, `${store} rows waiting for a sync`).toEqual([]);
     }
   }

@@ -301,8 +301,7 @@ async function smallPackage({
     usn: 0,
   }));
   const card = (i: number, rest: Partial<Card>): Card => ({
-    ...newCard(now + 100 + i, now + i, HOME, 0, 0, now),
-    usn: 0,
+    ...newCard(now + 100 + i, now + i, HOME, 0, 0, now, 0),
     ...rest,
   });
   const cards = [
@@ -313,7 +312,7 @@ async function smallPackage({
     // A new card at home at position 8.
     card(3, { due: 8 }),
   ];
-  const [preset] = scheduling ? [{ ...defaultDeckConfig(1, "Default", now), usn: 0 }] : [];
+  const [preset] = scheduling ? [defaultDeckConfig(1, "Default", now, 0)] : [];
   const data: AnkiExport = {
     crt: Math.floor(now / 1000),
     created: now,

@@ -69,11 +69,11 @@ describe("the review log in blocks", () => {
     // Counted from the blocks' indexes, without reading their rows.
     const store = () => col.db.transaction("revlogBlocks").store;
     expect(await countRevlog(store())).toBe(3);
-    expect(await countPendingRevlog(store())).toBe(2);
+    expect(await countPendingRevlog(store(), 0)).toBe(2);
     await writeRevlog(col.db, [row(HOUR + BLOCK_MS, 2, 6)]);
     await writeRevlog(col.db, [row(HOUR + 1, 1, 5)]);
     expect(await col.db.getAllKeysFromIndex("revlogBlocks", "pending")).toEqual([]);
-    expect(await countPendingRevlog(store())).toBe(0);
+    expect(await countPendingRevlog(store(), 0)).toBe(0);
     expect(await countRevlog(store())).toBe(3);
     const tx = col.db.transaction("revlogBlocks", "readwrite");
     const revlog = new RevlogRows(tx.store);
@@ -119,7 +119,7 @@ describe("the review log in blocks", () => {
     expect([...db.objectStoreNames]).not.toContain("revlog");
     expect(await readRevlog(db)).toEqual(rows);
     expect(await countRevlog(db.transaction("revlogBlocks").store)).toBe(500);
-    expect(await countPendingRevlog(db.transaction("revlogBlocks").store)).toBe(
+    expect(await countPendingRevlog(db.transaction("revlogBlocks").store, 0)).toBe(
       rows.filter((r) => r.usn === PENDING).length,
     );
     // 500 minutes of answers: nine hours.

@@ -9,10 +9,10 @@ import { CardQueue, CardType, PENDING } from "../../shared/model";
 import { answer, describeInterval, memoryFromHistory, memoryState, nextIntervals } from "../../shared/scheduling";
 import { freshCollection, noteTypeByName } from "./factories";
 
-const preset = defaultDeckConfig(1, "Default", 0);
+const preset = defaultDeckConfig(1, "Default", 0, PENDING);
 const day = { rolloverHour: 4, utcOffsetMinutes: 0 };
 const start = Date.UTC(2026, 2, 10, 10, 0, 0);
-const fresh = () => newCard(1, 1, 1, 0, 1, 0);
+const fresh = () => newCard(1, 1, 1, 0, 1, 0, PENDING);
 
 describe("scheduling with FSRS", () => {
   it("a new card answered Good goes through the learning steps (1m, 10m), then becomes a review card", () => {

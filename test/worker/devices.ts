@@ -4,10 +4,12 @@ import "fake-indexeddb/auto";
 import { SELF } from "cloudflare:test";
 import { Collection } from "../../extension/lib/collection/collection";
 import { addNote } from "../../extension/lib/collection/notes";
+import { pendingUsn, pendingUsnOf, pendingUsns, syncedGenOf } from "../../extension/lib/collection/pending";
 import { RevlogRows, readRevlog } from "../../extension/lib/collection/revlog";
+import type { StoreName } from "../../extension/lib/collection/schema";
 import { RelayClient } from "../../extension/lib/relay-client";
 import { fullDownload, fullMerge, fullUpload, type SyncOutcome, sync } from "../../extension/lib/sync/engine";
-import { CardQueue, CardType, PENDING } from "../../shared/model";
+import { CardQueue, CardType } from "../../shared/model";
 import { BASE, signUp } from "./relay";
 
 export class DeviceClock {
@@ -106,10 +108,22 @@ export class Device {
     return card;
   }
 
+  /** The usn a change written now is stamped with (see pending.ts), for records a test writes itself. */
+  async pendingUsn(): Promise<number> {
+    return pendingUsnOf(await this.col.meta());
+  }
+
+  /** The records of a store that wait to sync. */
+  async pendingIn(store: Exclude<StoreName, "revlogBlocks">): Promise<unknown[]> {
+    const synced = syncedGenOf(await this.col.meta());
+    return this.col.db.getAllFromIndex(store, "usn", pendingUsns(synced));
+  }
+
   /** Answers a card as the study screen will: the card and its review-log row in one transaction. */
   async review(cardId: number, ease: 1 | 2 | 3 | 4, interval: number, timeTaken = 5000): Promise<number> {
     const now = this.clock.tick();
-    const tx = this.col.db.transaction(["cards", "revlogBlocks"], "readwrite");
+    const tx = this.col.db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
+    const usn = await pendingUsn(tx.objectStore("meta"));
     const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
     const card = await tx.objectStore("cards").get(cardId);
     if (!card) throw new Error("no such card");
@@ -121,12 +135,12 @@ export class Device {
       due: 20_000 + interval,
       reps: card.reps + 1,
       mtime: now,
-      usn: PENDING,
+      usn,
     });
     const added = await revlog.add({
       id: now,
       cardId,
-      usn: PENDING,
+      usn,
       ease,
       ivl: interval,
       lastIvl: card.ivl,

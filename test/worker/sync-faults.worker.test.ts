@@ -5,7 +5,7 @@ import { readRevlog } from "../../extension/lib/collection/revlog";
 import { RelayClient } from "../../extension/lib/relay-client";
 import { listBackups } from "../../extension/lib/sync/backup";
 import { fullDownload } from "../../extension/lib/sync/engine";
-import { hasPending } from "../../extension/lib/sync/local";
+import { hasPending, pendingTotal } from "../../extension/lib/sync/local";
 import { digest } from "../../worker/db/collections";
 import { accountWithDevice, Device } from "./devices";
 import { BASE, deleteAccount, recountedDigest, rowsOf } from "./relay";
@@ -125,9 +125,13 @@ describe("a full upload", () => {
     a.network.before = null;
     expect(reviewedAt).toBeGreaterThan(0);
     // The card's new state did not travel with the upload: it is still waiting to be sent.
-    const pending = await a.col.db.getAllFromIndex("cards", "usn", -1);
+    const pending = (await a.pendingIn("cards")) as { id: number }[];
     expect(pending.map((c) => c.id)).toEqual([cardId]);
-    expect(await a.sync()).toMatchObject({ kind: "synced", pushed: 1, repaired: [] });
+    // And nothing else is: the upload sent every other record, and wrote none of them again to say so.
+    // The review's row too: the upload may have read it, but a change made after it began is pushed again, to the
+    // same effect.
+    expect(await pendingTotal(a.col)).toBe(2);
+    expect(await a.sync()).toMatchObject({ kind: "synced", pushed: 2, repaired: [] });
     const b = await Device.create("B", account.token, a.clock.time + 1000);
     await b.download();
     expect(await b.col.db.get("cards", cardId)).toMatchObject({ ivl: 9, mtime: reviewedAt });
@@ -139,6 +143,7 @@ describe("a full upload", () => {
     const { a, account, userId } = await paired();
     for (let i = 0; i < 700; i++) await a.addBasic(`note ${i}`);
     const before = await relayRows(userId);
+    const waiting = await pendingTotal(a.col);
     let cut = 0;
     for (let k = 1; ; k++) {
       let n = 0;
@@ -152,10 +157,14 @@ describe("a full upload", () => {
       cut++;
       expect(outcome).toMatchObject({ kind: "failed" });
       expect(await relayRows(userId)).toBe(before);
+      // Every change still waits to be sent.
+      expect(await pendingTotal(a.col)).toBe(waiting);
       // The collection's schema stamp moved on: the next sync asks for a one-way sync again.
       expect(await a.sync()).toMatchObject({ kind: "needs-choice" });
     }
     expect(cut).toBeGreaterThan(2);
+    // The upload that went through covers every change of the failed ones too.
+    expect(await hasPending(a.col)).toBe(false);
     const b = await Device.create("B2", account.token, a.clock.time + 1000);
     await b.download();
     expect(await b.col.db.count("notes")).toBe(701);

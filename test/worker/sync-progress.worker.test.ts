@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { writeRevlog } from "../../extension/lib/collection/revlog";
 import { fullDownload, fullUpload, type SyncProgress, sync } from "../../extension/lib/sync/engine";
-import { PENDING, type RevlogEntry } from "../../shared/model";
+import type { RevlogEntry } from "../../shared/model";
 import { accountWithDevice, Device } from "./devices";
 
 /** Many reviews of one card, written in one transaction as answering would write them. */
 async function reviews(device: Device, cardId: number, count: number) {
   const start = device.clock.tick();
+  const usn = await device.pendingUsn();
   const rows: RevlogEntry[] = [];
   for (let i = 0; i < count; i++) {
     rows.push({
       id: start + i,
       cardId,
-      usn: PENDING,
+      usn,
       ease: 3,
       ivl: 1,
       lastIvl: 0,

@@ -54,7 +54,7 @@ describe("normal syncs", () => {
     const noteType = await addNoteType(a.col, "Vocabulary", await a.noteTypeId());
     const noteId = await a.addBasic("perro", "dog", "animals");
     await a.review((await a.cardOf(noteId)).id, 3, 4);
-    await a.col.db.put("config", { key: "rollover", value: 5, mtime: a.clock.tick(), usn: -1 });
+    await a.col.db.put("config", { key: "rollover", value: 5, mtime: a.clock.tick(), usn: await a.pendingUsn() });
     expect(deck.ok && preset.ok && noteType.ok).toBe(true);
     expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
     expect(await b.sync()).toMatchObject({ kind: "synced", repaired: [] });
@@ -356,7 +356,7 @@ describe("one-way syncs", () => {
     expect(uploaded).toBe(true);
     expect(outcome).toMatchObject({ kind: "needs-choice", start: { action: "choose", reason: "schema" } });
     // B's note is still there and still waiting; merging then keeps both sides.
-    expect(await b.col.db.getAllFromIndex("notes", "usn", -1)).toHaveLength(1);
+    expect(await b.pendingIn("notes")).toHaveLength(1);
     expect(await b.merge()).toMatchObject({ kind: "synced", repaired: [] });
     expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
     expect(await a.col.db.get("notes", fromB)).toBeDefined();

@@ -5,6 +5,7 @@ import type { RevlogEntry } from "../../../shared/model";
 import { Collection } from "../../lib/collection/collection";
 import { addDeck } from "../../lib/collection/decks";
 import { addNotes, type NoteInput } from "../../lib/collection/notes";
+import { pendingUsnOf } from "../../lib/collection/pending";
 import { RevlogRows, toBlocks } from "../../lib/collection/revlog";
 import { type SearchOptions, search } from "../../lib/collection/search";
 import { RelayClient } from "../../lib/relay-client";
@@ -185,16 +186,16 @@ async function benchSync(relayUrl: string, profileA: string, profileB: string) {
   // A day of study: 1,000 answers and 100 note edits.
   const cards = await a.db.getAll("cards", null, 1000);
   const now = Date.now();
+  // Changes of the collection's pending generation, which the full upload moved on.
+  const usn = pendingUsnOf(await a.meta());
   const tx = a.db.transaction(["cards", "revlogBlocks"], "readwrite");
   const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
   cards.forEach((card, i) => {
-    void tx
-      .objectStore("cards")
-      .put({ ...card, type: 2, queue: 2, ivl: 3, reps: card.reps + 1, mtime: now + i, usn: -1 });
+    void tx.objectStore("cards").put({ ...card, type: 2, queue: 2, ivl: 3, reps: card.reps + 1, mtime: now + i, usn });
     void revlog.put({
       id: now + i,
       cardId: card.id,
-      usn: -1,
+      usn,
       ease: 3,
       ivl: 3,
       lastIvl: 0,
@@ -208,7 +209,7 @@ async function benchSync(relayUrl: string, profileA: string, profileB: string) {
   const notes = await a.db.getAll("notes", null, 100);
   const ntx = a.db.transaction("notes", "readwrite");
   for (const note of notes)
-    void ntx.store.put({ ...note, fields: note.fields.map((f) => `${f} (edited)`), mtime: now + 5000, usn: -1 });
+    void ntx.store.put({ ...note, fields: note.fields.map((f) => `${f} (edited)`), mtime: now + 5000, usn });
   await ntx.done;
   await run("1,000 reviews and 100 note edits", (client) => sync(a, client));
   await run("the other device pulls them", (client) => sync(b, client));

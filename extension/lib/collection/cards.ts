@@ -4,6 +4,7 @@ import { type Card, CardQueue, CardType } from "../../../shared/model";
 import { type Collection, done, type Outcome, refuse } from "./collection";
 import { returnedHome } from "./filtered";
 import { changeEach, chunks, touchMeta } from "./notes";
+import { pendingUsn } from "./pending";
 
 /** Applies `change` to each card (skipping missing ones) in one transaction; returns how many changed. */
 async function changeCards(
@@ -13,7 +14,8 @@ async function changeCards(
 ): Promise<number> {
   const now = col.clock.now();
   const tx = col.db.transaction(["cards", "meta"], "readwrite");
-  const changed = await changeEach(tx.objectStore("cards"), cardIds, change, now);
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  const changed = await changeEach(tx.objectStore("cards"), cardIds, change, now, usn);
   if (changed > 0) await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return changed;

@@ -1,14 +1,9 @@
 // A profile's collection: the open database, the clock and the id source every operation uses, and the helpers
 // that make every change carry mtime and usn -1 and every deletion a grave.
-import {
-  type CollectionMeta,
-  DEFAULT_CONFIG_ID,
-  DEFAULT_DECK_ID,
-  type GraveKind,
-  PENDING,
-} from "../../../shared/model";
+import { type CollectionMeta, DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type GraveKind } from "../../../shared/model";
 import { stockNoteTypes } from "../../../shared/stock-notetypes";
 import { defaultDeckConfig } from "./defaults";
+import { pendingUsnOf } from "./pending";
 import { type CollectionDb, databaseName, openCollectionDb } from "./schema";
 
 export interface Clock {
@@ -134,8 +129,9 @@ export class Collection {
       mtime: now,
     };
     await tx.objectStore("meta").put(meta, "collection");
-    for (const noteType of stockNoteTypes(now, now)) await tx.objectStore("notetypes").put(noteType);
-    await tx.objectStore("deckconfigs").put(defaultDeckConfig(DEFAULT_CONFIG_ID, "Default", now));
+    const usn = pendingUsnOf(meta);
+    for (const noteType of stockNoteTypes(now, now)) await tx.objectStore("notetypes").put({ ...noteType, usn });
+    await tx.objectStore("deckconfigs").put(defaultDeckConfig(DEFAULT_CONFIG_ID, "Default", now, usn));
     await tx.objectStore("decks").put({
       id: DEFAULT_DECK_ID,
       name: "Default",
@@ -143,23 +139,24 @@ export class Collection {
       description: "",
       collapsed: false,
       mtime: now,
-      usn: PENDING,
+      usn,
     });
-    await tx.objectStore("config").put({ key: "nextPos", value: 1, mtime: now, usn: PENDING });
+    await tx.objectStore("config").put({ key: "nextPos", value: 1, mtime: now, usn });
     await tx.done;
     this.lastId = now + 10;
   }
 }
 
-/** Marks a record as changed now and not yet synced. */
-export function stamp<T extends { mtime: number; usn: number }>(record: T, now: number): T {
+/** Marks a record as changed now and not yet synced, with the usn its transaction read (see pending.ts). */
+export function stamp<T extends { mtime: number; usn: number }>(record: T, now: number, usn: number): T {
   record.mtime = now;
-  record.usn = PENDING;
+  record.usn = usn;
   return record;
 }
 
-export function grave(kind: GraveKind, id: number | string, now: number) {
-  return { kind, id: String(id), mtime: now, usn: PENDING };
+/** A deletion made now and not yet synced, with the usn its transaction read (see pending.ts). */
+export function grave(kind: GraveKind, id: number | string, now: number, usn: number) {
+  return { kind, id: String(id), mtime: now, usn };
 }
 
 /** Stamps the collection's meta as changed, and as schema-changed when `schema` is set. */

@@ -1,10 +1,11 @@
 // Decks: create (with missing parents), rename or move (descendants follow), delete (the person chooses what
 // happens to the cards).
 import { isSelfOrDescendant, parentNames, parseDeckName } from "../../../shared/deck-names";
-import { type Card, DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type Deck, PENDING } from "../../../shared/model";
+import { type Card, DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type Deck } from "../../../shared/model";
 import { type Collection, done, grave, type Outcome, refuse, stamp } from "./collection";
 import { filteredParentOf, returnedHome } from "./filtered";
 import { touchMeta } from "./notes";
+import { pendingUsn } from "./pending";
 import type { WriteStore } from "./schema";
 
 /** Finds a deck by name, compared without case as Anki does. */
@@ -26,7 +27,8 @@ export async function addDeck(col: Collection, input: string): Promise<Outcome<D
   const ids = await col.freshIds("decks", names.length);
   const now = col.clock.now();
   const tx = col.db.transaction(["decks", "meta"], "readwrite");
-  const created = await ensureDecks(tx.objectStore("decks"), decks, names, ids, now);
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  const created = await ensureDecks(tx.objectStore("decks"), decks, names, ids, now, usn);
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   const deck = created.get(parsed.value.toLowerCase());
@@ -39,6 +41,7 @@ async function ensureDecks(
   names: string[],
   ids: number[],
   now: number,
+  usn: number,
 ): Promise<Map<string, Deck>> {
   const byName = new Map(decks.map((d) => [d.name.toLowerCase(), d]));
   for (const [i, name] of names.entries()) {
@@ -51,7 +54,7 @@ async function ensureDecks(
       description: "",
       collapsed: false,
       mtime: now,
-      usn: PENDING,
+      usn,
     };
     await store.add(deck);
     byName.set(name.toLowerCase(), deck);
@@ -88,13 +91,17 @@ export async function renameDeck(col: Collection, deckId: number, input: string)
   const now = col.clock.now();
   const tx = col.db.transaction(["decks", "meta"], "readwrite");
   const store = tx.objectStore("decks");
+  const usn = await pendingUsn(tx.objectStore("meta"));
   // Renamed decks first leave their old names, so that the unique name index never sees two at once.
-  for (const { deck: d, name } of renamed) await store.put(stamp({ ...d, name: `\u0000moving:${d.id}:${name}` }, now));
-  for (const { deck: d, name } of renamed) await store.put(stamp({ ...d, name }, now));
-  await ensureDecks(store, [...others, ...renamed.map((r) => ({ ...r.deck, name: r.name }))], parents, ids, now);
+  for (const { deck: d, name } of renamed) {
+    await store.put(stamp({ ...d, name: `\u0000moving:${d.id}:${name}` }, now, usn));
+  }
+  for (const { deck: d, name } of renamed) await store.put(stamp({ ...d, name }, now, usn));
+  const moved = [...others, ...renamed.map((r) => ({ ...r.deck, name: r.name }))];
+  await ensureDecks(store, moved, parents, ids, now, usn);
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
-  return done({ ...deck, name: newName, mtime: now, usn: PENDING });
+  return done({ ...deck, name: newName, mtime: now, usn });
 }
 
 export type DeckCardsChoice = { cards: "delete" } | { cards: "move"; toDeckId: number };
@@ -119,6 +126,7 @@ export async function deleteDeck(
   }
   const now = col.clock.now();
   const tx = col.db.transaction(["decks", "cards", "notes", "graves", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
   const cards = tx.objectStore("cards");
   let cardCount = 0;
   const touchedNotes = new Set<number>();
@@ -126,10 +134,10 @@ export async function deleteDeck(
   const dispose = async (card: Card) => {
     cardCount++;
     if (choice.cards === "move") {
-      await cards.put(stamp({ ...card, deckId: choice.toDeckId }, now));
+      await cards.put(stamp({ ...card, deckId: choice.toDeckId }, now, usn));
     } else {
       await cards.delete(card.id);
-      await tx.objectStore("graves").put(grave("card", card.id, now));
+      await tx.objectStore("graves").put(grave("card", card.id, now, usn));
       touchedNotes.add(card.noteId);
     }
   };
@@ -144,17 +152,17 @@ export async function deleteDeck(
     for (const card of await cards.index("deckId").getAll(id)) {
       const home = returnedHome(card);
       // A deleted filtered deck gives its cards back, unless their home deck goes too.
-      if (filtered && !doomedIds.has(home.deckId)) await cards.put(stamp(home, now));
+      if (filtered && !doomedIds.has(home.deckId)) await cards.put(stamp(home, now, usn));
       else await dispose(home);
     }
     await tx.objectStore("decks").delete(id);
-    await tx.objectStore("graves").put(grave("deck", id, now));
+    await tx.objectStore("graves").put(grave("deck", id, now, usn));
   }
   let noteCount = 0;
   for (const noteId of touchedNotes) {
     if ((await cards.index("noteId").count(noteId)) === 0) {
       await tx.objectStore("notes").delete(noteId);
-      await tx.objectStore("graves").put(grave("note", noteId, now));
+      await tx.objectStore("graves").put(grave("note", noteId, now, usn));
       noteCount++;
     }
   }
@@ -186,7 +194,7 @@ async function changeDeck(
   if (!deck) return refuse(`There is no deck with id ${deckId}.`);
   const next = change(deck);
   if (!next) return done(deck);
-  const updated = stamp(next, now);
+  const updated = stamp(next, now, await pendingUsn(tx.objectStore("meta")));
   await tx.objectStore("decks").put(updated);
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;

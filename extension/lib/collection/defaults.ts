@@ -1,7 +1,7 @@
-import { type DeckConfig, PENDING } from "../../../shared/model";
+import type { DeckConfig } from "../../../shared/model";
 
-/** Anki's default deck options, with FSRS's usual desired retention. */
-export function defaultDeckConfig(id: number, name: string, now: number): DeckConfig {
+/** Anki's default deck options, with FSRS's usual desired retention, stamped with a pending usn. */
+export function defaultDeckConfig(id: number, name: string, now: number, usn: number): DeckConfig {
   return {
     id,
     name,
@@ -17,6 +17,6 @@ export function defaultDeckConfig(id: number, name: string, now: number): DeckCo
     buryNew: false,
     buryReviews: false,
     mtime: now,
-    usn: PENDING,
+    usn,
   };
 }

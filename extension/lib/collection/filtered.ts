@@ -19,6 +19,7 @@ import { naturalQueue } from "./cards";
 import { type Collection, done, type Outcome, refuse, stamp } from "./collection";
 import { findDeckByName } from "./decks";
 import { touchMeta } from "./notes";
+import { pendingUsn } from "./pending";
 import { answersOfCards } from "./revlog";
 import type { WriteStore } from "./schema";
 import { searchIds } from "./search";
@@ -122,11 +123,13 @@ export async function addFilteredDeck(
   const candidates = await candidatesFor(col, deck.filter as DeckFilter);
   if (!candidates.ok) return candidates;
   const tx = col.db.transaction(["decks", "cards", "meta"], "readwrite");
-  await tx.objectStore("decks").add(deck);
-  const cards = await fill(tx.objectStore("cards"), deck, candidates.value, now);
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  const added = { ...deck, usn };
+  await tx.objectStore("decks").add(added);
+  const cards = await fill(tx.objectStore("cards"), added, candidates.value, now, usn);
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
-  return done({ deck, cards });
+  return done({ deck: added, cards });
 }
 
 /** Changes a filtered deck's searches or rescheduling, and rebuilds it. */
@@ -167,16 +170,23 @@ async function rebuild(col: Collection, deck: Deck): Promise<Outcome<{ deck: Dec
   const emptying = col.db.transaction(["decks", "cards", "meta"], "readwrite");
   const current = await emptying.objectStore("decks").get(deck.id);
   if (!current?.filter) return refuse("That deck is not a filtered deck.");
-  const updated = stamp({ ...current, filter }, now);
+  const emptyingUsn = await pendingUsn(emptying.objectStore("meta"));
+  const updated = stamp({ ...current, filter }, now, emptyingUsn);
   await emptying.objectStore("decks").put(updated);
-  await emptyInto(emptying.objectStore("cards"), deck.id, now);
+  await emptyInto(emptying.objectStore("cards"), deck.id, now, emptyingUsn);
   await touchMeta(emptying.objectStore("meta"), now);
   await emptying.done;
   const candidates = await candidatesFor(col, filter);
   if (!candidates.ok) return candidates;
   const tx = col.db.transaction(["decks", "cards", "meta"], "readwrite");
   if (!(await tx.objectStore("decks").get(deck.id))?.filter) return refuse("That deck is not a filtered deck.");
-  const cards = await fill(tx.objectStore("cards"), updated, candidates.value, now);
+  const cards = await fill(
+    tx.objectStore("cards"),
+    updated,
+    candidates.value,
+    now,
+    await pendingUsn(tx.objectStore("meta")),
+  );
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return done({ deck: updated, cards });
@@ -188,16 +198,16 @@ export async function emptyFilteredDeck(col: Collection, deckId: number): Promis
   if (!deck?.filter) return refuse("That deck is not a filtered deck.");
   const now = col.clock.now();
   const tx = col.db.transaction(["cards", "meta"], "readwrite");
-  const count = await emptyInto(tx.objectStore("cards"), deckId, now);
+  const count = await emptyInto(tx.objectStore("cards"), deckId, now, await pendingUsn(tx.objectStore("meta")));
   if (count > 0) await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return done(count);
 }
 
 /** Sends a filtered deck's cards home inside a caller's transaction; returns how many went. */
-export async function emptyInto(cards: WriteStore<"cards">, deckId: number, now: number): Promise<number> {
+export async function emptyInto(cards: WriteStore<"cards">, deckId: number, now: number, usn: number): Promise<number> {
   const inDeck = await cards.index("deckId").getAll(deckId);
-  for (const card of inDeck) await cards.put(stamp(returnedHome(card), now));
+  for (const card of inDeck) await cards.put(stamp(returnedHome(card), now, usn));
   return inDeck.length;
 }
 
@@ -268,14 +278,14 @@ async function inOrder(col: Collection, cards: Card[], order: number): Promise<C
   }
 }
 
-async function fill(cards: WriteStore<"cards">, deck: Deck, ids: number[], now: number): Promise<number> {
+async function fill(cards: WriteStore<"cards">, deck: Deck, ids: number[], now: number, usn: number): Promise<number> {
   const filter = deck.filter as DeckFilter;
   let position = 0;
   for (const id of ids) {
     const card = await cards.get(id);
     // Read again inside the transaction: a card suspended or borrowed meanwhile is left alone.
     if (!card || card.queue < 0 || card.odid !== 0) continue;
-    await cards.put(stamp(borrowed(card, deck.id, position++, filter.reschedule), now));
+    await cards.put(stamp(borrowed(card, deck.id, position++, filter.reschedule), now, usn));
   }
   return position;
 }

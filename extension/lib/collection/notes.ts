@@ -2,8 +2,9 @@
 // one transaction.
 import { cardOrdinals } from "../../../shared/card-generation";
 import { parseTags } from "../../../shared/deck-names";
-import { type Card, CardQueue, CardType, type Note, type NoteType, PENDING } from "../../../shared/model";
+import { type Card, CardQueue, CardType, type Note, type NoteType } from "../../../shared/model";
 import { type Collection, done, grave, type Outcome, randomGuid, refuse, stamp, touchedMeta } from "./collection";
+import { pendingUsn } from "./pending";
 import type { WriteStore } from "./schema";
 
 export interface NoteInput {
@@ -14,7 +15,15 @@ export interface NoteInput {
   tags: string | string[];
 }
 
-export function newCard(id: number, noteId: number, deckId: number, ord: number, position: number, now: number): Card {
+export function newCard(
+  id: number,
+  noteId: number,
+  deckId: number,
+  ord: number,
+  position: number,
+  now: number,
+  usn: number,
+): Card {
   return {
     id,
     noteId,
@@ -33,7 +42,7 @@ export function newCard(id: number, noteId: number, deckId: number, ord: number,
     flags: 0,
     data: "",
     mtime: now,
-    usn: PENDING,
+    usn,
   };
 }
 
@@ -72,7 +81,7 @@ export async function addNotes(col: Collection, inputs: NoteInput[]): Promise<Ad
   const deckIds = new Set(decks.filter((d) => !d.filter).map((d) => d.id));
   const filteredIds = new Set(decks.filter((d) => d.filter).map((d) => d.id));
   const refused: AddedNotes["refused"] = [];
-  const accepted: { note: Omit<Note, "id">; ords: number[]; deckIds: number[] }[] = [];
+  const accepted: { note: Omit<Note, "id" | "usn">; ords: number[]; deckIds: number[] }[] = [];
   const now = col.clock.now();
   for (const [index, input] of inputs.entries()) {
     const noteType = noteTypes.get(input.noteTypeId);
@@ -108,7 +117,6 @@ export async function addNotes(col: Collection, inputs: NoteInput[]): Promise<Ad
         fields,
         tags: normaliseTags(input.tags),
         mtime: now,
-        usn: PENDING,
       },
       ords,
       deckIds: ords.map(templateDeck),
@@ -122,18 +130,19 @@ export async function addNotes(col: Collection, inputs: NoteInput[]): Promise<Ad
   const take = () => ids[next++] ?? 0;
   const added: Note[] = [];
   const tx = col.db.transaction(["notes", "cards", "config", "tags", "meta"], "readwrite");
-  const first = await takePositions(tx.objectStore("config"), accepted.length, now);
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  const first = await takePositions(tx.objectStore("config"), accepted.length, now, usn);
   const tags = new Set<string>();
   for (const [i, { note: fields, ords, deckIds: decks }] of accepted.entries()) {
-    const note: Note = { id: take(), ...fields };
+    const note: Note = { id: take(), ...fields, usn };
     await tx.objectStore("notes").add(note);
     for (const [j, ord] of ords.entries()) {
-      await tx.objectStore("cards").add(newCard(take(), note.id, decks[j] ?? 1, ord, first + i, now));
+      await tx.objectStore("cards").add(newCard(take(), note.id, decks[j] ?? 1, ord, first + i, now, usn));
     }
     for (const tag of note.tags) tags.add(tag);
     added.push(note);
   }
-  await registerTags(tx.objectStore("tags"), [...tags], now);
+  await registerTags(tx.objectStore("tags"), [...tags], now, usn);
   if (added.length > 0) await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return { added, refused };
@@ -173,18 +182,19 @@ export async function updateNote(col: Collection, noteId: number, edit: NoteEdit
   const newIds = await col.freshIds("cards", missing.length);
   const now = col.clock.now();
   const changed = JSON.stringify([fields, tags]) !== JSON.stringify([existing.fields, existing.tags]);
-  const note: Note = changed ? stamp({ ...existing, fields, tags }, now) : existing;
   const tx = col.db.transaction(["notes", "cards", "config", "tags", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  const note: Note = changed ? stamp({ ...existing, fields, tags }, now, usn) : existing;
   if (changed) await tx.objectStore("notes").put(note);
   if (missing.length > 0) {
-    const position = await takePositions(tx.objectStore("config"), 1, now);
+    const position = await takePositions(tx.objectStore("config"), 1, now, usn);
     // A new card goes where its siblings live: their home deck when a filtered deck borrowed them.
     const deckId = (cards[0]?.odid || cards[0]?.deckId) ?? 1;
     for (const [i, ord] of missing.entries()) {
-      await tx.objectStore("cards").add(newCard(newIds[i] ?? 0, noteId, deckId, ord, position, now));
+      await tx.objectStore("cards").add(newCard(newIds[i] ?? 0, noteId, deckId, ord, position, now, usn));
     }
   }
-  await registerTags(tx.objectStore("tags"), tags, now);
+  await registerTags(tx.objectStore("tags"), tags, now, usn);
   if (changed || missing.length > 0) await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return done({ note, addedCards: missing.length, emptyCards });
@@ -197,7 +207,7 @@ export async function deleteNotes(
 ): Promise<Outcome<{ notes: number; cards: number }>> {
   const now = col.clock.now();
   const tx = col.db.transaction(["notes", "cards", "graves", "meta"], "readwrite");
-  const { notes, cards } = await deleteNotesIn(tx, noteIds, now);
+  const { notes, cards } = await deleteNotesIn(tx, noteIds, now, await pendingUsn(tx.objectStore("meta")));
   if (notes > 0) await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return done({ notes, cards });
@@ -215,6 +225,7 @@ export async function deleteNotesIn(
   },
   noteIds: readonly number[],
   now: number,
+  usn: number,
 ): Promise<{ notes: number; cards: number }> {
   let notes = 0;
   let cards = 0;
@@ -222,31 +233,41 @@ export async function deleteNotesIn(
     if (!(await tx.objectStore("notes").get(noteId))) continue;
     for (const cardId of await tx.objectStore("cards").index("noteId").getAllKeys(noteId)) {
       await tx.objectStore("cards").delete(cardId);
-      await tx.objectStore("graves").put(grave("card", cardId, now));
+      await tx.objectStore("graves").put(grave("card", cardId, now, usn));
       cards++;
     }
     await tx.objectStore("notes").delete(noteId);
-    await tx.objectStore("graves").put(grave("note", noteId, now));
+    await tx.objectStore("graves").put(grave("note", noteId, now, usn));
     notes++;
   }
   return { notes, cards };
 }
 
 /** Takes `count` new-card positions from the synced "nextPos" config key and returns the first. */
-export async function takePositions(config: WriteStore<"config">, count: number, now: number): Promise<number> {
+export async function takePositions(
+  config: WriteStore<"config">,
+  count: number,
+  now: number,
+  usn: number,
+): Promise<number> {
   const entry = await config.get("nextPos");
   const position = typeof entry?.value === "number" ? entry.value : 1;
-  if (count > 0) await config.put({ key: "nextPos", value: position + count, mtime: now, usn: PENDING });
+  if (count > 0) await config.put({ key: "nextPos", value: position + count, mtime: now, usn });
   return position;
 }
 
 /** Adds tags that the registry does not have yet (compared without case, as Anki does). */
-export async function registerTags(registry: WriteStore<"tags">, tags: string[], now: number): Promise<void> {
+export async function registerTags(
+  registry: WriteStore<"tags">,
+  tags: string[],
+  now: number,
+  usn: number,
+): Promise<void> {
   if (tags.length === 0) return;
   const known = new Set((await registry.getAllKeys()).map((k) => k.toLowerCase()));
   for (const name of tags) {
     if (!known.has(name.toLowerCase())) {
-      await registry.put({ name, collapsed: false, mtime: now, usn: PENDING });
+      await registry.put({ name, collapsed: false, mtime: now, usn });
       known.add(name.toLowerCase());
     }
   }
@@ -276,7 +297,7 @@ interface KeyedStore<T> {
 
 /**
  * Applies `change` to each record of `ids` inside the caller's transaction, a chunk of ids at a time, and stamps
- * what changed (mtime, usn -1). Missing records are skipped, and so are those `change` leaves as they are (null).
+ * what changed (mtime, and `usn`, the pending usn the transaction read). Missing records are skipped, and so are those `change` leaves as they are (null).
  * Returns how many changed. Used for one record and for thousands alike.
  */
 export async function changeEach<T extends { mtime: number; usn: number }>(
@@ -284,6 +305,7 @@ export async function changeEach<T extends { mtime: number; usn: number }>(
   ids: readonly number[],
   change: (record: T) => T | null,
   now: number,
+  usn: number,
 ): Promise<number> {
   let changed = 0;
   for (const chunk of chunks(ids)) {
@@ -291,7 +313,7 @@ export async function changeEach<T extends { mtime: number; usn: number }>(
     const writes: Promise<unknown>[] = [];
     for (const record of records) {
       const next = record ? change({ ...record }) : null;
-      if (next) writes.push(store.put(stamp(next, now)));
+      if (next) writes.push(store.put(stamp(next, now, usn)));
     }
     await Promise.all(writes);
     changed += writes.length;
@@ -308,9 +330,10 @@ async function changeNotes(
 ): Promise<number> {
   const now = col.clock.now();
   const tx = col.db.transaction(["notes", "tags", "meta"], "readwrite");
-  const changed = await changeEach(tx.objectStore("notes"), noteIds, change, now);
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  const changed = await changeEach(tx.objectStore("notes"), noteIds, change, now, usn);
   if (changed > 0) {
-    await registerTags(tx.objectStore("tags"), newTags, now);
+    await registerTags(tx.objectStore("tags"), newTags, now, usn);
     await touchMeta(tx.objectStore("meta"), now);
   }
   await tx.done;

@@ -3,7 +3,7 @@
 // the next sync is one-way. Such an operation refuses with a warning unless the person confirmed it. Changing
 // notes to another note type (Anki's "Change Notetype") is one too.
 import { cardOrdinals } from "../../../shared/card-generation";
-import { type Card, DEFAULT_DECK_ID, type Note, type NoteType, PENDING } from "../../../shared/model";
+import { type Card, DEFAULT_DECK_ID, type Note, type NoteType } from "../../../shared/model";
 import { fieldDef, templateDef } from "../../../shared/stock-notetypes";
 import { parseTemplate } from "../../../shared/template/parse";
 import {
@@ -17,6 +17,7 @@ import {
   stamp,
 } from "./collection";
 import { chunks, deleteNotesIn, newCard, takePositions, touchMeta } from "./notes";
+import { pendingUsn } from "./pending";
 
 const NAME_MAX = 200;
 
@@ -51,8 +52,9 @@ export async function addNoteType(col: Collection, name: string, copyOf: number)
   if (!checked.ok) return checked;
   const [id = 0] = await col.freshIds("notetypes", 1);
   const now = col.clock.now();
-  const noteType: NoteType = { ...structuredClone(source.value), id, name: checked.value, mtime: now, usn: PENDING };
   const tx = col.db.transaction(["notetypes", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  const noteType: NoteType = { ...structuredClone(source.value), id, name: checked.value, mtime: now, usn };
   await tx.objectStore("notetypes").add(noteType);
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
@@ -81,10 +83,11 @@ export async function deleteNoteType(
   if (guard) return guard;
   const now = col.clock.now();
   const tx = col.db.transaction(["notetypes", "notes", "cards", "graves", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
   const noteIds = await tx.objectStore("notes").index("noteTypeId").getAllKeys(id);
-  const { notes, cards } = await deleteNotesIn(tx, noteIds, now);
+  const { notes, cards } = await deleteNotesIn(tx, noteIds, now, usn);
   await tx.objectStore("notetypes").delete(id);
-  await tx.objectStore("graves").put(grave("notetype", id, now));
+  await tx.objectStore("graves").put(grave("notetype", id, now, usn));
   await touchMeta(tx.objectStore("meta"), now, true);
   await tx.done;
   return done({ notes, cards });
@@ -230,15 +233,16 @@ export async function removeTemplate(
   const noteType = structuredClone(current.value);
   noteType.templates = renumber(noteType.templates.filter((_, i) => i !== ord));
   const now = col.clock.now();
-  stamp(noteType, now);
   const tx = col.db.transaction(["notetypes", "cards", "graves", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  stamp(noteType, now, usn);
   await tx.objectStore("notetypes").put(noteType);
   for (const card of cards) {
     if (card.ord === ord) {
       await tx.objectStore("cards").delete(card.id);
-      await tx.objectStore("graves").put(grave("card", card.id, now));
+      await tx.objectStore("graves").put(grave("card", card.id, now, usn));
     } else if (card.ord > ord) {
-      await tx.objectStore("cards").put(stamp({ ...card, ord: card.ord - 1 }, now));
+      await tx.objectStore("cards").put(stamp({ ...card, ord: card.ord - 1 }, now, usn));
     }
   }
   await touchMeta(tx.objectStore("meta"), now, true);
@@ -261,12 +265,13 @@ export async function moveTemplate(col: Collection, id: number, from: number, to
   noteType.templates = renumber(move(noteType.templates, from, to));
   const cards = await cardsOfType(col, id);
   const now = col.clock.now();
-  stamp(noteType, now);
   const tx = col.db.transaction(["notetypes", "cards", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  stamp(noteType, now, usn);
   await tx.objectStore("notetypes").put(noteType);
   for (const card of cards) {
     const ord = newOrd.get(card.ord) ?? card.ord;
-    if (ord !== card.ord) await tx.objectStore("cards").put(stamp({ ...card, ord }, now));
+    if (ord !== card.ord) await tx.objectStore("cards").put(stamp({ ...card, ord }, now, usn));
   }
   await touchMeta(tx.objectStore("meta"), now, true);
   await tx.done;
@@ -434,6 +439,7 @@ export async function changeNoteType(
   const result: NoteTypeChangeResult = { notes: 0, movedCards: 0, deletedCards: 0, addedCards: 0 };
   let reviewedDeleted = 0;
   const tx = col.db.transaction(["notes", "cards", "graves", "config", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
   const notes = tx.objectStore("notes");
   const cards = tx.objectStore("cards");
 
@@ -454,7 +460,7 @@ export async function changeNoteType(
           const ord = destination(card.ord);
           if (ord === null) {
             await cards.delete(card.id);
-            await tx.objectStore("graves").put(grave("card", card.id, now));
+            await tx.objectStore("graves").put(grave("card", card.id, now, usn));
             result.deletedCards++;
             if (card.reps > 0) reviewedDeleted++;
             continue;
@@ -462,7 +468,7 @@ export async function changeNoteType(
           if (kept.length === 0) deckId = homeDeckOf(card);
           kept.push(ord);
           if (ord !== card.ord) {
-            await cards.put(stamp({ ...card, ord }, now));
+            await cards.put(stamp({ ...card, ord }, now, usn));
             result.movedCards++;
           }
         }
@@ -474,15 +480,15 @@ export async function changeNoteType(
           );
         }
         if (missing.length > 0) {
-          const position = await takePositions(tx.objectStore("config"), 1, now);
+          const position = await takePositions(tx.objectStore("config"), 1, now, usn);
           for (const ord of missing) {
             const override = to.kind === "standard" ? to.templates[ord]?.deckOverride : null;
             const deck = override != null && normalDecks.has(override) ? override : deckId;
-            await cards.add(newCard(col.nextId(), note.id, deck, ord, position, now));
+            await cards.add(newCard(col.nextId(), note.id, deck, ord, position, now, usn));
             result.addedCards++;
           }
         }
-        await notes.put(stamp({ ...note, noteTypeId: to.id, fields }, now));
+        await notes.put(stamp({ ...note, noteTypeId: to.id, fields }, now, usn));
         result.notes++;
       }
     }
@@ -513,8 +519,8 @@ export async function changeNoteType(
 
 async function saveNoteType(col: Collection, noteType: NoteType): Promise<Outcome<NoteType>> {
   const now = col.clock.now();
-  const saved = stamp(noteType, now);
   const tx = col.db.transaction(["notetypes", "meta"], "readwrite");
+  const saved = stamp(noteType, now, await pendingUsn(tx.objectStore("meta")));
   await tx.objectStore("notetypes").put(saved);
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
@@ -528,12 +534,13 @@ async function saveWithNotes(
   reshape: (fields: string[]) => string[],
 ): Promise<Outcome<NoteType>> {
   const now = col.clock.now();
-  stamp(noteType, now);
   const tx = col.db.transaction(["notetypes", "notes", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  stamp(noteType, now, usn);
   await tx.objectStore("notetypes").put(noteType);
   const notes = tx.objectStore("notes");
   for (const note of await notes.index("noteTypeId").getAll(noteType.id)) {
-    await notes.put(stamp({ ...note, fields: reshape(note.fields) }, now));
+    await notes.put(stamp({ ...note, fields: reshape(note.fields) }, now, usn));
   }
   await touchMeta(tx.objectStore("meta"), now, true);
   await tx.done;
@@ -565,11 +572,12 @@ async function saveWithCards(
   }
   const ids = await col.freshIds("cards", additions.length);
   const now = col.clock.now();
-  stamp(noteType, now);
   const tx = col.db.transaction(["notetypes", "cards", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  stamp(noteType, now, usn);
   await tx.objectStore("notetypes").put(noteType);
   for (const [i, { note, ord, deckId }] of additions.entries()) {
-    await tx.objectStore("cards").add(newCard(ids[i] ?? 0, note.id, deckId, ord, 0, now));
+    await tx.objectStore("cards").add(newCard(ids[i] ?? 0, note.id, deckId, ord, 0, now, usn));
   }
   await touchMeta(tx.objectStore("meta"), now, schema);
   await tx.done;

@@ -1,10 +1,11 @@
 // Deck options presets: daily limits, learning steps, desired retention, maximum interval.
-import { DEFAULT_CONFIG_ID } from "../../../shared/model";
+import { DEFAULT_CONFIG_ID, PENDING } from "../../../shared/model";
 import { check } from "../../../shared/protocol/validate";
 import { DeckConfig } from "../../../shared/schemas";
 import { type ChangeOptions, type Collection, done, grave, type Outcome, refuse, stamp } from "./collection";
 import { defaultDeckConfig } from "./defaults";
 import { touchMeta } from "./notes";
+import { pendingUsn } from "./pending";
 
 export type PresetEdit = Partial<Omit<DeckConfig, "id" | "mtime" | "usn">>;
 
@@ -18,14 +19,15 @@ export async function addPreset(col: Collection, name: string, copyOf?: number):
   if (copyOf !== undefined && !source) return refuse(`There is no options preset with id ${copyOf}.`);
   const [id = 0] = await col.freshIds("deckconfigs", 1);
   const now = col.clock.now();
-  const preset = stamp({ ...(source ?? defaultDeckConfig(id, trimmed, now)), id, name: trimmed }, now);
+  const preset = { ...(source ?? defaultDeckConfig(id, trimmed, now, PENDING)), id, name: trimmed };
   const parsed = check(DeckConfig, preset);
   if (!parsed.ok) return refuse(parsed.error);
   const tx = col.db.transaction(["deckconfigs", "meta"], "readwrite");
-  await tx.objectStore("deckconfigs").add(parsed.value);
+  const added = stamp(parsed.value, now, await pendingUsn(tx.objectStore("meta")));
+  await tx.objectStore("deckconfigs").add(added);
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
-  return done(parsed.value);
+  return done(added);
 }
 
 /** Changes a preset's settings; every value is checked and a wrong one is named. */
@@ -36,8 +38,8 @@ export async function updatePreset(col: Collection, id: number, edit: PresetEdit
   const parsed = check(EDITABLE, { ...rest, name: String(rest.name ?? "").trim() });
   if (!parsed.ok) return refuse(describePresetError(parsed.error));
   const now = col.clock.now();
-  const saved = stamp({ ...current, ...parsed.value }, now);
   const tx = col.db.transaction(["deckconfigs", "meta"], "readwrite");
+  const saved = stamp({ ...current, ...parsed.value }, now, await pendingUsn(tx.objectStore("meta")));
   await tx.objectStore("deckconfigs").put(saved);
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
@@ -69,15 +71,16 @@ export async function deletePreset(col: Collection, id: number, options: ChangeO
   if (guard) return guard;
   const now = col.clock.now();
   const tx = col.db.transaction(["deckconfigs", "decks", "graves", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
   let moved = 0;
   for (const deck of await tx.objectStore("decks").getAll()) {
     if (deck.configId === id) {
-      await tx.objectStore("decks").put(stamp({ ...deck, configId: DEFAULT_CONFIG_ID }, now));
+      await tx.objectStore("decks").put(stamp({ ...deck, configId: DEFAULT_CONFIG_ID }, now, usn));
       moved++;
     }
   }
   await tx.objectStore("deckconfigs").delete(id);
-  await tx.objectStore("graves").put(grave("deckconfig", id, now));
+  await tx.objectStore("graves").put(grave("deckconfig", id, now, usn));
   await touchMeta(tx.objectStore("meta"), now, true);
   await tx.done;
   return done(moved);
@@ -90,7 +93,8 @@ export async function setRolloverHour(col: Collection, hour: number): Promise<Ou
   }
   const now = col.clock.now();
   const tx = col.db.transaction(["config", "meta"], "readwrite");
-  await tx.objectStore("config").put(stamp({ key: "rollover", value: hour, mtime: now, usn: -1 }, now));
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  await tx.objectStore("config").put({ key: "rollover", value: hour, mtime: now, usn });
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
   return done(hour);

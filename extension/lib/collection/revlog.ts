@@ -8,7 +8,7 @@
 // transaction and writes it back once, on flush().
 import type { IDBPObjectStore, StoreNames } from "idb";
 import type { RevlogEntry } from "../../../shared/model";
-import { PENDING } from "../../../shared/model";
+import { generationOf } from "./pending";
 import type { CollectionDb, CollectionSchema } from "./schema";
 
 /** One hour of the review log. */
@@ -21,8 +21,12 @@ export interface RevlogBlock {
   cardIds: number[];
   /** How many rows: an index on it lets the log be counted without reading the rows. */
   n: number;
-  /** How many rows wait to sync; absent when none, so that its index holds only blocks with such rows. */
-  pending?: number;
+  /**
+   * The newest generation of the rows that wait to sync (see pending.ts), and how many rows are of it; absent when
+   * no row has a pending usn, so that its index holds only blocks with such rows. A block is pending while that
+   * generation is above the collection's syncedGen.
+   */
+  pending?: [generation: number, rows: number];
 }
 
 export const BLOCK_MS = 3_600_000;
@@ -41,8 +45,14 @@ export type BlockStore = IDBPObjectStore<
 export function sealBlock(block: RevlogBlock): RevlogBlock {
   block.cardIds = [...new Set(block.rows.map((row) => row.cardId))];
   block.n = block.rows.length;
-  const pending = block.rows.filter((row) => row.usn === PENDING).length;
-  if (pending > 0) block.pending = pending;
+  let generation = 0;
+  let rows = 0;
+  for (const row of block.rows) {
+    const of = generationOf(row.usn);
+    if (of > generation) [generation, rows] = [of, 0];
+    if (of === generation && of > 0) rows++;
+  }
+  if (generation > 0) block.pending = [generation, rows];
   else delete block.pending;
   return block;
 }
@@ -224,10 +234,10 @@ export async function revlogOfCard(store: BlockStore, cardId: number): Promise<R
     .sort((a, b) => a.id - b.id);
 }
 
-/** Adds up an index's keys (each block's row count, or pending row count) without reading any block. */
-async function sumOfIndex(store: BlockStore, name: "n" | "pending"): Promise<number> {
+/** How many rows the review log holds: the sum of the "n" index's keys, without reading any block. */
+export async function countRevlog(store: BlockStore): Promise<number> {
   let sum = 0;
-  let cursor = await store.index(name).openKeyCursor();
+  let cursor = await store.index("n").openKeyCursor();
   while (cursor) {
     sum += Number(cursor.key);
     cursor = await cursor.continue();
@@ -235,14 +245,23 @@ async function sumOfIndex(store: BlockStore, name: "n" | "pending"): Promise<num
   return sum;
 }
 
-/** How many rows the review log holds. */
-export function countRevlog(store: BlockStore): Promise<number> {
-  return sumOfIndex(store, "n");
-}
+/** The range of the "pending" index that holds the blocks with rows waiting to sync. */
+export const pendingBlocks = (syncedGen: number): IDBKeyRange => IDBKeyRange.lowerBound([syncedGen + 1]);
 
-/** How many rows of the review log wait to sync. */
-export function countPendingRevlog(store: BlockStore): Promise<number> {
-  return sumOfIndex(store, "pending");
+/**
+ * How many rows of the review log wait to sync, from the "pending" index's keys alone. Exact unless a block holds
+ * pending rows of two generations (an answer given while a full upload that failed was under way, in the same
+ * hour as answers it sent): then only the newest generation's rows of that block are counted. Every pending row is
+ * still sent.
+ */
+export async function countPendingRevlog(store: BlockStore, syncedGen: number): Promise<number> {
+  let sum = 0;
+  let cursor = await store.index("pending").openKeyCursor(pendingBlocks(syncedGen));
+  while (cursor) {
+    sum += (cursor.key as unknown as [number, number])[1];
+    cursor = await cursor.continue();
+  }
+  return sum;
 }
 
 /**

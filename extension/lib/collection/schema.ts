@@ -14,7 +14,7 @@ import type {
   Tag,
 } from "../../../shared/model";
 import type { MediaRecord, MediaSyncState } from "../media/types";
-import { type RevlogBlock, toBlocks } from "./revlog";
+import { type RevlogBlock, sealBlock, toBlocks } from "./revlog";
 
 export interface CollectionSchema extends DBSchema {
   meta: { key: "collection"; value: CollectionMeta };
@@ -28,7 +28,11 @@ export interface CollectionSchema extends DBSchema {
     indexes: { usn: number; noteId: number; deckId: number; deckQueueDue: [number, number, number] };
   };
   /** The review log, an hour of answers per record (see revlog.ts). */
-  revlogBlocks: { key: number; value: RevlogBlock; indexes: { cardIds: number; pending: number; n: number } };
+  revlogBlocks: {
+    key: number;
+    value: RevlogBlock;
+    indexes: { cardIds: number; pending: [number, number]; n: number };
+  };
   tags: { key: string; value: Tag; indexes: { usn: number } };
   config: { key: string; value: ConfigEntry; indexes: { usn: number } };
   graves: { key: [string, string]; value: Grave; indexes: { usn: number } };
@@ -65,7 +69,7 @@ export const SYNCED_STORES = [
   "graves",
 ] as const satisfies readonly StoreName[];
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export function databaseName(profileId: string): string {
   return `collection:${profileId}`;
@@ -138,6 +142,17 @@ export function openCollectionDb(profileId: string): Promise<CollectionDb> {
             transaction.abort();
             throw error;
           }
+        }
+      }
+      if (oldVersion >= 3 && oldVersion < 4) {
+        // A block's `pending` was a count of rows with usn -1; it becomes [generation, rows] (see revlog.ts). Only
+        // blocks with such rows have it, so a synced collection rewrites none.
+        try {
+          const blocks = transaction.objectStore("revlogBlocks");
+          for (const block of await blocks.index("pending").getAll()) await blocks.put(sealBlock(block));
+        } catch (error) {
+          transaction.abort();
+          throw error;
         }
       }
     },

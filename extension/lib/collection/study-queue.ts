@@ -7,6 +7,7 @@ import { isSelfOrDescendant } from "../../../shared/deck-names";
 import { type Card, CardQueue, type CollectionMeta, type Deck } from "../../../shared/model";
 import { naturalQueue } from "./cards";
 import type { Collection } from "./collection";
+import { pendingUsnOf } from "./pending";
 import { type DeckCounts, deckCounts, LEARN_AHEAD_SECONDS } from "./queue";
 import type { CollectionDb } from "./schema";
 
@@ -174,6 +175,8 @@ export async function unburyOnNewDay(col: Collection, hour?: number): Promise<nu
   if ((meta.lastUnburied ?? -1) >= today) return 0;
   const decks = await col.db.getAll("decks");
   const tx = col.db.transaction(["cards", "meta"], "readwrite");
+  const current = (await tx.objectStore("meta").get("collection")) as CollectionMeta;
+  const usn = pendingUsnOf(current);
   const index = tx.objectStore("cards").index("deckQueueDue");
   let count = 0;
   for (const deck of decks) {
@@ -182,11 +185,10 @@ export async function unburyOnNewDay(col: Collection, hour?: number): Promise<nu
       [deck.id, CardQueue.UserBuried, Infinity],
     );
     for (const card of await index.getAll(range)) {
-      await tx.objectStore("cards").put({ ...card, queue: naturalQueue(card), mtime: now, usn: -1 });
+      await tx.objectStore("cards").put({ ...card, queue: naturalQueue(card), mtime: now, usn });
       count++;
     }
   }
-  const current = (await tx.objectStore("meta").get("collection")) as CollectionMeta;
   await tx.objectStore("meta").put({ ...current, lastUnburied: today }, "collection");
   await tx.done;
   return count;

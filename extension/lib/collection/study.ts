@@ -1,10 +1,11 @@
 // Answering cards: the card's new state and its review-log row are written in one transaction, stamped for sync.
 import type { Card } from "../../../shared/model";
-import { CardQueue, CardType, PENDING } from "../../../shared/model";
+import { CardQueue, CardType } from "../../../shared/model";
 import { answer, type DayContext, type Ease, memoryFromHistory, memoryState } from "../../../shared/scheduling";
 import { abortWrites, type Collection, done, type Outcome, refuse } from "./collection";
 import { previewAnswer, returnedHome } from "./filtered";
 import { touchMeta } from "./notes";
+import { isPending, pendingUsn, pendingUsnOf, syncedGenOf } from "./pending";
 import { RevlogRows, revlogOfCard } from "./revlog";
 
 export interface Answered {
@@ -51,8 +52,9 @@ export async function answerCard(
   const learning = result.card.queue === CardQueue.Learning || result.card.queue === CardQueue.DayLearning;
   const placed =
     borrowed && learning ? { ...result.card, deckId: before.deckId, odid: before.odid, odue: 0 } : result.card;
-  const card: Card = { ...placed, mtime: now, usn: PENDING };
   const tx = col.db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  const card: Card = { ...placed, mtime: now, usn };
   const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
   // Anki's "bury siblings": the note's other new or review cards wait for tomorrow, when the preset says so.
   const buried: Card[] = [];
@@ -63,7 +65,7 @@ export async function answerCard(
         ((preset.buryNew && sibling.queue === CardQueue.New) ||
           (preset.buryReviews && sibling.queue === CardQueue.Review));
       if (!bury) continue;
-      const next = { ...sibling, queue: CardQueue.SchedBuried, mtime: now, usn: PENDING };
+      const next = { ...sibling, queue: CardQueue.SchedBuried, mtime: now, usn };
       buried.push(sibling);
       await tx.objectStore("cards").put(next);
     }
@@ -71,7 +73,7 @@ export async function answerCard(
   // The review log is keyed by the time of the answer; two answers in one millisecond take the next free one.
   const revlogId = await revlog.freeId(now);
   await tx.objectStore("cards").put(card);
-  const added = await revlog.add({ ...result.log, id: revlogId, usn: PENDING });
+  const added = await revlog.add({ ...result.log, id: revlogId, usn });
   // freeId found this id free in this transaction: were it taken, the answer is undone whole, card and all.
   if (!added) return abandon(tx);
   await revlog.flush();
@@ -95,15 +97,16 @@ async function answerPreview(
   timeTakenMs: number,
 ): Promise<Outcome<Answered>> {
   const { card: next } = previewAnswer(before, ease, now);
-  const card: Card = { ...next, mtime: now, usn: PENDING };
   const tx = col.db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
+  const usn = await pendingUsn(tx.objectStore("meta"));
+  const card: Card = { ...next, mtime: now, usn };
   const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
   const revlogId = await revlog.freeId(now);
   await tx.objectStore("cards").put(card);
   const added = await revlog.add({
     id: revlogId,
     cardId: before.id,
-    usn: PENDING,
+    usn,
     ease,
     ivl: card.odid !== 0 ? -(card.due - Math.floor(now / 1000)) : card.ivl,
     lastIvl: before.ivl,
@@ -125,16 +128,18 @@ async function answerPreview(
 export async function undoAnswer(col: Collection, answered: Answered): Promise<Outcome<Card>> {
   const tx = col.db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
   const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
+  const meta = await tx.objectStore("meta").get("collection");
   const log = await revlog.get(answered.revlogId);
   if (!log) return refuse("That answer is no longer in the review log.");
-  if (log.usn !== PENDING) {
+  if (!isPending(log.usn, syncedGenOf(meta))) {
     return refuse("That answer has already synced to your other devices, so it cannot be undone.");
   }
   const now = col.clock.now();
-  const restored: Card = { ...answered.before, mtime: Math.max(now, answered.card.mtime + 1), usn: PENDING };
+  const usn = pendingUsnOf(meta);
+  const restored: Card = { ...answered.before, mtime: Math.max(now, answered.card.mtime + 1), usn };
   await tx.objectStore("cards").put(restored);
   for (const sibling of answered.buried) {
-    await tx.objectStore("cards").put({ ...sibling, mtime: Math.max(now, sibling.mtime + 1), usn: PENDING });
+    await tx.objectStore("cards").put({ ...sibling, mtime: Math.max(now, sibling.mtime + 1), usn });
   }
   await revlog.delete(answered.revlogId);
   await revlog.flush();

@@ -63,6 +63,6 @@ export function shiftDueDays(card: Card, shift: number): Card {
 
 /** A card as if never studied: new, at a position, without review data (its flags stay). */
 export function resetCard(card: Card, position: number): Card {
-  const fresh = newCard(card.id, card.noteId, card.deckId, card.ord, position, card.mtime);
-  return { ...fresh, flags: card.flags, usn: card.usn };
+  const fresh = newCard(card.id, card.noteId, card.deckId, card.ord, position, card.mtime, card.usn);
+  return { ...fresh, flags: card.flags };
 }

@@ -1,12 +1,13 @@
 // Merges a package's collection into a profile's collection as Anki's importer does: note types by id and shape,
 // decks by name, notes by guid (updated only when the file's copy is newer and of the same note type), cards by
 // note and template, review-log rows by id. Everything is planned first and written in one IndexedDB
-// transaction; imported records are pending changes (usn -1) that keep the file's mtimes, so that importing a
+// transaction; imported records are pending changes (see pending.ts) that keep the file's mtimes, so that importing a
 // newer copy later updates them and importing the same file twice changes nothing.
-import { type Card, type Note, PENDING, type RevlogEntry } from "../../../shared/model";
+import type { Card, Note, RevlogEntry } from "../../../shared/model";
 import { abortWrites, type Collection } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
 import { registerTags, touchMeta } from "../collection/notes";
+import { pendingUsn } from "../collection/pending";
 import { allRevlog, RevlogRows } from "../collection/revlog";
 import type { WriteStore } from "../collection/schema";
 import type { AnkiCollection } from "./anki-db";
@@ -107,6 +108,9 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
     "readwrite",
   );
   try {
+    // Everything imported is a change of this transaction's generation (see pending.ts).
+    const usn = await pendingUsn(tx.objectStore("meta"));
+    const pending = <T extends { usn: number }>(record: T): T => ({ ...record, usn });
     const store = {
       notetypes: tx.objectStore("notetypes"),
       deckconfigs: tx.objectStore("deckconfigs"),
@@ -134,21 +138,21 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
     options.progress(0.3, "Matching note types and decks");
 
     const noteTypePlan = planNoteTypes(data.noteTypes, noteTypes, new Set(data.notes.map((n) => n.noteTypeId)), newId);
-    for (const noteType of noteTypePlan.add) write(store.notetypes.add(noteType));
-    for (const noteType of noteTypePlan.update) write(store.notetypes.put(noteType));
+    for (const noteType of noteTypePlan.add) write(store.notetypes.add(pending(noteType)));
+    for (const noteType of noteTypePlan.update) write(store.notetypes.put(pending(noteType)));
     counts.noteTypesAdded = noteTypePlan.add.length;
     counts.noteTypesUpdated = noteTypePlan.update.length;
     const typeMap = noteTypePlan.map;
 
     const presetPlan = planPresets(data.deckConfigs, presets, options.withScheduling);
-    for (const preset of presetPlan.add) write(store.deckconfigs.add(preset));
-    for (const preset of presetPlan.update) write(store.deckconfigs.put(preset));
+    for (const preset of presetPlan.add) write(store.deckconfigs.add(pending(preset)));
+    for (const preset of presetPlan.update) write(store.deckconfigs.put(pending(preset)));
     counts.presetsAdded = presetPlan.add.length;
 
     const cardDecks = new Set(data.cards.flatMap((c) => (c.odid !== 0 ? [c.odid, c.deckId] : [c.deckId])));
     const deckPlan = planDecks(data.decks, decks, presetPlan.ids, cardDecks, newId, now, keepFiltered);
-    for (const deck of deckPlan.add) write(store.decks.add(deck));
-    for (const deck of deckPlan.update) write(store.decks.put(deck));
+    for (const deck of deckPlan.add) write(store.decks.add(pending(deck)));
+    for (const deck of deckPlan.update) write(store.decks.put(pending(deck)));
     counts.decksAdded = deckPlan.add.length;
     counts.filteredDecksAdded = deckPlan.add.filter((d) => d.filter).length;
     counts.filteredDecksUpdated = deckPlan.update.length;
@@ -178,7 +182,7 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
       if (!existing) {
         const id = taken.notes.has(incoming.id) ? newId() : incoming.id;
         taken.notes.add(id);
-        write(store.notes.add({ ...incoming, id, noteTypeId: noteType.id, fields, usn: PENDING }));
+        write(store.notes.add({ ...incoming, id, noteTypeId: noteType.id, fields, usn }));
         for (const tag of incoming.tags) tags.add(tag);
         for (const card of cardsOf.get(incoming.id) ?? []) newCards.push({ card, noteId: id });
         counts.notesAdded++;
@@ -189,7 +193,7 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
         continue;
       }
       if (incoming.mtime > existing.mtime) {
-        write(store.notes.put({ ...existing, fields, tags: incoming.tags, mtime: incoming.mtime, usn: PENDING }));
+        write(store.notes.put({ ...existing, fields, tags: incoming.tags, mtime: incoming.mtime, usn }));
         for (const tag of incoming.tags) tags.add(tag);
         counts.notesUpdated++;
       } else {
@@ -253,13 +257,13 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
           ? { ...placed, deckId: deckPlan.target(placed.deckId), odid: deckPlan.home(placed.odid) }
           : { ...placed, deckId: deckPlan.home(placed.deckId) };
       if (deckPlan.converted.has(original.deckId)) convertedUsed.add(deckPlan.target(original.deckId));
-      write(store.cards.add({ ...stored, id, noteId, usn: PENDING }));
+      write(store.cards.add({ ...stored, id, noteId, usn }));
       cardMap.set(original.id, id);
       counts.cardsAdded++;
     }
     if (lastPos + 1 > nextPos) {
       nextPos = lastPos + 1;
-      write(tx.objectStore("config").put({ key: "nextPos", value: nextPos, mtime: now, usn: PENDING }));
+      write(tx.objectStore("config").put({ key: "nextPos", value: nextPos, mtime: now, usn }));
     }
 
     // Review log: by id, never twice; only for cards that are in the collection now.
@@ -269,7 +273,7 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
       for (const entry of wanted) {
         if (taken.revlog.has(entry.id)) continue;
         taken.revlog.add(entry.id);
-        const revlog: RevlogEntry = { ...entry, cardId: cardMap.get(entry.cardId) ?? entry.cardId, usn: PENDING };
+        const revlog: RevlogEntry = { ...entry, cardId: cardMap.get(entry.cardId) ?? entry.cardId, usn };
         write(store.revlog.put(revlog));
         counts.revlogAdded++;
       }
@@ -278,7 +282,7 @@ export async function mergeCollection(col: Collection, data: AnkiCollection, opt
 
     counts.filteredDecksConverted = convertedUsed.size;
     if (counts.filteredDecksConverted > 0) counts.filteredDecksReason = notKept;
-    await registerTags(tx.objectStore("tags"), [...tags], now);
+    await registerTags(tx.objectStore("tags"), [...tags], now, usn);
     const changed =
       counts.notesAdded +
         counts.notesUpdated +

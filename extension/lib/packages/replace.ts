@@ -2,10 +2,11 @@
 // current collection is backed up first, then every store is rewritten in one transaction. Everything imported is
 // a pending change, and the schema stamp moves on, so the next sync asks which side to keep. Filtered decks and the
 // cards they borrow are kept as they are.
-import { DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type Deck, PENDING } from "../../../shared/model";
+import { DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type Deck } from "../../../shared/model";
 import { abortWrites, type Collection } from "../collection/collection";
 import { defaultDeckConfig } from "../collection/defaults";
 import { returnedHome } from "../collection/filtered";
+import { pendingUsn } from "../collection/pending";
 import { toBlocks } from "../collection/revlog";
 import { SYNCED_STORES } from "../collection/schema";
 import { backupCollection } from "../sync/backup";
@@ -36,16 +37,21 @@ export async function replaceWithPackage(
   progress(0.3, "Backing up the current collection");
   const backupId = await backupCollection(col, "package");
   const now = col.clock.now();
+  progress(0.5, "Replacing the collection");
+  const tx = col.db.transaction([...SYNCED_STORES, "meta"] as const, "readwrite");
+  // Everything imported is a change of this transaction's generation (see pending.ts); the records are made
+  // without waiting, so the transaction stays open.
+  const usn = await pendingUsn(tx.objectStore("meta"));
   const pending = <T extends { usn: number; mtime?: number }>(record: T): T => ({
     ...record,
     mtime: record.mtime || now,
-    usn: PENDING,
+    usn,
   });
   const typeFields = new Map(data.noteTypes.map((n) => [n.id, n.fields.length]));
   const decks: Deck[] = data.decks.map(pending);
   const presetIds = new Set(data.deckConfigs.map((p) => p.id));
   const presets = data.deckConfigs.map(pending);
-  if (!presetIds.has(DEFAULT_CONFIG_ID)) presets.push(defaultDeckConfig(DEFAULT_CONFIG_ID, "Default", now));
+  if (!presetIds.has(DEFAULT_CONFIG_ID)) presets.push(defaultDeckConfig(DEFAULT_CONFIG_ID, "Default", now, usn));
   for (const deck of decks) if (!presetIds.has(deck.configId)) deck.configId = DEFAULT_CONFIG_ID;
   if (!decks.some((d) => d.id === DEFAULT_DECK_ID)) {
     const taken = new Set(decks.map((d) => d.name.toLowerCase()));
@@ -58,7 +64,7 @@ export async function replaceWithPackage(
       description: "",
       collapsed: false,
       mtime: now,
-      usn: PENDING,
+      usn,
     });
   }
   const normalIds = new Set(decks.filter((d) => !d.filter).map((d) => d.id));
@@ -79,17 +85,13 @@ export async function replaceWithPackage(
   const tags = new Map(data.tags.map((t) => [t.name.toLowerCase(), pending(t)]));
   for (const note of data.notes) {
     for (const tag of note.tags) {
-      if (!tags.has(tag.toLowerCase()))
-        tags.set(tag.toLowerCase(), { name: tag, collapsed: false, mtime: now, usn: PENDING });
+      if (!tags.has(tag.toLowerCase())) tags.set(tag.toLowerCase(), { name: tag, collapsed: false, mtime: now, usn });
     }
   }
-
-  progress(0.5, "Replacing the collection");
-  const tx = col.db.transaction([...SYNCED_STORES, "meta"] as const, "readwrite");
   const write = (request: Promise<unknown>) => {
     request.catch(() => {});
   };
-  const rows = data.revlog.filter((entry) => cardIds.has(entry.cardId)).map((entry) => ({ ...entry, usn: PENDING }));
+  const rows = data.revlog.filter((entry) => cardIds.has(entry.cardId)).map((entry) => ({ ...entry, usn }));
   try {
     for (const name of SYNCED_STORES) write(tx.objectStore(name).clear());
     for (const noteType of data.noteTypes) write(tx.objectStore("notetypes").put(pending(noteType)));

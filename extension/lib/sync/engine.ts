@@ -16,8 +16,10 @@ import { backupCollection } from "./backup";
 import type { FailureKind } from "./errors";
 import {
   applyRelayObjects,
+  beginUpload,
   countRecords,
   digestMismatches,
+  finishUpload,
   hasPending,
   localDigest,
   markSynced,
@@ -380,12 +382,10 @@ export function fullUpload(
   { allowEmpty = false, onProgress = quiet }: { allowEmpty?: boolean; onProgress?: OnProgress } = {},
 ): Promise<SyncOutcome> {
   return asOutcome(async () => {
-    // A full upload is a schema change for every other device: they must choose too, not merge half of it. Until
-    // the relay holds this upload, only another one-way sync can follow here, whatever the records' usn say; so
-    // each record is marked as sent as it is read (see readForUpload), and one changed after that is pending again.
-    const before = await col.meta();
-    await recordSync(col, { scm: Math.max(col.clock.now(), before.scm + 1) });
-    const meta = await col.meta();
+    // The schema stamp and the pending generation move on (see beginUpload). Until the relay holds this upload,
+    // only another one-way sync can follow here; once it does, what the upload covers is synced at once.
+    const start = await beginUpload(col);
+    const meta = start.meta;
     let total = 0;
     for (const kind of SYNC_KINDS) total += await countRecords(col, kind);
     const session = newSessionId();
@@ -420,8 +420,7 @@ export function fullUpload(
     const result = must(
       await client.commitUpload(session, { collectionId: meta.id, scm: meta.scm, chunks, counts, allowEmpty }),
     );
-    // The relay checked the upload's counts per kind before committing it: the weekly full check can wait.
-    await recordSync(col, { lastSyncUsn: result.usn, lastSync: col.clock.now(), lastFullCheck: col.clock.now() });
+    await finishUpload(col, start, result.usn);
     return { kind: "synced", usn: result.usn, pulled: 0, pushed: sent, repaired: [] };
   });
 }

@@ -3,7 +3,7 @@
 
 import { unwrap } from "idb";
 import type { Card, CollectionMeta, Deck, RevlogEntry } from "../../../shared/model";
-import { DEFAULT_DECK_ID, fitFields, PENDING } from "../../../shared/model";
+import { DEFAULT_DECK_ID, fitFields } from "../../../shared/model";
 import { canonical, incomingWins, sameIdentity } from "../../../shared/sync/merge";
 import {
   type CollectionDigest,
@@ -15,7 +15,17 @@ import {
 import { fromWire, toWire, wireId } from "../../../shared/sync/records";
 import { abortWrites, type Collection } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
-import { allRevlog, countPendingRevlog, countRevlog, RevlogRows, sealBlock, toBlocks } from "../collection/revlog";
+import { isPending, pendingGenOf, pendingUsnOf, pendingUsns, syncedGen, syncedGenOf } from "../collection/pending";
+import {
+  allRevlog,
+  countPendingRevlog,
+  countRevlog,
+  pendingBlocks,
+  type RevlogBlock,
+  RevlogRows,
+  sealBlock,
+  toBlocks,
+} from "../collection/revlog";
 import { SYNCED_STORES } from "../collection/schema";
 
 export const STORE_OF = {
@@ -52,16 +62,22 @@ function keyOf(kind: SyncKind, id: string): number | string {
   return kind === "tag" || kind === "config" ? id : Number(id);
 }
 
-/** Every local change the relay has not seen (usn -1), graves included, parents before children, in batches. */
+/** The collection's syncedGen: what tells its pending records from the synced ones (see pending.ts). */
+function syncedGenNow(col: Collection): Promise<number> {
+  return syncedGen(col.db.transaction("meta").store);
+}
+
+/** Every local change the relay has not seen (pending.ts), graves included, parents before children, in batches. */
 export async function* pendingBatches(col: Collection, size = PENDING_BATCH): AsyncGenerator<WireObject[]> {
+  const synced = await syncedGenNow(col);
   for (const store of PENDING_STORES) {
     if (store === "revlogBlocks") {
       // Blocks with a pending row, a few at a time.
-      const keys = (await col.db.getAllKeysFromIndex("revlogBlocks", "pending")) as number[];
+      const keys = (await col.db.getAllKeysFromIndex("revlogBlocks", "pending", pendingBlocks(synced))) as number[];
       let out: WireObject[] = [];
       for (const key of keys) {
         const block = await col.db.get("revlogBlocks", key);
-        for (const row of block?.rows ?? []) if (row.usn === PENDING) out.push(toWire("revlog", row));
+        for (const row of block?.rows ?? []) if (isPending(row.usn, synced)) out.push(toWire("revlog", row));
         if (out.length >= size) {
           yield out;
           out = [];
@@ -72,14 +88,14 @@ export async function* pendingBatches(col: Collection, size = PENDING_BATCH): As
     }
     // The keys first (small), then the records a batch at a time: a Merge makes every record pending, and the
     // whole collection's wire form would not fit in memory on a large collection.
-    const keys = await col.db.getAllKeysFromIndex(store, "usn", PENDING);
+    const keys = await col.db.getAllKeysFromIndex(store, "usn", pendingUsns(synced));
     for (let i = 0; i < keys.length; i += size) {
       const tx = col.db.transaction(store);
       const records = await Promise.all(keys.slice(i, i + size).map((key) => tx.store.get(key as never)));
       const out: WireObject[] = [];
       for (const record of records as unknown as AnyRecord[]) {
         // Sent meanwhile by another sync, or deleted: nothing to send for it.
-        if (!record || record.usn !== PENDING) continue;
+        if (!record || !isPending(record.usn, synced)) continue;
         if (store === "graves") {
           out.push({
             kind: record.kind as SyncKind,
@@ -99,14 +115,15 @@ export async function* pendingBatches(col: Collection, size = PENDING_BATCH): As
 
 /** How many records wait to be sent (every kind, and graves). */
 export async function pendingTotal(col: Collection): Promise<number> {
-  const counts = await Promise.all(PENDING_STORES.map((store) => countPending(col, store)));
+  const synced = await syncedGenNow(col);
+  const counts = await Promise.all(PENDING_STORES.map((store) => countPending(col, store, synced)));
   return counts.reduce((sum, n) => sum + n, 0);
 }
 
 /** How many records of a store wait to be sent. */
-async function countPending(col: Collection, store: (typeof PENDING_STORES)[number]): Promise<number> {
-  if (store !== "revlogBlocks") return col.db.countFromIndex(store, "usn", PENDING);
-  return countPendingRevlog(col.db.transaction("revlogBlocks").store);
+async function countPending(col: Collection, store: (typeof PENDING_STORES)[number], synced: number): Promise<number> {
+  if (store !== "revlogBlocks") return col.db.countFromIndex(store, "usn", pendingUsns(synced));
+  return countPendingRevlog(col.db.transaction("revlogBlocks").store, synced);
 }
 
 /** How many live records of a kind the collection holds. */
@@ -126,11 +143,12 @@ export interface PushedRecord {
 /** True when anything is waiting to be sent. */
 export async function hasPending(col: Collection): Promise<boolean> {
   // The first pending key of each store, not a count: a freshly imported collection is pending throughout.
+  const synced = await syncedGenNow(col);
   const first = await Promise.all(
     PENDING_STORES.map((store) =>
       store === "revlogBlocks"
-        ? col.db.getKeyFromIndex("revlogBlocks", "pending", IDBKeyRange.lowerBound(1))
-        : col.db.getKeyFromIndex(store, "usn", PENDING),
+        ? col.db.getKeyFromIndex("revlogBlocks", "pending", pendingBlocks(synced))
+        : col.db.getKeyFromIndex(store, "usn", pendingUsns(synced)),
     ),
   );
   return first.some((key) => key !== undefined);
@@ -147,12 +165,13 @@ export async function pendingCounts(col: Collection): Promise<{
   /** Media files added, edited or deleted here and not yet synced. */
   media: number;
 }> {
-  const count = (kind: SyncKind) => countPending(col, STORE_OF[kind]);
+  const synced = await syncedGenNow(col);
+  const count = (kind: SyncKind) => countPending(col, STORE_OF[kind], synced);
   const counts = Object.fromEntries(await Promise.all(SYNC_KINDS.map(async (k) => [k, await count(k)]))) as Record<
     SyncKind,
     number
   >;
-  const deletions = await col.db.countFromIndex("graves", "usn", PENDING);
+  const deletions = await countPending(col, "graves", synced);
   const other = counts.notetype + counts.deckconfig + counts.deck + counts.tag + counts.config;
   const media = await col.db.countFromIndex("media", "pending");
   const total = other + counts.note + counts.card + counts.revlog + deletions + media;
@@ -197,7 +216,10 @@ export async function applyRelayObjects(
   if (objects.length === 0) return;
   const db = col.db;
   const now = col.clock.now();
-  const tx = withRevlogRows(db.transaction(SYNC_STORES, "readwrite"));
+  const tx = withRevlogRows(db.transaction([...SYNC_STORES, "meta"] as const, "readwrite"));
+  // What is pending, and the usn that a change made here is stamped with, as of this transaction (pending.ts).
+  const meta = await (tx.objectStore("meta") as unknown as MetaStore).get("collection");
+  const gen: Generation = { usn: pendingUsnOf(meta), synced: syncedGenOf(meta) };
   const graves = tx.objectStore("graves");
   // Parents first, so that a clash of ids is resolved for a note before its cards arrive.
   const ordered = [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
@@ -212,7 +234,7 @@ export async function applyRelayObjects(
   const localReads = ordered.map((o) => (o.deleted ? null : storeOf(o.kind).get(keyOf(o.kind, o.id))));
   const graveReads = ordered.map((o) => (o.deleted || o.kind === "revlog" ? null : graves.get([o.kind, o.id])));
   let fresh = true;
-  const fields = fieldFitter(tx as unknown as ApplyTx);
+  const fields = fieldFitter(tx as unknown as ApplyTx, gen.usn);
   // The decks deleted here: a card arriving in one of them (answered on a device that still had it) goes home.
   const goneDecks = new Set(
     (await graves.getAllKeys(IDBKeyRange.bound(["deck", ""], ["deck", "\uffff"]))).map((key) =>
@@ -238,7 +260,7 @@ export async function applyRelayObjects(
       }
       if (object.kind === "deck") goneDecks.add(key as number);
       if (object.kind === "notetype" || object.kind === "note" || object.kind === "deck") {
-        await cascadeDeletion(tx as unknown as RekeyTx, object.kind, key as number, object.mtime);
+        await cascadeDeletion(tx as unknown as RekeyTx, object.kind, key as number, object.mtime, gen.usn);
         fresh = false;
       }
       continue;
@@ -254,11 +276,11 @@ export async function applyRelayObjects(
     const incoming = fromWire({ ...object, usn }) as AnyRecord;
     if (
       local &&
-      local.usn === PENDING &&
+      isPending(local.usn, gen.synced) &&
       !sameIdentity(object.kind, toWire(object.kind, local).body ?? {}, object.body ?? {})
     ) {
       // A different record of this device holds the same id: it moves to a new id, and both are kept.
-      await rekey(col, tx as unknown as RekeyTx, object.kind, key as number);
+      await rekey(col, tx as unknown as RekeyTx, object.kind, key as number, gen.usn);
       local = undefined;
       fresh = false;
     }
@@ -269,15 +291,16 @@ export async function applyRelayObjects(
       const mine = toWire(object.kind, local);
       const same = canonical(mine.body) === canonical(object.body);
       // A merge leaves a record that is the relay's already as it is (its usn may be of another relay: it is synced).
-      if (seen && same && local.usn !== PENDING) continue;
-      if (local.usn !== PENDING || incomingWins(mine, object)) record = incoming;
+      const pending = isPending(local.usn, gen.synced);
+      if (seen && same && !pending) continue;
+      if (!pending || incomingWins(mine, object)) record = incoming;
       // The relay holds exactly this version already (a push whose answer was lost): it is synced.
       else if (same) record = { ...local, usn: object.usn };
     }
     if (!record) continue;
     if (object.kind === "note") record = await fields.fit(record);
-    if (object.kind === "card") record = placedCard(record, goneDecks);
-    if (object.kind === "deck") await putRecord(tx, object.kind, record, now);
+    if (object.kind === "card") record = placedCard(record, goneDecks, gen.usn);
+    if (object.kind === "deck") await putRecord(tx, object.kind, record, now, gen.usn);
     else write(store.put(record));
     if (object.kind === "notetype" && (await fields.noteTypeChanged(record, local ?? undefined))) fresh = false;
   }
@@ -311,7 +334,7 @@ function withRevlogRows<T extends { objectStore(name: never): unknown; done: Pro
  * card borrowed from a deleted home deck will go home to Default. A moved card is changed (pending, mtime one later),
  * so that the move syncs. Only deletions move cards: a deck that has not arrived yet (a later page) has no grave.
  */
-function placedCard(record: AnyRecord, goneDecks: Set<number>): AnyRecord {
+function placedCard(record: AnyRecord, goneDecks: Set<number>, usn: number): AnyRecord {
   const card = record as unknown as Card;
   let next = card;
   if (goneDecks.has(card.deckId)) {
@@ -321,7 +344,7 @@ function placedCard(record: AnyRecord, goneDecks: Set<number>): AnyRecord {
     next = { ...card, odid: DEFAULT_DECK_ID };
   }
   if (next === card) return record;
-  return { ...next, mtime: card.mtime + 1, usn: PENDING } as unknown as AnyRecord;
+  return { ...next, mtime: card.mtime + 1, usn } as unknown as AnyRecord;
 }
 
 /**
@@ -330,14 +353,14 @@ function placedCard(record: AnyRecord, goneDecks: Set<number>): AnyRecord {
  * be fitted is changed (pending, mtime one later), so the fitted version syncs; two devices fitting the same note
  * make the same record, and a later edit from elsewhere still wins over it.
  */
-function fieldFitter(tx: ApplyTx) {
+function fieldFitter(tx: ApplyTx, usn: number) {
   const counts = new Map<number, number>();
   const noteTypes = tx.objectStore("notetypes") as { get(id: number): Promise<AnyRecord | undefined> };
   const notes = tx.objectStore("notes") as RekeyStore;
   const fitted = (note: AnyRecord, count: number): AnyRecord | null => {
     const fields = note.fields as string[];
     if (!Array.isArray(fields) || fields.length === count) return null;
-    return { ...note, fields: fitFields(fields, count), mtime: Number(note.mtime) + 1, usn: PENDING };
+    return { ...note, fields: fitFields(fields, count), mtime: Number(note.mtime) + 1, usn };
   };
   return {
     async fit(note: AnyRecord): Promise<AnyRecord> {
@@ -369,6 +392,13 @@ function fieldFitter(tx: ApplyTx) {
 }
 
 type ApplyTx = { objectStore(name: string): unknown };
+type MetaStore = { get(key: "collection"): Promise<CollectionMeta | undefined> };
+
+/** The usn a change made in a transaction is stamped with, and the collection's syncedGen (see pending.ts). */
+interface Generation {
+  usn: number;
+  synced: number;
+}
 
 const KIND_ORDER = Object.fromEntries(SYNC_KINDS.map((kind, index) => [kind, index])) as Record<SyncKind, number>;
 
@@ -384,12 +414,12 @@ type RekeyTx = { objectStore(name: string): RekeyStore };
  * What a deletion from the relay takes with it here: a note type's notes, a note's cards (a card this device made
  * for it meanwhile included: a deletion beats a concurrent edit), and a deck's cards go to the Default deck.
  */
-async function cascadeDeletion(tx: RekeyTx, kind: SyncKind, id: number, mtime: number): Promise<void> {
+async function cascadeDeletion(tx: RekeyTx, kind: SyncKind, id: number, mtime: number, usn: number): Promise<void> {
   const graves = tx.objectStore("graves");
   const remove = async (childKind: "note" | "card", childId: number) => {
     await tx.objectStore(STORE_OF[childKind]).delete(childId);
-    await graves.put({ kind: childKind, id: String(childId), mtime, usn: PENDING });
-    await cascadeDeletion(tx, childKind, childId, mtime);
+    await graves.put({ kind: childKind, id: String(childId), mtime, usn });
+    await cascadeDeletion(tx, childKind, childId, mtime, usn);
   };
   if (kind === "notetype") {
     for (const note of await tx.objectStore("notes").index("noteTypeId").getAll(id))
@@ -402,7 +432,7 @@ async function cascadeDeletion(tx: RekeyTx, kind: SyncKind, id: number, mtime: n
       (d) => d.id !== id,
     );
     const exists = new Set(decks.map((d) => d.id));
-    const moved = (card: Card) => ({ ...card, mtime: Math.max(Number(card.mtime) + 1, mtime), usn: PENDING });
+    const moved = (card: Card) => ({ ...card, mtime: Math.max(Number(card.mtime) + 1, mtime), usn });
     // Cards of a deleted filtered deck go home; other cards of a deleted deck go to Default, as does a card whose
     // home deck is gone too.
     for (const record of await cards.index("deckId").getAll(id)) {
@@ -419,20 +449,20 @@ async function cascadeDeletion(tx: RekeyTx, kind: SyncKind, id: number, mtime: n
 }
 
 /** Moves a pending note, card or review to a free id, carrying its children along (all left pending). */
-async function rekey(col: Collection, tx: RekeyTx, kind: SyncKind, oldId: number): Promise<void> {
+async function rekey(col: Collection, tx: RekeyTx, kind: SyncKind, oldId: number, usn: number): Promise<void> {
   const store = tx.objectStore(STORE_OF[kind]);
   const record = await store.get(oldId);
   if (!record) return;
   let newId = kind === "revlog" ? oldId + 1 : col.nextId();
   while (await store.get(newId)) newId = kind === "revlog" ? newId + 1 : col.nextId();
   await store.delete(oldId);
-  await store.put({ ...record, id: newId, usn: PENDING });
+  await store.put({ ...record, id: newId, usn });
   const child =
     kind === "note" ? (["cards", "noteId"] as const) : kind === "card" ? (["revlogBlocks", "cardId"] as const) : null;
   if (!child) return;
   const children = tx.objectStore(child[0]);
   for (const row of await children.index(child[1]).getAll(oldId)) {
-    await children.put({ ...row, [child[1]]: newId, usn: PENDING });
+    await children.put({ ...row, [child[1]]: newId, usn });
   }
 }
 
@@ -440,7 +470,7 @@ async function rekey(col: Collection, tx: RekeyTx, kind: SyncKind, oldId: number
  * Puts a record. Two decks with one name (made on two devices) are both kept: the one with the greater id is
  * renamed "Name (2)" (or the next free number), on every device alike, and the rename syncs.
  */
-async function putRecord(tx: ApplyTx, kind: SyncKind, record: AnyRecord, now: number): Promise<void> {
+async function putRecord(tx: ApplyTx, kind: SyncKind, record: AnyRecord, now: number, usn: number): Promise<void> {
   const store = tx.objectStore(STORE_OF[kind]) as { put(value: unknown): Promise<unknown> };
   if (kind !== "deck") {
     await store.put(record);
@@ -459,7 +489,7 @@ async function putRecord(tx: ApplyTx, kind: SyncKind, record: AnyRecord, now: nu
   let n = 2;
   while (await byName.get(`${String(loser.name)} (${n})`)) n++;
   const renamed = `${String(loser.name)} (${n})`;
-  await store.put({ ...loser, name: renamed, mtime: Math.max(Number(loser.mtime) + 1, now), usn: PENDING });
+  await store.put({ ...loser, name: renamed, mtime: Math.max(Number(loser.mtime) + 1, now), usn });
   if (winner) await store.put(winner);
 }
 
@@ -477,7 +507,8 @@ export async function markSynced(
   // the records not yet marked are simply sent again by the next sync, to the same effect.
   for (let start = 0; start < pushed.length; start += MARK_BATCH) {
     const batch = pushed.slice(start, start + MARK_BATCH);
-    const tx = withRevlogRows(col.db.transaction(SYNC_STORES, "readwrite"));
+    const tx = withRevlogRows(col.db.transaction([...SYNC_STORES, "meta"] as const, "readwrite"));
+    const synced = syncedGenOf(await (tx.objectStore("meta") as unknown as MetaStore).get("collection"));
     const storeOf = (name: string) =>
       tx.objectStore(name as never) as unknown as {
         get(key: unknown): Promise<AnyRecord | undefined>;
@@ -489,7 +520,7 @@ export async function markSynced(
     );
     for (const [index, object] of batch.entries()) {
       const local = await reads[index];
-      if (!local || local.usn !== PENDING) continue;
+      if (!local || !isPending(local.usn, synced)) continue;
       const mtime = !object.deleted && object.kind === "revlog" ? Number(local.id) : Number(local.mtime);
       // Changed again since it was sent: it waits for the next sync.
       if (mtime !== object.mtime) continue;
@@ -525,10 +556,17 @@ export async function markUnseenPending(col: Collection, seen: SeenKeys): Promis
         return !seen.has(store, name);
       });
       if (unseen.length > 0) {
-        const tx = col.db.transaction(store as never, "readwrite");
-        const records = (await Promise.all(unseen.map((key) => tx.store.get(key)))) as unknown as AnyRecord[];
-        for (const record of records)
-          if (record && record.usn !== PENDING) void tx.store.put({ ...record, usn: PENDING } as never);
+        const tx = col.db.transaction([store, "meta"] as never, "readwrite");
+        const meta = await (tx.objectStore("meta" as never) as unknown as MetaStore).get("collection");
+        const target = tx.objectStore(store as never) as unknown as {
+          get(key: IDBValidKey): Promise<AnyRecord | undefined>;
+          put(value: AnyRecord): Promise<unknown>;
+        };
+        const records = await Promise.all(unseen.map((key) => target.get(key)));
+        for (const record of records) {
+          if (record && !isPending(record.usn, syncedGenOf(meta)))
+            void target.put({ ...record, usn: pendingUsnOf(meta) });
+        }
         await tx.done;
       }
       if (keys.length < MARK_BATCH) break;
@@ -541,13 +579,15 @@ export async function markUnseenPending(col: Collection, seen: SeenKeys): Promis
 async function markUnseenRevlogPending(col: Collection, seen: SeenKeys): Promise<void> {
   const keys = (await col.db.getAllKeys("revlogBlocks")) as number[];
   for (const key of keys) {
-    const tx = col.db.transaction("revlogBlocks", "readwrite");
-    const block = await tx.store.get(key);
-    if (block?.rows.some((row) => row.usn !== PENDING && !seen.has("revlogBlocks", row.id))) {
-      block.rows = block.rows.map((row) =>
-        row.usn !== PENDING && !seen.has("revlogBlocks", row.id) ? { ...row, usn: PENDING } : row,
-      );
-      await tx.store.put(sealBlock(block));
+    const tx = col.db.transaction(["revlogBlocks", "meta"], "readwrite");
+    const meta = await tx.objectStore("meta").get("collection");
+    const blocks = tx.objectStore("revlogBlocks");
+    const block = await blocks.get(key);
+    const unsent = (row: { id: number; usn: number }) =>
+      !isPending(row.usn, syncedGenOf(meta)) && !seen.has("revlogBlocks", row.id);
+    if (block?.rows.some(unsent)) {
+      block.rows = block.rows.map((row) => (unsent(row) ? { ...row, usn: pendingUsnOf(meta) } : row));
+      await blocks.put(sealBlock(block));
     }
     await tx.done;
   }
@@ -581,6 +621,7 @@ export async function replaceCollection(
   const now = col.clock.now();
   const tx = col.db.transaction([...SYNC_STORES, "meta"] as const, "readwrite");
   try {
+    const meta = await tx.objectStore("meta").get("collection");
     for (const name of SYNC_STORES) void tx.objectStore(name).clear();
     // The stores themselves, without a promise for each of hundreds of thousands of writes; a failed write aborts
     // the transaction, which tx.done reports.
@@ -588,7 +629,7 @@ export async function replaceCollection(
     for (const grave of received.graves) raw("graves").put(grave);
     for (const [kind, records] of received.records) {
       if (kind === "deck") {
-        for (const record of records) await putRecord(tx, "deck", record, now);
+        for (const record of records) await putRecord(tx, "deck", record, now, pendingUsnOf(meta));
         continue;
       }
       if (kind === "revlog") {
@@ -598,7 +639,6 @@ export async function replaceCollection(
       const store = raw(STORE_OF[kind]);
       for (const record of records) store.put(record);
     }
-    const meta = await tx.objectStore("meta").get("collection");
     if (meta) {
       // An exact copy of the relay's collection: the weekly full check can wait.
       await tx
@@ -655,21 +695,59 @@ export function digestMismatches(local: CollectionDigest, relay: CollectionDiges
   });
 }
 
-/** The usn of records sent in a full upload that is not yet committed: anything but pending will do. */
-const SENT = 0;
 const UPLOAD_BATCH = 2000;
 /** Blocks of the review log (an hour of answers each) read per transaction in a full upload. */
 const UPLOAD_BLOCKS = 4;
 
+/** What a full upload sends as the collection's identity, and the generation of changes it covers. */
+export interface UploadStart {
+  meta: CollectionMeta;
+  generation: number;
+}
+
 /**
- * The whole collection on the wire, for a full upload, a store and a batch at a time: first the deletions this
- * device knows of, so that the relay keeps them (a device still holding a deleted note must not bring it back),
- * then every live record, parents before children (a live record replaces a deletion of the same id). Each batch
- * is marked as sent in the transaction that reads it: a record changed afterwards is pending again, so a change
- * made while the upload runs is pushed by the next sync instead of being lost.
+ * Starts a full upload, in one transaction: the schema stamp moves on (a full upload is a schema change for every
+ * other device: they must choose too, not merge half of it), and so does the pending generation. Every change
+ * written before this moment is of `generation` or older and is read by the upload (readForUpload); every change
+ * written after it is of a newer generation, and stays pending once the relay holds the upload.
+ */
+export async function beginUpload(col: Collection): Promise<UploadStart> {
+  const tx = col.db.transaction("meta", "readwrite");
+  const meta = await tx.store.get("collection");
+  if (!meta) throw new Error(`the collection of profile ${col.profileId} has no meta record`);
+  const generation = pendingGenOf(meta);
+  const next = { ...meta, scm: Math.max(col.clock.now(), meta.scm + 1), pendingGen: generation + 1 };
+  await tx.store.put(next, "collection");
+  await tx.done;
+  return { meta: next, generation };
+}
+
+/**
+ * Records that the relay holds a full upload: every change up to its generation is synced, without writing any of
+ * them again. Nothing is recorded if the collection was replaced meanwhile (a restore or a download moves the schema
+ * stamp): what the relay holds is then not what this device holds.
+ */
+export async function finishUpload(col: Collection, start: UploadStart, usn: number): Promise<void> {
+  const now = col.clock.now();
+  const tx = col.db.transaction("meta", "readwrite");
+  const meta = await tx.store.get("collection");
+  if (meta && meta.scm === start.meta.scm) {
+    // The relay checked the upload's counts per kind before committing it: the weekly full check can wait.
+    const syncedGen = Math.max(syncedGenOf(meta), start.generation);
+    await tx.store.put({ ...meta, syncedGen, lastSyncUsn: usn, lastSync: now, lastFullCheck: now }, "collection");
+  }
+  await tx.done;
+}
+
+/**
+ * The whole collection on the wire, for a full upload begun with beginUpload, a store and a batch at a time: first
+ * the deletions this device knows of, so that the relay keeps them (a device still holding a deleted note must not
+ * bring it back), then every live record, parents before children (a live record replaces a deletion of the same
+ * id). Nothing is written: a record changed while the upload runs is of the next generation, and the next sync
+ * pushes it, whichever version of it the upload read.
  */
 export async function* readForUpload(col: Collection): AsyncGenerator<WireObject[]> {
-  yield* readMarking(
+  yield* readAll(
     col,
     "graves",
     (grave) => [String(grave.kind), String(grave.id)],
@@ -683,10 +761,10 @@ export async function* readForUpload(col: Collection): AsyncGenerator<WireObject
   );
   for (const kind of SYNC_KINDS) {
     if (kind === "revlog") {
-      yield* readRevlogMarking(col);
+      yield* readRevlog(col);
       continue;
     }
-    yield* readMarking(
+    yield* readAll(
       col,
       STORE_OF[kind],
       (record) => keyOf(kind, wireId(kind, record)),
@@ -695,7 +773,7 @@ export async function* readForUpload(col: Collection): AsyncGenerator<WireObject
   }
 }
 
-async function* readMarking(
+async function* readAll(
   col: Collection,
   name: string,
   keyOfRecord: (record: AnyRecord) => IDBValidKey,
@@ -704,11 +782,7 @@ async function* readMarking(
   let after: IDBValidKey | null = null;
   for (;;) {
     const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
-    const tx = col.db.transaction(name as never, "readwrite");
-    const records = (await tx.store.getAll(range as never, UPLOAD_BATCH)) as unknown as AnyRecord[];
-    const store = unwrap(tx.store as never) as unknown as IDBObjectStore;
-    for (const record of records) if (record.usn === PENDING) store.put({ ...record, usn: SENT });
-    await tx.done;
+    const records = (await col.db.getAll(name as never, range as never, UPLOAD_BATCH)) as unknown as AnyRecord[];
     if (records.length > 0) yield records.map(wire);
     const last = records[records.length - 1];
     if (records.length < UPLOAD_BATCH || !last) return;
@@ -716,21 +790,14 @@ async function* readMarking(
   }
 }
 
-/** readMarking for the review log: a few blocks per transaction. */
-async function* readRevlogMarking(col: Collection): AsyncGenerator<WireObject[]> {
+/** readAll for the review log: a few blocks at a time. */
+async function* readRevlog(col: Collection): AsyncGenerator<WireObject[]> {
   let after: number | null = null;
   for (;;) {
-    const range = after === null ? null : IDBKeyRange.lowerBound(after, true);
-    const tx = col.db.transaction("revlogBlocks", "readwrite");
-    const blocks = await tx.store.getAll(range, UPLOAD_BLOCKS);
+    const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
+    const blocks: RevlogBlock[] = await col.db.getAll("revlogBlocks", range, UPLOAD_BLOCKS);
     const out: WireObject[] = [];
-    for (const block of blocks) {
-      for (const row of block.rows) out.push(toWire("revlog", row as unknown as AnyRecord));
-      if (!block.pending) continue;
-      block.rows = block.rows.map((row) => (row.usn === PENDING ? { ...row, usn: SENT } : row));
-      void tx.store.put(sealBlock(block)).catch(() => {});
-    }
-    await tx.done;
+    for (const block of blocks) for (const row of block.rows) out.push(toWire("revlog", row as unknown as AnyRecord));
     if (out.length > 0) yield out;
     const last = blocks[blocks.length - 1];
     if (blocks.length < UPLOAD_BLOCKS || !last) return;
