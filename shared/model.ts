@@ -62,6 +62,10 @@ export interface CollectionMeta {
   pendingGen?: number;
   /** Every generation up to this one has reached the relay (a full upload's); 0 when absent. */
   syncedGen?: number;
+  /** A full upload may have read changes up to this generation, whether or not the relay holds it; 0 when absent. */
+  sentGen?: number;
+  /** How many times the collection was replaced here (a restore, a package, a download); 0 when absent. */
+  replacements?: number;
 }
 
 /** The first id that is free for Anki's standard objects: the Default deck and the default options. */

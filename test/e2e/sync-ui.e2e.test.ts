@@ -110,13 +110,17 @@ async function review(page: Page) {
         const block = tx.objectStore("revlogBlocks").get(key);
         block.onsuccess = () => {
           const rows = [...((block.result?.rows as (typeof row)[]) ?? []), row].sort((x, y) => x.id - y.id);
-          // A block's fields as revlog.ts's sealBlock sets them (no older pending generation is in it here).
+          // A block's fields as revlog.ts's sealBlock sets them.
           tx.objectStore("revlogBlocks").put({
             key,
             rows,
             cardIds: [...new Set(rows.map((r) => r.cardId))],
             n: rows.length,
-            pending: [generation, rows.filter((r) => r.usn === -generation).length],
+            pending: [
+              generation,
+              rows.filter((r) => r.usn === -generation).length,
+              rows.filter((r) => r.usn < 0 && r.usn > -generation).length,
+            ],
           });
         };
       };
@@ -183,7 +187,11 @@ async function manyReviews(page: Page, count: number) {
             rows,
             cardIds: [...new Set(rows.map((r) => r.cardId))],
             n: rows.length,
-            pending: [generation, rows.filter((r) => r.usn === -generation).length],
+            pending: [
+              generation,
+              rows.filter((r) => r.usn === -generation).length,
+              rows.filter((r) => r.usn < 0 && r.usn > -generation).length,
+            ],
           });
         };
       }

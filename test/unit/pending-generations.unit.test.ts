@@ -4,12 +4,14 @@ import { openDB } from "idb";
 import { describe, expect, it } from "vitest";
 import { Collection } from "../../extension/lib/collection/collection";
 import { addNote, updateNote } from "../../extension/lib/collection/notes";
+import { addField } from "../../extension/lib/collection/notetypes";
 import { countPendingRevlog, readRevlog, writeRevlog } from "../../extension/lib/collection/revlog";
 import { databaseName, openCollectionDb } from "../../extension/lib/collection/schema";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { backupCollection, restoreBackup } from "../../extension/lib/sync/backup";
 import {
   beginUpload,
+  endUpload,
   finishUpload,
   hasPending,
   pendingBatches,
@@ -41,7 +43,14 @@ async function uploadWithout(col: Collection, meanwhile: () => Promise<void> = a
     await meanwhile();
   }
   await finishUpload(col, start, 7);
+  await endUpload(col);
   return sent;
+}
+
+async function firstCard(col: Collection): Promise<number> {
+  const [card] = await col.db.getAll("cards", null, 1);
+  if (!card) throw new Error("no card");
+  return card.id;
 }
 
 describe("pending generations", () => {
@@ -56,10 +65,10 @@ describe("pending generations", () => {
     expect((await pendingCounts(col)).total).toBe(0);
     // The records are as they were, usn included: the meta alone says that their generation is synced.
     expect(await col.db.getAll("notes")).toEqual(before);
-    expect(await col.meta()).toMatchObject({ pendingGen: 2, syncedGen: 1, lastSyncUsn: 7 });
-    // A change made now is of the next generation, and waits.
+    // Generation 2 was the upload's while it ran; a change made after it is of generation 3, and waits.
+    expect(await col.meta()).toMatchObject({ pendingGen: 3, syncedGen: 1, sentGen: 2, lastSyncUsn: 7 });
     const note = await addBasic(col, "after");
-    expect((await col.db.get("notes", note))?.usn).toBe(-2);
+    expect((await col.db.get("notes", note))?.usn).toBe(-3);
     expect((await everyPending(col)).filter((o) => o.kind === "note").map((o) => o.id)).toEqual([String(note)]);
     col.close();
   });
@@ -99,6 +108,22 @@ describe("pending generations", () => {
     col.close();
   });
 
+  it("a schema change made while the upload runs does not stop it from counting", async () => {
+    const { col } = await freshCollection();
+    await addBasic(col, "kept");
+    const start = await beginUpload(col);
+    const basic = await noteTypeByName(col, "Basic");
+    expect((await addField(col, basic.id, "Extra", { confirmSchemaChange: true })).ok).toBe(true);
+    await finishUpload(col, start, 9);
+    await endUpload(col);
+    // What the upload sent is synced; the schema change waits, and the next sync is one-way again.
+    expect((await col.meta()).lastSyncUsn).toBe(9);
+    const pending = await everyPending(col);
+    expect(pending.map((o) => o.kind).sort()).toEqual(["note", "notetype"]);
+    expect((await col.meta()).scm).toBeGreaterThan(start.meta.scm);
+    col.close();
+  });
+
   it("an upload is not recorded when the collection was restored while it ran", async () => {
     const { col } = await freshCollection();
     await addBasic(col, "kept");
@@ -114,26 +139,91 @@ describe("pending generations", () => {
 
   it("an answer can be undone while it waits, and not once a full upload covered it", async () => {
     const { col, clock } = await freshCollection();
-    const note = await addBasic(col, "q");
-    const [card] = await col.db.getAllFromIndex("cards", "noteId", note);
-    const first = await answerCard(col, card?.id ?? 0, 3);
+    await addBasic(col, "q");
+    const cardId = await firstCard(col);
+    const first = await answerCard(col, cardId, 3);
     if (!first.ok) throw new Error(first.error);
     await uploadWithout(col);
     expect(await undoAnswer(col, first.value)).toMatchObject({ ok: false });
     clock.advance(60_000);
-    const second = await answerCard(col, card?.id ?? 0, 3);
+    const second = await answerCard(col, cardId, 3);
     if (!second.ok) throw new Error(second.error);
-    expect(second.value.card.usn).toBe(-2);
+    expect(second.value.card.usn).toBe(-3);
     expect(await undoAnswer(col, second.value)).toMatchObject({ ok: true });
     expect((await readRevlog(col.db)).map((r) => r.id)).toEqual([first.value.revlogId]);
     col.close();
   });
 
+  it("an answer given while an upload runs cannot be undone, as the upload may have sent it", async () => {
+    const { col, clock } = await freshCollection();
+    await addBasic(col, "q");
+    const cardId = await firstCard(col);
+    const start = await beginUpload(col);
+    clock.advance(1000);
+    const during = await answerCard(col, cardId, 3);
+    if (!during.ok) throw new Error(during.error);
+    let sentRow = false;
+    for await (const batch of readForUpload(col)) {
+      if (batch.some((o) => o.kind === "revlog" && o.id === String(during.value.revlogId))) sentRow = true;
+    }
+    // The upload read it, and the relay will hold it...
+    expect(sentRow).toBe(true);
+    await finishUpload(col, start, 3);
+    await endUpload(col);
+    // ...so it stays in the review log: undoing it here would leave the relay with an answer this device lacks.
+    expect(await undoAnswer(col, during.value)).toMatchObject({ ok: false });
+    // It still waits for a sync (the next one pushes it again, to no effect).
+    expect((await pendingCounts(col)).reviews).toBe(1);
+    col.close();
+  });
+
+  it("after an upload cut off with the browser, answers cannot be undone until the next sync begins", async () => {
+    const { col, clock } = await freshCollection();
+    await addBasic(col, "q");
+    const cardId = await firstCard(col);
+    await beginUpload(col);
+    // The browser closed before the upload ended: whether the relay committed it is unknown.
+    const reopened = await Collection.open(col.profileId, clock);
+    col.close();
+    clock.advance(1000);
+    const before = await answerCard(reopened, cardId, 3);
+    if (!before.ok) throw new Error(before.error);
+    expect(await undoAnswer(reopened, before.value)).toMatchObject({ ok: false });
+    // Every sync begins with this: answers from then on can be undone.
+    await endUpload(reopened);
+    clock.advance(1000);
+    const after = await answerCard(reopened, cardId, 4);
+    if (!after.ok) throw new Error(after.error);
+    expect(await undoAnswer(reopened, after.value)).toMatchObject({ ok: true });
+    // Nothing of it was lost: both answers and the note wait for a sync.
+    expect((await pendingCounts(reopened)).reviews).toBe(1);
+    expect((await pendingCounts(reopened)).notes).toBe(1);
+    reopened.close();
+  });
+
+  it("answers of two pending generations in one block are all counted and sent", async () => {
+    const { col, clock } = await freshCollection();
+    await addBasic(col, "q");
+    const cardId = await firstCard(col);
+    const old = await answerCard(col, cardId, 3);
+    if (!old.ok) throw new Error(old.error);
+    // An upload that failed: its generation is not synced.
+    await beginUpload(col);
+    await endUpload(col);
+    clock.advance(1000);
+    const next = await answerCard(col, cardId, 3);
+    if (!next.ok) throw new Error(next.error);
+    expect((await col.db.getAll("revlogBlocks"))[0]?.pending).toEqual([3, 1, 1]);
+    expect((await pendingCounts(col)).reviews).toBe(2);
+    const sent = (await everyPending(col)).filter((o) => o.kind === "revlog").map((o) => o.id);
+    expect(sent).toEqual([String(old.value.revlogId), String(next.value.revlogId)]);
+    col.close();
+  });
+
   it("a block of the review log with synced rows and a new answer sends and counts the new answer alone", async () => {
     const { col, clock } = await freshCollection();
-    const note = await addBasic(col, "q");
-    const [card] = await col.db.getAllFromIndex("cards", "noteId", note);
-    const cardId = card?.id ?? 0;
+    await addBasic(col, "q");
+    const cardId = await firstCard(col);
     for (let i = 0; i < 3; i++) {
       clock.advance(1000);
       expect((await answerCard(col, cardId, 3)).ok).toBe(true);
@@ -144,7 +234,8 @@ describe("pending generations", () => {
     if (!last.ok) throw new Error(last.error);
     // All four answers are in one hour's block.
     expect(await col.db.count("revlogBlocks")).toBe(1);
-    expect((await col.db.getAll("revlogBlocks"))[0]?.pending).toEqual([2, 1]);
+    // Newest generation 3 with one row; three rows of generation 1, which the upload covered.
+    expect((await col.db.getAll("revlogBlocks"))[0]?.pending).toEqual([3, 1, 3]);
     expect((await pendingCounts(col)).reviews).toBe(1);
     const sent = (await everyPending(col)).filter((o) => o.kind === "revlog");
     expect(sent.map((o) => o.id)).toEqual([String(last.value.revlogId)]);
@@ -179,7 +270,7 @@ describe("pending generations", () => {
     await v3.put("revlogBlocks", { key: 501, rows: [{ ...row(1, 5), id: 3_600_000 * 501 }], cardIds: [1], n: 1 });
     v3.close();
     const db = await openCollectionDb(id);
-    expect((await db.get("revlogBlocks", 500))?.pending).toEqual([1, 3]);
+    expect((await db.get("revlogBlocks", 500))?.pending).toEqual([1, 3, 0]);
     expect((await db.get("revlogBlocks", 501))?.pending).toBeUndefined();
     expect(await countPendingRevlog(db.transaction("revlogBlocks").store, 0)).toBe(3);
     expect(await countPendingRevlog(db.transaction("revlogBlocks").store, 1)).toBe(0);
@@ -201,7 +292,7 @@ describe("pending generations", () => {
     });
     const base = 3_600_000 * 600;
     await writeRevlog(col.db, [row(base + 1, -1), row(base + 2, -3), row(base + 3, -3), row(base + 4, 8)]);
-    expect((await col.db.get("revlogBlocks", 600))?.pending).toEqual([3, 2]);
+    expect((await col.db.get("revlogBlocks", 600))?.pending).toEqual([3, 2, 1]);
     col.close();
   });
 });

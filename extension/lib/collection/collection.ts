@@ -1,5 +1,5 @@
 // A profile's collection: the open database, the clock and the id source every operation uses, and the helpers
-// that make every change carry mtime and usn -1 and every deletion a grave.
+// that make every change carry mtime and a pending usn (pending.ts) and every deletion a grave.
 import { type CollectionMeta, DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type GraveKind } from "../../../shared/model";
 import { stockNoteTypes } from "../../../shared/stock-notetypes";
 import { defaultDeckConfig } from "./defaults";

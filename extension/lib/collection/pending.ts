@@ -15,11 +15,22 @@ export const pendingGenOf = (meta: CollectionMeta | undefined): number => meta?.
 /** Every generation up to this one has reached the relay. */
 export const syncedGenOf = (meta: CollectionMeta | undefined): number => meta?.syncedGen ?? 0;
 
+/** A full upload may have read changes up to this generation: an answer of it may be on the relay already. */
+export const sentGenOf = (meta: CollectionMeta | undefined): number => meta?.sentGen ?? 0;
+
 /** The usn that marks a change written now as pending. */
 export const pendingUsnOf = (meta: CollectionMeta | undefined): number => -pendingGenOf(meta);
 
 /** True when a record with this usn waits to sync, given the collection's syncedGen. */
 export const isPending = (usn: number, syncedGen: number): boolean => usn < -syncedGen;
+
+/**
+ * True when a change with this usn has surely not reached the relay: pending, and newer than anything a full upload
+ * may have read (an upload reads changes made while it runs too, and its answer may be lost). Only such a change
+ * may be taken back without trace, as undoing an answer does.
+ */
+export const isUnsent = (usn: number, meta: CollectionMeta | undefined): boolean =>
+  isPending(usn, syncedGenOf(meta)) && generationOf(usn) > sentGenOf(meta);
 
 /** The range of a "usn" index that holds the pending records. */
 export const pendingUsns = (syncedGen: number): IDBKeyRange => IDBKeyRange.upperBound(-syncedGen, true);

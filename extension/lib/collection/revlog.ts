@@ -22,11 +22,11 @@ export interface RevlogBlock {
   /** How many rows: an index on it lets the log be counted without reading the rows. */
   n: number;
   /**
-   * The newest generation of the rows that wait to sync (see pending.ts), and how many rows are of it; absent when
-   * no row has a pending usn, so that its index holds only blocks with such rows. A block is pending while that
-   * generation is above the collection's syncedGen.
+   * For the rows with a negative usn (see pending.ts): the newest generation among them, how many rows are of it,
+   * and how many are of older generations. Absent when there are none, so that the index holds only blocks that had
+   * such rows. A block has rows waiting to sync while that generation is above the collection's syncedGen.
    */
-  pending?: [generation: number, rows: number];
+  pending?: [generation: number, rows: number, older: number];
 }
 
 export const BLOCK_MS = 3_600_000;
@@ -46,13 +46,16 @@ export function sealBlock(block: RevlogBlock): RevlogBlock {
   block.cardIds = [...new Set(block.rows.map((row) => row.cardId))];
   block.n = block.rows.length;
   let generation = 0;
+  let negative = 0;
   let rows = 0;
   for (const row of block.rows) {
     const of = generationOf(row.usn);
+    if (of === 0) continue;
+    negative++;
     if (of > generation) [generation, rows] = [of, 0];
-    if (of === generation && of > 0) rows++;
+    if (of === generation) rows++;
   }
-  if (generation > 0) block.pending = [generation, rows];
+  if (generation > 0) block.pending = [generation, rows, negative - rows];
   else delete block.pending;
   return block;
 }
@@ -249,17 +252,22 @@ export async function countRevlog(store: BlockStore): Promise<number> {
 export const pendingBlocks = (syncedGen: number): IDBKeyRange => IDBKeyRange.lowerBound([syncedGen + 1]);
 
 /**
- * How many rows of the review log wait to sync, from the "pending" index's keys alone. Exact unless a block holds
- * pending rows of two generations (an answer given while a full upload that failed was under way, in the same
- * hour as answers it sent): then only the newest generation's rows of that block are counted. Every pending row is
- * still sent.
+ * How many rows of the review log wait to sync. A block whose rows with a negative usn are all of one generation
+ * is counted from the "pending" index's key alone; one that also holds rows of older generations (answers given
+ * since a full upload, in the same hour as answers it sent) is read.
  */
 export async function countPendingRevlog(store: BlockStore, syncedGen: number): Promise<number> {
   let sum = 0;
+  const mixed: number[] = [];
   let cursor = await store.index("pending").openKeyCursor(pendingBlocks(syncedGen));
   while (cursor) {
-    sum += (cursor.key as unknown as [number, number])[1];
+    const [, rows, older] = cursor.key as unknown as [number, number, number];
+    if (older > 0) mixed.push(cursor.primaryKey as number);
+    else sum += rows;
     cursor = await cursor.continue();
+  }
+  for (const block of await Promise.all(mixed.map((key) => store.get(key)))) {
+    sum += (block?.rows ?? []).filter((row) => row.usn < -syncedGen).length;
   }
   return sum;
 }

@@ -31,7 +31,7 @@ export interface CollectionSchema extends DBSchema {
   revlogBlocks: {
     key: number;
     value: RevlogBlock;
-    indexes: { cardIds: number; pending: [number, number]; n: number };
+    indexes: { cardIds: number; pending: [number, number, number]; n: number };
   };
   tags: { key: string; value: Tag; indexes: { usn: number } };
   config: { key: string; value: ConfigEntry; indexes: { usn: number } };
@@ -145,8 +145,8 @@ export function openCollectionDb(profileId: string): Promise<CollectionDb> {
         }
       }
       if (oldVersion >= 3 && oldVersion < 4) {
-        // A block's `pending` was a count of rows with usn -1; it becomes [generation, rows] (see revlog.ts). Only
-        // blocks with such rows have it, so a synced collection rewrites none.
+        // A block's `pending` was a count of rows with usn -1; it becomes [generation, rows, older] (revlog.ts).
+        // Only blocks with such rows have it, so a synced collection rewrites none.
         try {
           const blocks = transaction.objectStore("revlogBlocks");
           for (const block of await blocks.index("pending").getAll()) await blocks.put(sealBlock(block));

@@ -5,7 +5,7 @@ import { answer, type DayContext, type Ease, memoryFromHistory, memoryState } fr
 import { abortWrites, type Collection, done, type Outcome, refuse } from "./collection";
 import { previewAnswer, returnedHome } from "./filtered";
 import { touchMeta } from "./notes";
-import { isPending, pendingUsn, pendingUsnOf, syncedGenOf } from "./pending";
+import { isUnsent, pendingUsn, pendingUsnOf } from "./pending";
 import { RevlogRows, revlogOfCard } from "./revlog";
 
 export interface Answered {
@@ -131,7 +131,7 @@ export async function undoAnswer(col: Collection, answered: Answered): Promise<O
   const meta = await tx.objectStore("meta").get("collection");
   const log = await revlog.get(answered.revlogId);
   if (!log) return refuse("That answer is no longer in the review log.");
-  if (!isPending(log.usn, syncedGenOf(meta))) {
+  if (!isUnsent(log.usn, meta)) {
     return refuse("That answer has already synced to your other devices, so it cannot be undone.");
   }
   const now = col.clock.now();

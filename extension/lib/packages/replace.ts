@@ -107,7 +107,10 @@ export async function replaceWithPackage(
     for (const block of toBlocks(rows)) write(tx.objectStore("revlogBlocks").put(block));
     const meta = await tx.objectStore("meta").get("collection");
     if (meta) {
-      await tx.objectStore("meta").put({ ...meta, scm: Math.max(now, meta.scm + 1), mtime: now }, "collection");
+      const replacements = (meta.replacements ?? 0) + 1;
+      await tx
+        .objectStore("meta")
+        .put({ ...meta, scm: Math.max(now, meta.scm + 1), mtime: now, replacements }, "collection");
     }
     await tx.done;
   } catch (thrown) {

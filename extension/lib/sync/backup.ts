@@ -6,6 +6,7 @@
 import { type IDBPDatabase, openDB, wrap } from "idb";
 import type { CollectionMeta } from "../../../shared/model";
 import { abortWrites, type Collection } from "../collection/collection";
+import { pendingGenOf, sentGenOf } from "../collection/pending";
 import { type RevlogBlock, sealBlock } from "../collection/revlog";
 import {
   databaseName,
@@ -251,7 +252,14 @@ export async function restoreBackup(col: Collection, backupId: string): Promise<
     const { id, lastSync, lastSyncUsn } = current ?? meta;
     const { lastFullCheck: _, ...kept } = meta;
     const scm = Math.max(now, meta.scm + 1, (current?.scm ?? 0) + 1);
-    await tx.objectStore("meta").put({ ...kept, id, lastSync, lastSyncUsn, scm, mtime: now }, "collection");
+    // The backup's changes wait as they did (its syncedGen), and count as sent for undo: a later upload may have
+    // sent them. A change made from now on is of a generation above any either side has used (pending.ts).
+    const top = Math.max(pendingGenOf(meta), pendingGenOf(current), sentGenOf(meta), sentGenOf(current));
+    const generations = { pendingGen: top + 1, sentGen: top };
+    const replacements = Math.max(meta.replacements ?? 0, current?.replacements ?? 0) + 1;
+    await tx
+      .objectStore("meta")
+      .put({ ...kept, ...generations, id, lastSync, lastSyncUsn, scm, mtime: now, replacements }, "collection");
     await tx.done;
   } catch (thrown) {
     // A record IndexedDB refuses at once throws here rather than failing its request: nothing of it is kept.

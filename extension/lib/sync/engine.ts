@@ -19,6 +19,7 @@ import {
   beginUpload,
   countRecords,
   digestMismatches,
+  endUpload,
   finishUpload,
   hasPending,
   localDigest,
@@ -32,6 +33,7 @@ import {
   recordSync,
   replaceCollection,
   SeenKeys,
+  type UploadStart,
 } from "./local";
 
 export type SyncOutcome =
@@ -92,6 +94,8 @@ async function asOutcome(work: () => Promise<SyncOutcome>): Promise<SyncOutcome>
 /** A normal sync, or the answer that a one-way sync is needed. */
 export function sync(col: Collection, client: RelayClient, options: SyncOptions = {}): Promise<SyncOutcome> {
   return asOutcome(async () => {
+    // A full upload cut off with the browser: what it may have read is behind us.
+    await endUpload(col);
     for (let attempt = 0; ; attempt++) {
       const [meta, cards, notes, pending] = await Promise.all([
         col.meta(),
@@ -385,44 +389,59 @@ export function fullUpload(
     // The schema stamp and the pending generation move on (see beginUpload). Until the relay holds this upload,
     // only another one-way sync can follow here; once it does, what the upload covers is synced at once.
     const start = await beginUpload(col);
-    const meta = start.meta;
-    let total = 0;
-    for (const kind of SYNC_KINDS) total += await countRecords(col, kind);
-    const session = newSessionId();
-    const counts = Object.fromEntries(SYNC_KINDS.map((kind) => [kind, 0])) as Record<SyncKind, number>;
-    const builder = new ChunkBuilder();
-    let chunks = 0;
-    let sent = 0;
-    let inFlight: { request: Promise<RelayResult<unknown>>; size: number } | null = null;
-    const settle = async () => {
-      if (!inFlight) return;
-      must(await inFlight.request);
-      sent += inFlight.size;
-      inFlight = null;
-      onProgress({ phase: "sending", done: sent, total: Math.max(total, sent) });
-    };
-    // One request at a time, sent while the next batch is read.
-    const send = async (objects: WireObject[]) => {
-      await settle();
-      inFlight = { request: client.putChunk("uploads", session, chunks++, objects), size: objects.length };
-    };
-    onProgress({ phase: "sending", done: 0, total });
-    for await (const objects of readForUpload(col)) {
-      for (const object of objects) {
-        if (!object.deleted) counts[object.kind] += 1;
-        const full = builder.add(object);
-        if (full) await send(full);
-      }
+    try {
+      return await sendUpload(col, client, start, allowEmpty, onProgress);
+    } finally {
+      await endUpload(col);
     }
-    const rest = builder.rest();
-    if (rest) await send(rest);
-    await settle();
-    const result = must(
-      await client.commitUpload(session, { collectionId: meta.id, scm: meta.scm, chunks, counts, allowEmpty }),
-    );
-    await finishUpload(col, start, result.usn);
-    return { kind: "synced", usn: result.usn, pulled: 0, pushed: sent, repaired: [] };
   });
+}
+
+/** The body of fullUpload: every record in chunks, then the commit. */
+async function sendUpload(
+  col: Collection,
+  client: RelayClient,
+  start: UploadStart,
+  allowEmpty: boolean,
+  onProgress: OnProgress,
+): Promise<SyncOutcome> {
+  const meta = start.meta;
+  let total = 0;
+  for (const kind of SYNC_KINDS) total += await countRecords(col, kind);
+  const session = newSessionId();
+  const counts = Object.fromEntries(SYNC_KINDS.map((kind) => [kind, 0])) as Record<SyncKind, number>;
+  const builder = new ChunkBuilder();
+  let chunks = 0;
+  let sent = 0;
+  let inFlight: { request: Promise<RelayResult<unknown>>; size: number } | null = null;
+  const settle = async () => {
+    if (!inFlight) return;
+    must(await inFlight.request);
+    sent += inFlight.size;
+    inFlight = null;
+    onProgress({ phase: "sending", done: sent, total: Math.max(total, sent) });
+  };
+  // One request at a time, sent while the next batch is read.
+  const send = async (objects: WireObject[]) => {
+    await settle();
+    inFlight = { request: client.putChunk("uploads", session, chunks++, objects), size: objects.length };
+  };
+  onProgress({ phase: "sending", done: 0, total });
+  for await (const objects of readForUpload(col)) {
+    for (const object of objects) {
+      if (!object.deleted) counts[object.kind] += 1;
+      const full = builder.add(object);
+      if (full) await send(full);
+    }
+  }
+  const rest = builder.rest();
+  if (rest) await send(rest);
+  await settle();
+  const result = must(
+    await client.commitUpload(session, { collectionId: meta.id, scm: meta.scm, chunks, counts, allowEmpty }),
+  );
+  await finishUpload(col, start, result.usn);
+  return { kind: "synced", usn: result.usn, pulled: 0, pushed: sent, repaired: [] };
 }
 
 /** Download: this collection is backed up, then replaced by the relay's. */

@@ -15,7 +15,15 @@ import {
 import { fromWire, toWire, wireId } from "../../../shared/sync/records";
 import { abortWrites, type Collection } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
-import { isPending, pendingGenOf, pendingUsnOf, pendingUsns, syncedGen, syncedGenOf } from "../collection/pending";
+import {
+  isPending,
+  pendingGenOf,
+  pendingUsnOf,
+  pendingUsns,
+  sentGenOf,
+  syncedGen,
+  syncedGenOf,
+} from "../collection/pending";
 import {
   allRevlog,
   countPendingRevlog,
@@ -641,9 +649,10 @@ export async function replaceCollection(
     }
     if (meta) {
       // An exact copy of the relay's collection: the weekly full check can wait.
+      const replacements = (meta.replacements ?? 0) + 1;
       await tx
         .objectStore("meta")
-        .put({ ...meta, ...identity, lastSync: now, mtime: now, lastFullCheck: now }, "collection");
+        .put({ ...meta, ...identity, lastSync: now, mtime: now, lastFullCheck: now, replacements }, "collection");
     }
     await tx.done;
   } catch (thrown) {
@@ -709,14 +718,20 @@ export interface UploadStart {
  * Starts a full upload, in one transaction: the schema stamp moves on (a full upload is a schema change for every
  * other device: they must choose too, not merge half of it), and so does the pending generation. Every change
  * written before this moment is of `generation` or older and is read by the upload (readForUpload); every change
- * written after it is of a newer generation, and stays pending once the relay holds the upload.
+ * written after it is of a newer generation, and stays pending once the relay holds the upload. The upload may read
+ * those too, so they count as sent for undo (sentGen) until endUpload.
  */
 export async function beginUpload(col: Collection): Promise<UploadStart> {
   const tx = col.db.transaction("meta", "readwrite");
   const meta = await tx.store.get("collection");
   if (!meta) throw new Error(`the collection of profile ${col.profileId} has no meta record`);
   const generation = pendingGenOf(meta);
-  const next = { ...meta, scm: Math.max(col.clock.now(), meta.scm + 1), pendingGen: generation + 1 };
+  const next = {
+    ...meta,
+    scm: Math.max(col.clock.now(), meta.scm + 1),
+    pendingGen: generation + 1,
+    sentGen: Math.max(sentGenOf(meta), generation + 1),
+  };
   await tx.store.put(next, "collection");
   await tx.done;
   return { meta: next, generation };
@@ -724,17 +739,30 @@ export async function beginUpload(col: Collection): Promise<UploadStart> {
 
 /**
  * Records that the relay holds a full upload: every change up to its generation is synced, without writing any of
- * them again. Nothing is recorded if the collection was replaced meanwhile (a restore or a download moves the schema
- * stamp): what the relay holds is then not what this device holds.
+ * them again. Nothing is recorded if the collection was replaced meanwhile (a restore, a package or a download):
+ * what the relay holds is then not what this device holds.
  */
 export async function finishUpload(col: Collection, start: UploadStart, usn: number): Promise<void> {
   const now = col.clock.now();
   const tx = col.db.transaction("meta", "readwrite");
   const meta = await tx.store.get("collection");
-  if (meta && meta.scm === start.meta.scm) {
+  if (meta && (meta.replacements ?? 0) === (start.meta.replacements ?? 0)) {
     // The relay checked the upload's counts per kind before committing it: the weekly full check can wait.
     const syncedGen = Math.max(syncedGenOf(meta), start.generation);
     await tx.store.put({ ...meta, syncedGen, lastSyncUsn: usn, lastSync: now, lastFullCheck: now }, "collection");
+  }
+  await tx.done;
+}
+
+/**
+ * Ends what a full upload that finished, failed or was cut off (the browser closed) may have read: changes made
+ * from now on are of a generation no upload has read. Called after every full upload and before every sync.
+ */
+export async function endUpload(col: Collection): Promise<void> {
+  const tx = col.db.transaction("meta", "readwrite");
+  const meta = await tx.store.get("collection");
+  if (meta && pendingGenOf(meta) <= sentGenOf(meta)) {
+    await tx.store.put({ ...meta, pendingGen: sentGenOf(meta) + 1 }, "collection");
   }
   await tx.done;
 }
