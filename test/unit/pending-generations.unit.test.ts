@@ -7,7 +7,7 @@ import { addNote, updateNote } from "../../extension/lib/collection/notes";
 import { addField } from "../../extension/lib/collection/notetypes";
 import { countPendingRevlog, readRevlog, writeRevlog } from "../../extension/lib/collection/revlog";
 import { databaseName, openCollectionDb } from "../../extension/lib/collection/schema";
-import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
+import { type Answered, answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { backupCollection, restoreBackup } from "../../extension/lib/sync/backup";
 import {
   beginUpload,
@@ -45,6 +45,13 @@ async function uploadWithout(col: Collection, meanwhile: () => Promise<void> = a
   await finishUpload(col, start, 7);
   await endUpload(col);
   return sent;
+}
+
+/** Answers a card, as the study screen does; the test stops if the answer is refused. */
+async function answer(col: Collection, cardId: number, ease: 1 | 2 | 3 | 4): Promise<Answered> {
+  const answered = await answerCard(col, cardId, ease);
+  if (!answered.ok) throw new Error(answered.error);
+  return answered.value;
 }
 
 async function firstCard(col: Collection): Promise<number> {
@@ -141,16 +148,14 @@ describe("pending generations", () => {
     const { col, clock } = await freshCollection();
     await addBasic(col, "q");
     const cardId = await firstCard(col);
-    const first = await answerCard(col, cardId, 3);
-    if (!first.ok) throw new Error(first.error);
+    const first = await answer(col, cardId, 3);
     await uploadWithout(col);
-    expect(await undoAnswer(col, first.value)).toMatchObject({ ok: false });
+    expect(await undoAnswer(col, first)).toMatchObject({ ok: false });
     clock.advance(60_000);
-    const second = await answerCard(col, cardId, 3);
-    if (!second.ok) throw new Error(second.error);
-    expect(second.value.card.usn).toBe(-3);
-    expect(await undoAnswer(col, second.value)).toMatchObject({ ok: true });
-    expect((await readRevlog(col.db)).map((r) => r.id)).toEqual([first.value.revlogId]);
+    const second = await answer(col, cardId, 3);
+    expect(second.card.usn).toBe(-3);
+    expect(await undoAnswer(col, second)).toMatchObject({ ok: true });
+    expect((await readRevlog(col.db)).map((r) => r.id)).toEqual([first.revlogId]);
     col.close();
   });
 
@@ -160,18 +165,17 @@ describe("pending generations", () => {
     const cardId = await firstCard(col);
     const start = await beginUpload(col);
     clock.advance(1000);
-    const during = await answerCard(col, cardId, 3);
-    if (!during.ok) throw new Error(during.error);
+    const during = await answer(col, cardId, 3);
     let sentRow = false;
     for await (const batch of readForUpload(col)) {
-      if (batch.some((o) => o.kind === "revlog" && o.id === String(during.value.revlogId))) sentRow = true;
+      if (batch.some((o) => o.kind === "revlog" && o.id === String(during.revlogId))) sentRow = true;
     }
     // The upload read it, and the relay will hold it...
     expect(sentRow).toBe(true);
     await finishUpload(col, start, 3);
     await endUpload(col);
     // ...so it stays in the review log: undoing it here would leave the relay with an answer this device lacks.
-    expect(await undoAnswer(col, during.value)).toMatchObject({ ok: false });
+    expect(await undoAnswer(col, during)).toMatchObject({ ok: false });
     // It still waits for a sync (the next one pushes it again, to no effect).
     expect((await pendingCounts(col)).reviews).toBe(1);
     col.close();
@@ -186,15 +190,13 @@ describe("pending generations", () => {
     const reopened = await Collection.open(col.profileId, clock);
     col.close();
     clock.advance(1000);
-    const before = await answerCard(reopened, cardId, 3);
-    if (!before.ok) throw new Error(before.error);
-    expect(await undoAnswer(reopened, before.value)).toMatchObject({ ok: false });
+    const before = await answer(reopened, cardId, 3);
+    expect(await undoAnswer(reopened, before)).toMatchObject({ ok: false });
     // Every sync begins with this: answers from then on can be undone.
     await endUpload(reopened);
     clock.advance(1000);
-    const after = await answerCard(reopened, cardId, 4);
-    if (!after.ok) throw new Error(after.error);
-    expect(await undoAnswer(reopened, after.value)).toMatchObject({ ok: true });
+    const after = await answer(reopened, cardId, 4);
+    expect(await undoAnswer(reopened, after)).toMatchObject({ ok: true });
     // Nothing of it was lost: both answers and the note wait for a sync.
     expect((await pendingCounts(reopened)).reviews).toBe(1);
     expect((await pendingCounts(reopened)).notes).toBe(1);
@@ -205,18 +207,16 @@ describe("pending generations", () => {
     const { col, clock } = await freshCollection();
     await addBasic(col, "q");
     const cardId = await firstCard(col);
-    const old = await answerCard(col, cardId, 3);
-    if (!old.ok) throw new Error(old.error);
+    const old = await answer(col, cardId, 3);
     // An upload that failed: its generation is not synced.
     await beginUpload(col);
     await endUpload(col);
     clock.advance(1000);
-    const next = await answerCard(col, cardId, 3);
-    if (!next.ok) throw new Error(next.error);
+    const next = await answer(col, cardId, 3);
     expect((await col.db.getAll("revlogBlocks"))[0]?.pending).toEqual([3, 1, 1]);
     expect((await pendingCounts(col)).reviews).toBe(2);
     const sent = (await everyPending(col)).filter((o) => o.kind === "revlog").map((o) => o.id);
-    expect(sent).toEqual([String(old.value.revlogId), String(next.value.revlogId)]);
+    expect(sent).toEqual([String(old.revlogId), String(next.revlogId)]);
     col.close();
   });
 
@@ -230,15 +230,14 @@ describe("pending generations", () => {
     }
     await uploadWithout(col);
     clock.advance(1000);
-    const last = await answerCard(col, cardId, 1);
-    if (!last.ok) throw new Error(last.error);
+    const last = await answer(col, cardId, 1);
     // All four answers are in one hour's block.
     expect(await col.db.count("revlogBlocks")).toBe(1);
     // Newest generation 3 with one row; three rows of generation 1, which the upload covered.
     expect((await col.db.getAll("revlogBlocks"))[0]?.pending).toEqual([3, 1, 3]);
     expect((await pendingCounts(col)).reviews).toBe(1);
     const sent = (await everyPending(col)).filter((o) => o.kind === "revlog");
-    expect(sent.map((o) => o.id)).toEqual([String(last.value.revlogId)]);
+    expect(sent.map((o) => o.id)).toEqual([String(last.revlogId)]);
     col.close();
   });
 
