@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { addNotes } from "../../extension/lib/collection/notes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
 import { RelayClient } from "../../extension/lib/relay-client";
-import { listBackups } from "../../extension/lib/sync/backup";
+import { listBackups, restoreBackup } from "../../extension/lib/sync/backup";
 import { fullDownload } from "../../extension/lib/sync/engine";
 import { hasPending, pendingTotal } from "../../extension/lib/sync/local";
 import { digest } from "../../worker/db/collections";
@@ -192,6 +192,7 @@ describe("a full download", () => {
     await b.addBasic("only on B");
     const review = await b.review((await b.cardOf(await b.addBasic("reviewed on B"))).id, 3, 4);
     const before = { stores: await b.snapshot(), graves: await b.col.db.getAll("graves"), meta: await b.col.meta() };
+    const backupsBefore = await listBackups(b.col.profileId);
     const pagesAsked = () => b.network.requests.filter((r) => r.url.includes("/v1/sync/collection")).length;
     for (let k = 1; k <= 3; k++) {
       const asked = pagesAsked();
@@ -216,11 +217,40 @@ describe("a full download", () => {
     expect(await fullDownload(b.col, client)).toMatchObject({ kind: "failed" });
     expect(await b.snapshot()).toEqual(before.stores);
     expect((await readRevlog(b.col.db)).map((r) => r.id)).toContain(review);
+    // The failed downloads' backups are gone: the collection is still here, and the older backups stay.
+    expect(await listBackups(b.col.profileId)).toEqual(backupsBefore);
     // Once it gets through, B holds the relay's collection, and its own changes are kept in a backup.
     expect(await b.download()).toMatchObject({ kind: "synced" });
     expect(await b.snapshot()).toEqual(await a.snapshot());
     const backups = await listBackups(b.col.profileId);
-    expect(backups.length).toBeGreaterThan(0);
+    expect(backups).toHaveLength(Math.min(3, backupsBefore.length + 1));
+    expect(backups[0]?.reason).toBe("download");
+    expect(backups.slice(1)).toEqual(backupsBefore.slice(0, 2));
+  });
+
+  it("a review made while the pages arrive is in the backup the download leaves, not lost", async () => {
+    const { a, b } = await paired();
+    for (let i = 0; i < 2100; i++) await a.addBasic(`note ${i}`);
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    const cardId = (await b.cardOf(await b.addBasic("reviewed during the download"))).id;
+    const backupsBefore = (await listBackups(b.col.profileId)).length;
+    let reviewedAt = 0;
+    b.network.before = async (url) => {
+      // The second page: the backup began with the first.
+      if (url.includes("/v1/sync/collection") && url.includes("after=") && reviewedAt === 0) {
+        reviewedAt = await b.review(cardId, 3, 5);
+      }
+    };
+    expect(await b.download()).toMatchObject({ kind: "synced" });
+    b.network.before = null;
+    expect(reviewedAt).toBeGreaterThan(0);
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+    // One backup more, taken again after the review.
+    const backups = await listBackups(b.col.profileId);
+    expect(backups).toHaveLength(Math.min(3, backupsBefore + 1));
+    await restoreBackup(b.col, backups[0]?.id ?? "");
+    expect((await readRevlog(b.col.db)).map((r) => r.id)).toContain(reviewedAt);
+    expect((await b.col.db.get("cards", cardId))?.ivl).toBe(5);
   });
 });
 

@@ -210,8 +210,14 @@ async function reasonOf(id: string): Promise<BackupReason | null> {
   }
 }
 
-async function pruneBackups(profileId: string, keep = KEEP): Promise<void> {
+/** Deletes a profile's backups beyond the newest few. */
+export async function pruneBackups(profileId: string, keep = KEEP): Promise<void> {
   for (const old of (await backupNames(profileId)).slice(keep)) await deleteCollectionDb(old.id);
+}
+
+/** Deletes these backups (by id), taken for something that did not happen or that a later backup covers. */
+export async function discardBackups(backupIds: readonly string[]): Promise<void> {
+  for (const id of backupIds) await deleteCollectionDb(id);
 }
 
 /** Deletes every backup of a profile, with the profile itself. */

@@ -12,11 +12,12 @@ import {
 } from "../../../shared/sync/protocol";
 import type { Collection } from "../collection/collection";
 import type { RelayClient, RelayResult } from "../relay-client";
-import { backupCollection } from "./backup";
+import { backupCollection, discardBackups, pruneBackups } from "./backup";
 import type { FailureKind } from "./errors";
 import {
   applyRelayObjects,
   beginUpload,
+  ChangedMeanwhile,
   countRecords,
   digestMismatches,
   endUpload,
@@ -25,6 +26,7 @@ import {
   localDigest,
   markSynced,
   markUnseenPending,
+  newGeneration,
   type PushedRecord,
   pendingBatches,
   pendingTotal,
@@ -451,20 +453,50 @@ export function fullDownload(
   { onProgress = quiet, expected = null }: { onProgress?: OnProgress; expected?: number | null } = {},
 ): Promise<SyncOutcome> {
   return asOutcome(async () => {
-    // Pages are kept as the stores' records, grouped by kind, and their wire form dropped as they come.
-    const received = new ReceivedCollection();
-    let usn = -1;
-    let identity: { collectionId: string; scm: number } | null = null;
-    for await (const page of pages(collectionPages(client))) {
-      if (usn < 0) usn = page.usn;
-      identity = { collectionId: page.collectionId, scm: page.scm };
-      received.add(page.objects);
-      onProgress({ phase: "receiving", done: received.size, total: expected });
+    // The backup is taken while the pages arrive (the relay's work and the browser's overlap). A change made after
+    // it began is of a newer generation: the replacement then finds it, and the backup is taken again first.
+    let since = await newGeneration(col);
+    const backups: string[] = [];
+    const backup = backupCollection(col, "download", { prune: false }).then(
+      (id) => void backups.push(id),
+      (error: unknown) => ({ error }),
+    );
+    try {
+      // Pages are kept as the stores' records, grouped by kind, and their wire form dropped as they come.
+      const received = new ReceivedCollection();
+      let usn = -1;
+      let identity: { collectionId: string; scm: number } | null = null;
+      for await (const page of pages(collectionPages(client))) {
+        if (usn < 0) usn = page.usn;
+        identity = { collectionId: page.collectionId, scm: page.scm };
+        received.add(page.objects);
+        onProgress({ phase: "receiving", done: received.size, total: expected });
+      }
+      if (!identity) throw new Error("the relay sent no collection");
+      const backedUp = await backup;
+      if (backedUp) throw backedUp.error;
+      const relay = { id: identity.collectionId, scm: identity.scm, lastSyncUsn: usn };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await replaceCollection(col, received, relay, since);
+          break;
+        } catch (thrown) {
+          if (!(thrown instanceof ChangedMeanwhile) || attempt === 3) throw thrown;
+          since = await newGeneration(col);
+          backups.push(await backupCollection(col, "download", { prune: false }));
+        }
+      }
+      // Only the last backup is needed: it holds every change the others do.
+      await discardBackups(backups.slice(0, -1));
+      backups.length = 0;
+      await pruneBackups(col.profileId);
+      return { kind: "synced", usn, pulled: received.size, pushed: 0, repaired: [] };
+    } finally {
+      // A download that did not replace the collection leaves no backup of it: the collection is still here, and
+      // the backups kept from before must not make way for copies of it.
+      await backup;
+      await discardBackups(backups);
     }
-    if (!identity) throw new Error("the relay sent no collection");
-    await backupCollection(col, "download");
-    await replaceCollection(col, received, { id: identity.collectionId, scm: identity.scm, lastSyncUsn: usn });
-    return { kind: "synced", usn, pulled: received.size, pushed: 0, repaired: [] };
   });
 }
 

@@ -618,17 +618,61 @@ export class ReceivedCollection {
 }
 
 /**
+ * Moves the pending generation on, so that every change written from now on is of `generation` or newer: what
+ * changedSince looks for.
+ */
+export async function newGeneration(col: Collection): Promise<number> {
+  const tx = col.db.transaction("meta", "readwrite");
+  const meta = await tx.store.get("collection");
+  if (!meta) throw new Error(`the collection of profile ${col.profileId} has no meta record`);
+  const generation = pendingGenOf(meta) + 1;
+  await tx.store.put({ ...meta, pendingGen: generation }, "collection");
+  await tx.done;
+  return generation;
+}
+
+/** The collection changed after `since` (from newGeneration): some record or deletion is of that generation or newer. */
+export class ChangedMeanwhile extends Error {
+  constructor() {
+    super("The collection changed while it was being backed up.");
+  }
+}
+
+type ProbeTx = { objectStore(name: string): { index(name: string): { getKey(range: IDBKeyRange): Promise<unknown> } } };
+
+/** True when a record or grave of generation `since` or newer is in the collection (read in the caller's transaction). */
+async function changedSince(tx: ProbeTx, since: number): Promise<boolean> {
+  const found = await Promise.all(
+    PENDING_STORES.map((name) =>
+      name === "revlogBlocks"
+        ? tx
+            .objectStore(name)
+            .index("pending")
+            .getKey(IDBKeyRange.lowerBound([since]))
+        : tx.objectStore(name).index("usn").getKey(IDBKeyRange.upperBound(-since)),
+    ),
+  );
+  return found.some((key) => key !== undefined);
+}
+
+/**
  * Replaces the whole collection with the relay's records and identity, in one transaction: a download that is cut
- * off leaves the collection as it was. Parents go in before children.
+ * off leaves the collection as it was. Parents go in before children. With `unchangedSince` (a generation from
+ * newGeneration, taken before a backup), it throws ChangedMeanwhile instead, writing nothing, if anything was changed
+ * after it: the backup would lack that change.
  */
 export async function replaceCollection(
   col: Collection,
   received: ReceivedCollection,
   identity: Pick<CollectionMeta, "id" | "scm" | "lastSyncUsn">,
+  unchangedSince: number | null = null,
 ): Promise<void> {
   const now = col.clock.now();
   const tx = col.db.transaction([...SYNC_STORES, "meta"] as const, "readwrite");
   try {
+    if (unchangedSince !== null && (await changedSince(tx as unknown as ProbeTx, unchangedSince))) {
+      throw new ChangedMeanwhile();
+    }
     const meta = await tx.objectStore("meta").get("collection");
     for (const name of SYNC_STORES) void tx.objectStore(name).clear();
     // The stores themselves, without a promise for each of hundreds of thousands of writes; a failed write aborts
