@@ -54,10 +54,13 @@ async function answer(col: Collection, cardId: number, ease: 1 | 2 | 3 | 4): Pro
   return answered.value;
 }
 
-async function firstCard(col: Collection): Promise<number> {
+/** A fresh collection with one note, and its card's id. */
+async function collectionWithCard() {
+  const { col, clock } = await freshCollection();
+  await addBasic(col, "q");
   const [card] = await col.db.getAll("cards", null, 1);
   if (!card) throw new Error("no card");
-  return card.id;
+  return { col, clock, cardId: card.id };
 }
 
 describe("pending generations", () => {
@@ -145,9 +148,7 @@ describe("pending generations", () => {
   });
 
   it("an answer can be undone while it waits, and not once a full upload covered it", async () => {
-    const { col, clock } = await freshCollection();
-    await addBasic(col, "q");
-    const cardId = await firstCard(col);
+    const { col, clock, cardId } = await collectionWithCard();
     const first = await answer(col, cardId, 3);
     await uploadWithout(col);
     expect(await undoAnswer(col, first)).toMatchObject({ ok: false });
@@ -160,9 +161,7 @@ describe("pending generations", () => {
   });
 
   it("an answer given while an upload runs cannot be undone, as the upload may have sent it", async () => {
-    const { col, clock } = await freshCollection();
-    await addBasic(col, "q");
-    const cardId = await firstCard(col);
+    const { col, clock, cardId } = await collectionWithCard();
     const start = await beginUpload(col);
     clock.advance(1000);
     const during = await answer(col, cardId, 3);
@@ -182,9 +181,7 @@ describe("pending generations", () => {
   });
 
   it("after an upload cut off with the browser, answers cannot be undone until the next sync begins", async () => {
-    const { col, clock } = await freshCollection();
-    await addBasic(col, "q");
-    const cardId = await firstCard(col);
+    const { col, clock, cardId } = await collectionWithCard();
     await beginUpload(col);
     // The browser closed before the upload ended: whether the relay committed it is unknown.
     const reopened = await Collection.open(col.profileId, clock);
@@ -197,16 +194,14 @@ describe("pending generations", () => {
     clock.advance(1000);
     const after = await answer(reopened, cardId, 4);
     expect(await undoAnswer(reopened, after)).toMatchObject({ ok: true });
-    // Nothing of it was lost: both answers and the note wait for a sync.
+    // Nothing else was taken back: the first answer and the note wait for a sync.
     expect((await pendingCounts(reopened)).reviews).toBe(1);
     expect((await pendingCounts(reopened)).notes).toBe(1);
     reopened.close();
   });
 
   it("answers of two pending generations in one block are all counted and sent", async () => {
-    const { col, clock } = await freshCollection();
-    await addBasic(col, "q");
-    const cardId = await firstCard(col);
+    const { col, clock, cardId } = await collectionWithCard();
     const old = await answer(col, cardId, 3);
     // An upload that failed: its generation is not synced.
     await beginUpload(col);
@@ -221,9 +216,7 @@ describe("pending generations", () => {
   });
 
   it("a block of the review log with synced rows and a new answer sends and counts the new answer alone", async () => {
-    const { col, clock } = await freshCollection();
-    await addBasic(col, "q");
-    const cardId = await firstCard(col);
+    const { col, clock, cardId } = await collectionWithCard();
     for (let i = 0; i < 3; i++) {
       clock.advance(1000);
       expect((await answerCard(col, cardId, 3)).ok).toBe(true);
