@@ -54,6 +54,19 @@ async function answer(col: Collection, cardId: number, ease: 1 | 2 | 3 | 4): Pro
   return answered.value;
 }
 
+/** A review-log row of card 1, answered at `id`, with this usn. */
+const row = (id: number, usn: number) => ({
+  id,
+  cardId: 1,
+  usn,
+  ease: 3,
+  ivl: 1,
+  lastIvl: 0,
+  factor: 2500,
+  time: 1000,
+  type: 1,
+});
+
 /** A fresh collection with one note, and its card's id. */
 async function collectionWithCard() {
   const { col, clock } = await freshCollection();
@@ -246,20 +259,10 @@ describe("pending generations", () => {
         blocks.createIndex("n", "n");
       },
     });
-    const row = (n: number, usn: number) => ({
-      id: 3_600_000 * 500 + n,
-      cardId: 1,
-      usn,
-      ease: 3,
-      ivl: 1,
-      lastIvl: 0,
-      factor: 2500,
-      time: 1000,
-      type: 1,
-    });
-    const rows = [row(1, 4), row(2, -1), row(3, -1), row(4, -1)];
+    const at = 3_600_000 * 500;
+    const rows = [row(at + 1, 4), row(at + 2, -1), row(at + 3, -1), row(at + 4, -1)];
     await v3.put("revlogBlocks", { key: 500, rows, cardIds: [1], n: 4, pending: 3 });
-    await v3.put("revlogBlocks", { key: 501, rows: [{ ...row(1, 5), id: 3_600_000 * 501 }], cardIds: [1], n: 1 });
+    await v3.put("revlogBlocks", { key: 501, rows: [row(3_600_000 * 501, 5)], cardIds: [1], n: 1 });
     v3.close();
     const db = await openCollectionDb(id);
     expect((await db.get("revlogBlocks", 500))?.pending).toEqual([1, 3, 0]);
@@ -271,17 +274,6 @@ describe("pending generations", () => {
 
   it("rows written by writeRevlog with a pending usn are counted by generation", async () => {
     const { col } = await freshCollection();
-    const row = (id: number, usn: number) => ({
-      id,
-      cardId: 1,
-      usn,
-      ease: 3,
-      ivl: 1,
-      lastIvl: 0,
-      factor: 2500,
-      time: 1000,
-      type: 1,
-    });
     const base = 3_600_000 * 600;
     await writeRevlog(col.db, [row(base + 1, -1), row(base + 2, -3), row(base + 3, -3), row(base + 4, 8)]);
     expect((await col.db.get("revlogBlocks", 600))?.pending).toEqual([3, 2, 1]);
