@@ -9,7 +9,7 @@ import { pendingUsnOf } from "../../lib/collection/pending";
 import { RevlogRows, toBlocks } from "../../lib/collection/revlog";
 import { type SearchOptions, search } from "../../lib/collection/search";
 import { RelayClient } from "../../lib/relay-client";
-import { listBackups, restoreBackup } from "../../lib/sync/backup";
+import { backupCollection, discardBackups, listBackups, restoreBackup } from "../../lib/sync/backup";
 import { fullDownload, fullMerge, fullUpload, type SyncOutcome, sync } from "../../lib/sync/engine";
 import { idbBench } from "./idb";
 import { mediaBench } from "./media";
@@ -217,10 +217,11 @@ async function benchSync(relayUrl: string, profileA: string, profileB: string) {
   await run("nothing to sync, a day later", (client) => sync(a, client));
   // The one-way choice "Merge" over two full collections: every record pulled and compared, then all pushed.
   await run("Merge, both holding everything", (client) => fullMerge(b, client));
-  // An upload as it usually happens, after a change that cannot be merged on a synced device: nothing is pending,
-  // so nothing needs marking (the first upload above marks every record, as a collection made here is all pending).
+  // An upload as it usually happens, after a change that cannot be merged on a synced device: nothing is pending.
+  // It costs what the first upload above did, where every record was pending: an upload writes no record.
   await run("full upload of a synced collection", (client) => fullUpload(b, client));
-  // Download chosen on a device that holds a large collection already: it is backed up first, then replaced.
+  // Download chosen on a device that holds a large collection already: it is backed up while the pages arrive, then
+  // replaced.
   await run("full download over a collection", (client) => fullDownload(a, client));
   // Restore, from the manager, of the backup that download took: a backup of the current collection first, then the
   // whole collection written back in one transaction. No request.
@@ -230,6 +231,13 @@ async function benchSync(relayUrl: string, profileA: string, profileB: string) {
     await restoreBackup(a, taken.id);
     return { kind: "none" };
   });
+  // What a backup of the whole collection costs by itself (the two above take one each).
+  let alone = "";
+  await run("back up the collection alone", async () => {
+    alone = await backupCollection(a, "download", { prune: false });
+    return { kind: "none" };
+  });
+  await discardBackups([alone]);
   a.close();
   b.close();
   return report;
