@@ -14,12 +14,13 @@ export async function benchIdb(folder: string, cards: number, rows: number): Pro
           globalThis as unknown as { bench: { idbWriteCost(c: number, r: number): Promise<unknown> } }
         ).bench.idbWriteCost(c as number, r as number),
       [cards, rows],
-    )) as { cards: number; rows: number; blocks: number; blockCount: number };
+    )) as { cards: number; cardsOverFull: number; rows: number; blocks: number; blockCount: number };
     const line = (what: string, ms: number, per: string, count: number) =>
       console.log(
         `  ${what.padEnd(62)} ${(ms / 1000).toFixed(2).padStart(6)} s, ${((ms * 1000) / count).toFixed(0)} µs a ${per}`,
       );
     line(`${cards} card-sized records (the cards store's 4 indexes)`, result.cards, "record", cards);
+    line("the same, cleared and written over a store holding them", result.cardsOverFull, "record", cards);
     line(`${rows} review-log rows, a record each (2 indexes)`, result.rows, "record", rows);
     line(`the same rows as ${result.blockCount} blocks of an hour (3 indexes)`, result.blocks, "row", rows);
   } finally {
