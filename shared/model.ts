@@ -66,6 +66,13 @@ export interface CollectionMeta {
   sentGen?: number;
   /** How many times the collection was replaced here (a restore, a package, a download); 0 when absent. */
   replacements?: number;
+  /** Commits sent to the relay whose answer has not arrived: they may or may not have been applied. */
+  inDoubt?: { kind: "pushes" | "uploads"; session: string }[];
+  /**
+   * Relay usns at which this device's own commits were applied and whose records it may not have marked yet: a
+   * record arriving at one of them that equals a pending one here is that record, not another device's twin.
+   */
+  ownUsns?: number[];
 }
 
 /** The first id that is free for Anki's standard objects: the Default deck and the default options. */

@@ -2,6 +2,7 @@
 import { cors, type IRequest, Router, StatusError } from "itty-router";
 import { errorResponse } from "./lib/errors";
 import { withAuth } from "./lib/with-auth";
+import { abandonSession } from "./routes/abandon-session";
 import { commitMedia } from "./routes/commit-media";
 import { commitPush } from "./routes/commit-push";
 import { commitUpload } from "./routes/commit-upload";
@@ -49,8 +50,10 @@ router
   .get("/v1/sync/digest", withAuth, getDigest)
   .put("/v1/sync/pushes/:session/chunks/:chunk", withAuth, putChunk("push"))
   .post("/v1/sync/pushes/:session/commit", withAuth, commitPush)
+  .delete("/v1/sync/pushes/:session", withAuth, abandonSession)
   .put("/v1/sync/uploads/:session/chunks/:chunk", withAuth, putChunk("upload"))
   .post("/v1/sync/uploads/:session/commit", withAuth, commitUpload)
+  .delete("/v1/sync/uploads/:session", withAuth, abandonSession)
   .get("/v1/media/changes", withAuth, getMediaChanges)
   .get("/v1/media/usage", withAuth, getMediaUsage)
   .post("/v1/media/missing", withAuth, findMissingMedia)

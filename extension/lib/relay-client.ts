@@ -95,6 +95,14 @@ export class RelayClient {
     return this.request("POST", `/v1/sync/uploads/${session}/commit`, body);
   }
 
+  /**
+   * Settles a push or upload whose commit got no answer: the usn it was committed at, or null, after which it never
+   * will be.
+   */
+  abandon(kind: "pushes" | "uploads", session: string): Promise<RelayResult<{ usn: number | null }>> {
+    return this.request("DELETE", `/v1/sync/${kind}/${session}`);
+  }
+
   digest(): Promise<
     RelayResult<{ usn: number; collectionId: string | null; scm: number | null; digest: CollectionDigest }>
   > {

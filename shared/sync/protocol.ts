@@ -115,7 +115,9 @@ export interface CommitResponse {
   lost: RelayObject[];
   /** More records lost than `lost` holds: the device must run a full check. */
   lostTruncated: boolean;
+  /** The collection's counts, taken at `digestUsn`: later than `usn` when another device committed since. */
   digest: CollectionDigest;
+  digestUsn: number;
 }
 
 export const UploadCommitRequest = z.strictObject({

@@ -17,7 +17,10 @@ const realImmediate: Immediate =
   ((callback: () => void) => realTimeout(callback, 0));
 
 let queued = 0;
-(globalThis as { setImmediate?: unknown }).setImmediate = (callback: (...args: unknown[]) => void, ...args: unknown[]) => {
+(globalThis as { setImmediate?: unknown }).setImmediate = (
+  callback: (...args: unknown[]) => void,
+  ...args: unknown[]
+) => {
   queued += 1;
   return realImmediate(() => {
     queued -= 1;

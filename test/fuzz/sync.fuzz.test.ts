@@ -22,7 +22,15 @@ import { Device } from "../worker/devices";
 import { recountedDigest, signUp } from "../worker/relay";
 import { Interleaving } from "./interleaving";
 
-const bindings = env as unknown as { FUZZ_SEEDS: string; FUZZ_FIRST: string; FUZZ_SEED: string; FUZZ_STEPS: string };
+const bindings = env as unknown as {
+  FUZZ_SEEDS: string;
+  FUZZ_FIRST: string;
+  FUZZ_SEED: string;
+  FUZZ_STEPS: string;
+  FUZZ_WATCH: string;
+};
+/** A review marker whose rows on every device the log shows after each sync (`npm run fuzz -- --watch M`). */
+const WATCH = bindings.FUZZ_WATCH || "";
 const STEPS = Number(bindings.FUZZ_STEPS || 60);
 const seeds = bindings.FUZZ_SEED
   ? [Number(bindings.FUZZ_SEED)]
@@ -147,7 +155,9 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
         log.push(`${device.name}'s sync needed a repair of ${outcome.repaired}`);
       }
       if (outcome.kind !== "needs-choice") {
-        log.push(`${device.name}'s sync: ${outcome.kind}${outcome.kind === "failed" ? ` (${outcome.status ?? outcome.error.slice(0, 40)})` : ""}`);
+        log.push(
+          `${device.name}'s sync: ${outcome.kind}${outcome.kind === "failed" ? ` (${outcome.status ?? outcome.error.slice(0, 40)})` : ""}`,
+        );
         return outcome;
       }
       const action = outcome.start.action;
@@ -167,7 +177,9 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
         await excuse("relay", device);
         return device.upload(true);
       }
-      return device.merge();
+      const merged = await device.merge();
+      log.push(`${device.name}'s merge: ${merged.kind}`);
+      return merged;
     } finally {
       if (faults) {
         device.network.before = null;
@@ -221,7 +233,12 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
       const noteTypeId = await device.noteTypeId();
       const count = (await device.col.db.get("notetypes", noteTypeId))?.fields.length ?? 2;
       const fields = [`n${seed}-${step}`, "back", ...Array<string>(Math.max(0, count - 2)).fill("")];
-      const added = await addNote(device.col, { noteTypeId, deckId: 1, fields, tags: chance(0.5) ? `t${step % 4}` : "" });
+      const added = await addNote(device.col, {
+        noteTypeId,
+        deckId: 1,
+        fields,
+        tags: chance(0.5) ? `t${step % 4}` : "",
+      });
       if (!added.ok) throw new Error(fail(`${device.name} could not add a note: ${added.error}`));
       notes.add(added.value.guid);
       log.push(`${device.name} adds note ${added.value.id} at ${device.clock.time}`);
@@ -252,7 +269,18 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
     }
   };
 
+  const watch = async () => {
+    for (const d of devices) {
+      const rows = (await readRevlog(d.col.db)).filter((r) => String(r.time) === WATCH);
+      log.push(
+        `  ${d.name} holds ${WATCH} at ${rows.map((r) => `${r.id} (card ${r.cardId}, usn ${r.usn})`).join(", ")}`,
+      );
+    }
+  };
+
   for (let step = 0; step < steps; step++) {
+    if (WATCH === "sleep") await new Promise((r) => setTimeout(r, 20));
+    else if (WATCH) await watch();
     const device = pick(devices) as Device;
     const roll = random();
     if (roll < 0.6) {
@@ -283,6 +311,7 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
     }
   }
 
+  if (WATCH) console.log(log.join("\n"));
   // Quiet network: everyone syncs until nothing moves.
   for (let round = 0; round < 3; round++) {
     for (const device of devices) {
@@ -303,12 +332,13 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
     for (const m of new Set([...reviews.keys(), ...have.keys()])) {
       const made = reviews.get(m) ?? 0;
       const n = have.get(m) ?? 0;
-      if (n > made || n < made - (excused.revlog.get(m) ?? 0)) wrong.push(`marker ${m}: ${n} held, ${made} made`);
+      if (n > made || n < made - (excused.revlog.get(m) ?? 0)) {
+        const rows = (await readRevlog(device.col.db)).filter((r) => String(r.time) === m);
+        wrong.push(`marker ${m}: ${n} held, ${made} made: ${rows.map((r) => `${r.id} (card ${r.cardId})`).join(", ")}`);
+      }
     }
     expect(wrong, fail(`reviews lost or doubled on ${device.name}`)).toEqual([]);
-    expect([...have].sort(), fail(`the relay's review log equals ${device.name}'s`)).toEqual(
-      [...relayReviews].sort(),
-    );
+    expect([...have].sort(), fail(`the relay's review log equals ${device.name}'s`)).toEqual([...relayReviews].sort());
     const haveNotes = await deviceCounts(device, "note");
     const wrongNotes: string[] = [];
     for (const [guid, n] of haveNotes) if (n > 1) wrongNotes.push(`note ${guid}: ${n} held`);

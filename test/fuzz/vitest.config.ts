@@ -19,6 +19,7 @@ export default defineConfig(async () => ({
           FUZZ_FIRST: process.env.FUZZ_FIRST ?? "0",
           FUZZ_SEED: process.env.FUZZ_SEED ?? "",
           FUZZ_STEPS: process.env.FUZZ_STEPS ?? "60",
+          FUZZ_WATCH: process.env.FUZZ_WATCH ?? "",
         },
       },
     }),

@@ -2,7 +2,6 @@
 // fake-indexeddb, talking to the real relay in this workerd through SELF.
 import "fake-indexeddb/auto";
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import worker from "../../worker/index";
 import { Collection } from "../../extension/lib/collection/collection";
 import { addNote } from "../../extension/lib/collection/notes";
 import { pendingUsn, pendingUsnOf, pendingUsns, syncedGenOf } from "../../extension/lib/collection/pending";
@@ -11,6 +10,7 @@ import type { StoreName } from "../../extension/lib/collection/schema";
 import { RelayClient } from "../../extension/lib/relay-client";
 import { fullDownload, fullMerge, fullUpload, type SyncOutcome, sync } from "../../extension/lib/sync/engine";
 import { CardQueue, CardType } from "../../shared/model";
+import worker from "../../worker/index";
 import { BASE, signUp } from "./relay";
 
 export class DeviceClock {
@@ -74,8 +74,18 @@ export class Network {
  * fuzz run crawl.
  */
 async function relayFetch(url: string, init: RequestInit): Promise<Response> {
+  const request = new Request(url, init);
+  // A browser's fetch, like SELF.fetch, says how long a body of known size is; a Request made here does not.
+  const body = init.body;
+  const size =
+    typeof body === "string"
+      ? new TextEncoder().encode(body).byteLength
+      : body instanceof ArrayBuffer || ArrayBuffer.isView(body)
+        ? body.byteLength
+        : null;
+  if (size !== null && !request.headers.has("content-length")) request.headers.set("content-length", String(size));
   const ctx = createExecutionContext();
-  const response = await worker.fetch(new Request(url, init) as never, env as Env, ctx);
+  const response = await worker.fetch(request as never, env as Env, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

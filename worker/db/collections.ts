@@ -1,4 +1,5 @@
 // Every query on collections, objects, staged records and completed requests.
+import { StatusError } from "itty-router";
 import type { CollectionDigest, RelayObject, SyncKind } from "../../shared/sync/protocol";
 
 export interface CollectionRow {
@@ -29,16 +30,29 @@ export async function countLive(db: D1Database, userId: number, kind: SyncKind):
  * keep them in `object_counts` (migration 0004), so that this reads a few rows, not the collection.
  */
 export async function digest(db: D1Database, userId: number): Promise<CollectionDigest> {
-  const { results } = await db
-    .prepare("SELECT kind, live, deleted, mtime_sum AS mtimeSum FROM object_counts WHERE user_id = ?1")
-    .bind(userId)
-    .all<{ kind: SyncKind; live: number; deleted: number; mtimeSum: number }>();
+  return (await digestAt(db, userId)).digest;
+}
+
+/**
+ * The digest together with the collection it describes, read in one batch (one transaction), so that the counts
+ * are those of exactly that usn: a commit of another device can come between two separate reads.
+ */
+export async function digestAt(
+  db: D1Database,
+  userId: number,
+): Promise<{ collection: CollectionRow | null; digest: CollectionDigest }> {
+  const [collection, counts] = await db.batch([
+    db
+      .prepare("SELECT collection_id AS collectionId, scm, usn, mtime FROM collections WHERE user_id = ?1")
+      .bind(userId),
+    db.prepare("SELECT kind, live, deleted, mtime_sum AS mtimeSum FROM object_counts WHERE user_id = ?1").bind(userId),
+  ]);
   const out: CollectionDigest = {};
-  for (const row of results) {
+  for (const row of (counts?.results ?? []) as { kind: SyncKind; live: number; deleted: number; mtimeSum: number }[]) {
     if (row.live > 0 || row.deleted > 0)
       out[row.kind] = { live: row.live, deleted: row.deleted, mtimeSum: row.mtimeSum };
   }
-  return out;
+  return { collection: ((collection?.results ?? [])[0] as CollectionRow | undefined) ?? null, digest: out };
 }
 
 export interface StagedRow {
@@ -226,6 +240,56 @@ export function commitUploadStatements(
       .bind(userId, sessionId, collection.usn, now),
     ...clearSession(db, userId, sessionId),
   ];
+}
+
+/** What a remembered answer holds for a session that was abandoned (see abandonStatements). */
+export const ABANDONED = JSON.stringify({ abandoned: true });
+
+/**
+ * The statements that settle a session whose commit's answer was lost, in one batch: unless the commit's answer is
+ * remembered, an "abandoned" answer is, which makes any later commit of the session fail (its own insert of the
+ * answer conflicts, and its batch is rolled back); then the answer is read, and the staged records cleared.
+ */
+export function abandonStatements(db: D1Database, userId: number, sessionId: string, now: number) {
+  return [
+    db
+      .prepare(
+        "INSERT OR IGNORE INTO completed_requests (user_id, request_id, response, created_at) VALUES (?1, ?2, ?3, ?4)",
+      )
+      .bind(userId, sessionId, ABANDONED, now),
+    db
+      .prepare("SELECT response FROM completed_requests WHERE user_id = ?1 AND request_id = ?2")
+      .bind(userId, sessionId),
+    ...clearSession(db, userId, sessionId),
+  ];
+}
+
+/** The answer to a commit of a session that was abandoned first: 409 with the code "abandoned". */
+export function abandoned(): StatusError {
+  const error = new StatusError(
+    409,
+    "this push or upload was abandoned by its device before it was committed; nothing of it was applied",
+  );
+  error.code = "abandoned";
+  return error;
+}
+
+/**
+ * Runs a commit's batch. A session abandoned meanwhile (see abandonStatements) makes the batch's insert of the
+ * answer conflict, which rolls the whole batch back: that is answered as abandoned.
+ */
+export async function commitOrAbandoned(
+  db: D1Database,
+  userId: number,
+  sessionId: string,
+  statements: D1PreparedStatement[],
+): Promise<D1Result[]> {
+  try {
+    return await db.batch(statements);
+  } catch (error) {
+    if ((await completedResponse(db, userId, sessionId)) === ABANDONED) throw abandoned();
+    throw error;
+  }
 }
 
 export async function completedResponse(db: D1Database, userId: number, requestId: string): Promise<string | null> {

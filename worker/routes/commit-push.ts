@@ -1,11 +1,14 @@
 import { StatusError } from "itty-router";
 import { CommitRequest, type CommitResponse } from "../../shared/sync/protocol";
 import {
+  ABANDONED,
+  abandoned,
   cleanupStatements,
   clearSession,
+  commitOrAbandoned,
   commitPushStatements,
   completedResponse,
-  digest,
+  digestAt,
   findCollection,
   findOrphan,
   losingRecords,
@@ -31,6 +34,7 @@ export async function commitPush(request: AuthedRequest, env: Env): Promise<Resp
   const body = await readBody(request, CommitRequest, SYNC_BODY_LIMIT);
   const userId = request.user.id;
   const done = await completedResponse(env.DB, userId, session);
+  if (done === ABANDONED) throw abandoned();
   if (done) return answer(env, userId, JSON.parse(done) as Remembered, -1);
   const relay = await findCollection(env.DB, userId);
   if (!relay) throw new StatusError(409, "this account holds no collection yet; a full upload must come first");
@@ -63,7 +67,7 @@ export async function commitPush(request: AuthedRequest, env: Env): Promise<Resp
   const lost = await losingRecords(env.DB, userId, session, LOST_LIMIT + 1);
   const outcome = { lost: lost.slice(0, LOST_LIMIT), lostTruncated: lost.length > LOST_LIMIT };
   const now = Date.now();
-  const results = await env.DB.batch([
+  const results = await commitOrAbandoned(env.DB, userId, session, [
     ...commitPushStatements(env.DB, userId, session, body.baseUsn, now, outcome),
     ...cleanupStatements(env.DB, userId, now),
   ]);
@@ -80,12 +84,15 @@ function stale(): StatusError {
 type Remembered = Pick<CommitResponse, "usn" | "lost" | "lostTruncated">;
 
 async function answer(env: Env, userId: number, committed: Remembered, applied: number): Promise<Response> {
+  // Another device may have committed since: the digest says at which usn it was taken.
+  const now = await digestAt(env.DB, userId);
   const body: CommitResponse = {
     usn: committed.usn,
     applied,
     lost: committed.lost ?? [],
     lostTruncated: committed.lostTruncated ?? false,
-    digest: await digest(env.DB, userId),
+    digest: now.digest,
+    digestUsn: now.collection?.usn ?? committed.usn,
   };
   return Response.json(body);
 }

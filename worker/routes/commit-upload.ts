@@ -1,8 +1,11 @@
 import { StatusError } from "itty-router";
 import { UploadCommitRequest } from "../../shared/sync/protocol";
 import {
+  ABANDONED,
+  abandoned,
   cleanupStatements,
   clearSession,
+  commitOrAbandoned,
   commitUploadStatements,
   completedResponse,
   countLive,
@@ -24,6 +27,7 @@ export async function commitUpload(request: AuthedRequest, env: Env): Promise<Re
   const body = await readBody(request, UploadCommitRequest);
   const userId = request.user.id;
   const done = await completedResponse(env.DB, userId, session);
+  if (done === ABANDONED) throw abandoned();
   if (done) return Response.json(JSON.parse(done));
   const present = await stagedChunks(env.DB, userId, session);
   if (present.length !== body.chunks || present.some((c, i) => c !== i)) {
@@ -57,7 +61,7 @@ export async function commitUpload(request: AuthedRequest, env: Env): Promise<Re
   }
   const usn = (relay?.usn ?? 0) + 1;
   const now = Date.now();
-  await env.DB.batch([
+  await commitOrAbandoned(env.DB, userId, session, [
     ...commitUploadStatements(env.DB, userId, session, { collectionId: body.collectionId, scm: body.scm, usn }, now),
     ...cleanupStatements(env.DB, userId, now),
   ]);

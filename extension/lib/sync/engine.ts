@@ -18,6 +18,8 @@ import {
   applyRelayObjects,
   beginUpload,
   ChangedMeanwhile,
+  commitSent,
+  commitSettled,
   countRecords,
   digestMismatches,
   endUpload,
@@ -98,6 +100,7 @@ export function sync(col: Collection, client: RelayClient, options: SyncOptions 
   return asOutcome(async () => {
     // A full upload cut off with the browser: what it may have read is behind us.
     await endUpload(col);
+    await settleCommits(col, client);
     for (let attempt = 0; ; attempt++) {
       const [meta, cards, notes, pending] = await Promise.all([
         col.meta(),
@@ -192,7 +195,10 @@ async function normalSync(
       client,
       pendingBatches(col),
       waiting,
-      (session, chunks, last) => client.commitPush(session, { baseUsn: target, chunks, objects: last }),
+      (session, chunks, last) =>
+        committing(col, "pushes", session, () =>
+          client.commitPush(session, { baseUsn: target, chunks, objects: last }),
+        ),
       onProgress,
       (sent) => {
         for (const o of sent) pushed.push({ kind: o.kind, id: o.id, mtime: o.mtime, deleted: o.deleted });
@@ -207,13 +213,12 @@ async function normalSync(
     // Records that lost on the relay take the relay's version; the rest are synced as they are.
     await applyRelayObjects(col, result.lost ?? []);
     await markSynced(col, pushed, result.usn, col.clock.now());
-    const repaired = await checkAndRepair(
-      col,
-      client,
-      result.digest,
-      repair,
-      fullCheck || result.lostTruncated === true,
-    );
+    // A digest taken after another device's commit cannot be compared with this device's collection; with more
+    // losing records than the answer could carry, a full merge is due whatever the digest says.
+    const repaired =
+      result.digestUsn === result.usn || result.lostTruncated
+        ? await checkAndRepair(col, client, result.digest, repair, fullCheck || result.lostTruncated === true)
+        : [];
     return { kind: "synced", usn: result.usn, pulled, pushed: pushed.length, repaired };
   }
   return { kind: "failed", error: "Other devices kept syncing at the same time; try again in a moment.", status: 409 };
@@ -339,6 +344,34 @@ async function push<T>(
   return result;
 }
 
+/**
+ * Sends a commit, noting it first as in doubt: if no answer comes, the next sync asks the relay what became of it
+ * (settleCommits). An answer in words from the relay (a 4xx) means it was not applied.
+ */
+async function committing<T extends { usn: number }>(
+  col: Collection,
+  kind: "pushes" | "uploads",
+  session: string,
+  send: () => Promise<RelayResult<T>>,
+): Promise<RelayResult<T>> {
+  await commitSent(col, kind, session);
+  const result = await send();
+  if (result.ok) await commitSettled(col, session, result.value.usn);
+  else if (result.status !== null && result.status < 500) await commitSettled(col, session, null);
+  return result;
+}
+
+/**
+ * Settles every commit whose answer was lost: the relay says at which usn it was applied, or makes sure it never
+ * will be. Records that come back at such a usn are this device's own (see applyRelayObjects).
+ */
+async function settleCommits(col: Collection, client: RelayClient): Promise<void> {
+  for (const { kind, session } of (await col.meta()).inDoubt ?? []) {
+    const settled = must(await client.abandon(kind, session));
+    await commitSettled(col, session, settled.usn);
+  }
+}
+
 function newSessionId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
   return btoa(String.fromCharCode(...bytes))
@@ -357,6 +390,8 @@ async function checkAndRepair(
   repair: boolean,
   forceFull = false,
 ): Promise<SyncKind[]> {
+  // A change made here while the sync ran is not on the relay yet: the next sync compares.
+  if (await hasPending(col)) return [];
   // Counts every time; mtime sums too once a week, and whenever a repair must prove itself.
   const meta = await col.meta();
   const full = forceFull || !repair || col.clock.now() - (meta.lastFullCheck ?? 0) > FULL_CHECK_INTERVAL_MS;
@@ -440,7 +475,9 @@ async function sendUpload(
   if (rest) await send(rest);
   await settle();
   const result = must(
-    await client.commitUpload(session, { collectionId: meta.id, scm: meta.scm, chunks, counts, allowEmpty }),
+    await committing(col, "uploads", session, () =>
+      client.commitUpload(session, { collectionId: meta.id, scm: meta.scm, chunks, counts, allowEmpty }),
+    ),
   );
   await finishUpload(col, start, result.usn);
   return { kind: "synced", usn: result.usn, pulled: 0, pushed: sent, repaired: [] };
@@ -510,6 +547,7 @@ export function fullMerge(
 }
 
 async function mergeAll(col: Collection, client: RelayClient, onProgress: OnProgress = quiet): Promise<SyncOutcome> {
+  await settleCommits(col, client);
   let pulled = 0;
   let identity: { collectionId: string; scm: number; usn: number } | null = null;
   const seen = new SeenKeys();

@@ -228,6 +228,7 @@ export async function applyRelayObjects(
   // What is pending, and the usn that a change made here is stamped with, as of this transaction (pending.ts).
   const meta = await (tx.objectStore("meta") as unknown as MetaStore).get("collection");
   const gen: Generation = { usn: pendingUsnOf(meta), synced: syncedGenOf(meta) };
+  const own = new Set(meta?.ownUsns ?? []);
   const graves = tx.objectStore("graves");
   // Parents first, so that a clash of ids is resolved for a note before its cards arrive.
   const ordered = [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
@@ -285,7 +286,7 @@ export async function applyRelayObjects(
     if (
       local &&
       isPending(local.usn, gen.synced) &&
-      !sameIdentity(object.kind, toWire(object.kind, local).body ?? {}, object.body ?? {})
+      !sameRecord(object.kind, toWire(object.kind, local).body ?? {}, object, own)
     ) {
       // A different record of this device holds the same id: it moves to a new id, and both are kept.
       await rekey(col, tx as unknown as RekeyTx, object.kind, key as number, gen.usn);
@@ -314,6 +315,18 @@ export async function applyRelayObjects(
   }
   await tx.revlog.flush();
   await tx.done;
+}
+
+/**
+ * True when the relay's record is this device's pending record of the same id, not another record that shares
+ * the id. Two answers can be equal in every field, the id (the time of the answer) included: the same card answered
+ * alike in the same millisecond on two devices. An equal review is this device's own only when it arrives at the
+ * usn of one of this device's commits (`own`: a push whose answer was lost, or not yet marked); otherwise it is
+ * the other device's, and both are kept.
+ */
+function sameRecord(kind: SyncKind, mine: Record<string, unknown>, incoming: RelayObject, own: Set<number>): boolean {
+  if (!sameIdentity(kind, mine, incoming.body ?? {})) return false;
+  return kind !== "revlog" || own.has(incoming.usn);
 }
 
 /**
@@ -541,8 +554,29 @@ export async function markSynced(
   }
   const tx = col.db.transaction("meta", "readwrite");
   const meta = await tx.store.get("collection");
-  if (meta) await tx.store.put({ ...meta, lastSyncUsn: usn, lastSync: now }, "collection");
+  if (meta) await tx.store.put({ ...meta, lastSyncUsn: usn, lastSync: now, ...ownUsnsAfter(meta, usn) }, "collection");
   await tx.done;
+}
+
+/** Once every record up to `usn` is applied here, no own commit at or below it needs telling apart any more. */
+function ownUsnsAfter(meta: CollectionMeta, usn: number): Pick<CollectionMeta, "ownUsns"> {
+  return { ownUsns: (meta.ownUsns ?? []).filter((own) => own > usn) };
+}
+
+/** Records a commit about to be sent: until its answer arrives, it may or may not be applied on the relay. */
+export async function commitSent(col: Collection, kind: "pushes" | "uploads", session: string): Promise<void> {
+  await recordSync(col, (meta) => ({ inDoubt: [...(meta.inDoubt ?? []), { kind, session }] }));
+}
+
+/**
+ * Records what became of a commit: applied at `usn` (its records on the relay are this device's own), or never
+ * applied (null).
+ */
+export async function commitSettled(col: Collection, session: string, usn: number | null): Promise<void> {
+  await recordSync(col, (meta) => ({
+    inDoubt: (meta.inDoubt ?? []).filter((c) => c.session !== session),
+    ...(usn === null ? {} : { ownUsns: [...new Set([...(meta.ownUsns ?? []), usn])] }),
+  }));
 }
 
 /**
@@ -706,10 +740,14 @@ export async function replaceCollection(
   }
 }
 
-export async function recordSync(col: Collection, patch: Partial<CollectionMeta>): Promise<void> {
+/** Changes the collection's meta in one transaction: a patch, or one made from the meta as it is. */
+export async function recordSync(
+  col: Collection,
+  patch: Partial<CollectionMeta> | ((meta: CollectionMeta) => Partial<CollectionMeta>),
+): Promise<void> {
   const tx = col.db.transaction("meta", "readwrite");
   const meta = await tx.store.get("collection");
-  if (meta) await tx.store.put({ ...meta, ...patch }, "collection");
+  if (meta) await tx.store.put({ ...meta, ...(typeof patch === "function" ? patch(meta) : patch) }, "collection");
   await tx.done;
 }
 
@@ -793,7 +831,10 @@ export async function finishUpload(col: Collection, start: UploadStart, usn: num
   if (meta && (meta.replacements ?? 0) === (start.meta.replacements ?? 0)) {
     // The relay checked the upload's counts per kind before committing it: the weekly full check can wait.
     const syncedGen = Math.max(syncedGenOf(meta), start.generation);
-    await tx.store.put({ ...meta, syncedGen, lastSyncUsn: usn, lastSync: now, lastFullCheck: now }, "collection");
+    await tx.store.put(
+      { ...meta, syncedGen, lastSyncUsn: usn, lastSync: now, lastFullCheck: now, ...ownUsnsAfter(meta, usn) },
+      "collection",
+    );
   }
   await tx.done;
 }
