@@ -49,3 +49,34 @@ export function sameIdentity(kind: string, a: Record<string, unknown>, b: Record
   if (kind === "revlog") return canonical(a) === canonical(b);
   return true;
 }
+
+/** How far a record moved off a clashing id may go: ids are creation times (ms), a review's the time of the answer. */
+const MOVE_SPREAD = { revlog: 1_000, other: 1_000_000 } as const;
+
+/**
+ * Where a record moves when another record holds its id: the same place on every device that moves it, so that
+ * two devices moving one record (two devices of a collection merged into another, or changes a merge itself makes
+ * on every device) move it to one id rather than making two copies. The place is drawn from what identifies the
+ * record (a note's guid, a card's note and template, a review's content), a little past the old id; `attempt`
+ * counts the places found taken, each of which moves it one further.
+ */
+export function movedId(kind: string, oldId: number, body: Record<string, unknown>, attempt = 0): number {
+  const key =
+    kind === "note"
+      ? String(body.guid)
+      : kind === "card"
+        ? `${String(body.noteId)}/${String(body.ord)}`
+        : canonical({ ...body, id: null, usn: null });
+  const spread = kind === "revlog" ? MOVE_SPREAD.revlog : MOVE_SPREAD.other;
+  return oldId + 1 + (fnv1a(`${kind}:${key}`) % spread) + attempt;
+}
+
+/** FNV-1a, 32 bits: a small, stable hash of a text. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}

@@ -16,6 +16,7 @@ import { backupCollection, discardBackups, pruneBackups } from "./backup";
 import type { FailureKind } from "./errors";
 import {
   applyRelayObjects,
+  beginPush,
   beginUpload,
   ChangedMeanwhile,
   commitSent,
@@ -191,6 +192,7 @@ async function normalSync(
     // Only what marking needs is kept of each record sent; the records themselves are read and sent a batch at a
     // time, so a Merge, which sends the whole collection, needs no more memory than a day's sync.
     const pushed: PushedRecord[] = [];
+    await beginPush(col);
     const committed = await push(
       client,
       pendingBatches(col),
@@ -203,7 +205,7 @@ async function normalSync(
       (sent) => {
         for (const o of sent) pushed.push({ kind: o.kind, id: o.id, mtime: o.mtime, deleted: o.deleted });
       },
-    );
+    ).finally(() => endUpload(col));
     if (!committed.ok && committed.code === "stale") {
       from = target;
       target = (await relayUsnNow(col, client)).usn;

@@ -4,7 +4,7 @@
 import { unwrap } from "idb";
 import type { Card, CollectionMeta, Deck, RevlogEntry } from "../../../shared/model";
 import { DEFAULT_DECK_ID, fitFields } from "../../../shared/model";
-import { canonical, incomingWins, sameIdentity } from "../../../shared/sync/merge";
+import { canonical, incomingWins, movedId, sameIdentity } from "../../../shared/sync/merge";
 import {
   type CollectionDigest,
   type RelayObject,
@@ -289,7 +289,7 @@ export async function applyRelayObjects(
       !sameRecord(object.kind, toWire(object.kind, local).body ?? {}, object, own)
     ) {
       // A different record of this device holds the same id: it moves to a new id, and both are kept.
-      await rekey(col, tx as unknown as RekeyTx, object.kind, key as number, gen.usn);
+      await rekey(tx as unknown as RekeyTx, object.kind, key as number, gen.usn);
       local = undefined;
       fresh = false;
     }
@@ -469,13 +469,17 @@ async function cascadeDeletion(tx: RekeyTx, kind: SyncKind, id: number, mtime: n
   }
 }
 
-/** Moves a pending note, card or review to a free id, carrying its children along (all left pending). */
-async function rekey(col: Collection, tx: RekeyTx, kind: SyncKind, oldId: number, usn: number): Promise<void> {
+/**
+ * Moves a pending note, card or review to a free id, carrying its children along (all left pending). The new id is
+ * the one every device picks for this record (movedId), so that a record moved on two devices stays one record.
+ */
+async function rekey(tx: RekeyTx, kind: SyncKind, oldId: number, usn: number): Promise<void> {
   const store = tx.objectStore(STORE_OF[kind]);
   const record = await store.get(oldId);
   if (!record) return;
-  let newId = kind === "revlog" ? oldId + 1 : col.nextId();
-  while (await store.get(newId)) newId = kind === "revlog" ? newId + 1 : col.nextId();
+  let attempt = 0;
+  let newId = movedId(kind, oldId, record);
+  while (await store.get(newId)) newId = movedId(kind, oldId, record, ++attempt);
   await store.delete(oldId);
   await store.put({ ...record, id: newId, usn });
   const child =
@@ -840,8 +844,21 @@ export async function finishUpload(col: Collection, start: UploadStart, usn: num
 }
 
 /**
- * Ends what a full upload that finished, failed or was cut off (the browser closed) may have read: changes made
- * from now on are of a generation no upload has read. Called after every full upload and before every sync.
+ * Before a push reads what it sends: every change written so far, and those written while it runs, may reach the
+ * relay with it (and its answer may be lost), so none of them may be taken back without trace (undo) until
+ * endUpload. The pending generation moves on, so that what is written after the push is told apart.
+ */
+export async function beginPush(col: Collection): Promise<void> {
+  await recordSync(col, (meta) => {
+    const generation = pendingGenOf(meta) + 1;
+    return { pendingGen: generation, sentGen: Math.max(sentGenOf(meta), generation) };
+  });
+}
+
+/**
+ * Ends what a full upload or a push that finished, failed or was cut off (the browser closed) may have read: changes
+ * made from now on are of a generation nothing sent has read. Called after every full upload and push and before
+ * every sync.
  */
 export async function endUpload(col: Collection): Promise<void> {
   const tx = col.db.transaction("meta", "readwrite");
