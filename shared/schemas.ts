@@ -185,6 +185,11 @@ export const Grave = z.object({
   kind: GraveKind,
   /** The record's key as text: a number's decimal digits, a tag's name or a config key. */
   id: z.string().min(1).max(500),
+  /**
+   * Of a note's or card's deletion made on this device: the guid of the note that was deleted (of the card's note),
+   * so that the deletion is not taken for one of another record that has, or takes, the same id.
+   */
+  guid: z.string().optional(),
   ...stamped,
 });
 export type Grave = z.output<typeof Grave>;

@@ -87,6 +87,15 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
   // A fresh IndexedDB per seed, so that seeds do not slow each other down.
   (globalThis as { indexedDB: IDBFactory }).indexedDB = new FakeIDBFactory();
   const random = prng(seed);
+  // Guids and session ids come from crypto.getRandomValues: seeded too, so that a replay makes the same ones.
+  const bytes = prng(seed ^ 0x5bd1e995);
+  crypto.getRandomValues = (<T extends ArrayBufferView | null>(array: T): T => {
+    if (array) {
+      const view = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+      for (let i = 0; i < view.length; i++) view[i] = Math.floor(bytes() * 256);
+    }
+    return array;
+  }) as typeof crypto.getRandomValues;
   const chance = (p: number) => random() < p;
   const pick = <T>(list: readonly T[]): T | undefined => list[Math.floor(random() * list.length)];
   const turns = new Interleaving(random);
@@ -241,7 +250,7 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
       });
       if (!added.ok) throw new Error(fail(`${device.name} could not add a note: ${added.error}`));
       notes.add(added.value.guid);
-      log.push(`${device.name} adds note ${added.value.id} at ${device.clock.time}`);
+      log.push(`${device.name} adds note ${added.value.id} (${added.value.guid}) at ${device.clock.time}`);
     } else if (roll < 0.42 && noteIds.length > 0) {
       const id = pick(noteIds) as number;
       const note = await device.col.db.get("notes", id);
@@ -256,7 +265,7 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
       const note = await device.col.db.get("notes", id);
       if (note) deleted.add(note.guid);
       await deleteNotes(device.col, [id]);
-      log.push(`${device.name} deletes note ${id}`);
+      log.push(`${device.name} deletes note ${id} (${note?.guid})`);
     } else if (roll < 0.75) {
       await addDeck(device.col, `Deck ${step % 3}`);
       log.push(`${device.name} adds a deck`);

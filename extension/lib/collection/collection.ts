@@ -155,8 +155,8 @@ export function stamp<T extends { mtime: number; usn: number }>(record: T, now: 
 }
 
 /** A deletion made now and not yet synced, with the usn its transaction read (see pending.ts). */
-export function grave(kind: GraveKind, id: number | string, now: number, usn: number) {
-  return { kind, id: String(id), mtime: now, usn };
+export function grave(kind: GraveKind, id: number | string, now: number, usn: number, guid?: string) {
+  return { kind, id: String(id), mtime: now, usn, ...(guid === undefined ? {} : { guid }) };
 }
 
 /** Stamps the collection's meta as changed, and as schema-changed when `schema` is set. */

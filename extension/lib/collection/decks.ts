@@ -137,7 +137,8 @@ export async function deleteDeck(
       await cards.put(stamp({ ...card, deckId: choice.toDeckId }, now, usn));
     } else {
       await cards.delete(card.id);
-      await tx.objectStore("graves").put(grave("card", card.id, now, usn));
+      const note = await tx.objectStore("notes").get(card.noteId);
+      await tx.objectStore("graves").put(grave("card", card.id, now, usn, note?.guid));
       touchedNotes.add(card.noteId);
     }
   };
@@ -161,8 +162,9 @@ export async function deleteDeck(
   let noteCount = 0;
   for (const noteId of touchedNotes) {
     if ((await cards.index("noteId").count(noteId)) === 0) {
+      const note = await tx.objectStore("notes").get(noteId);
       await tx.objectStore("notes").delete(noteId);
-      await tx.objectStore("graves").put(grave("note", noteId, now, usn));
+      await tx.objectStore("graves").put(grave("note", noteId, now, usn, note?.guid));
       noteCount++;
     }
   }

@@ -230,14 +230,15 @@ export async function deleteNotesIn(
   let notes = 0;
   let cards = 0;
   for (const noteId of noteIds) {
-    if (!(await tx.objectStore("notes").get(noteId))) continue;
+    const note = await tx.objectStore("notes").get(noteId);
+    if (!note) continue;
     for (const cardId of await tx.objectStore("cards").index("noteId").getAllKeys(noteId)) {
       await tx.objectStore("cards").delete(cardId);
-      await tx.objectStore("graves").put(grave("card", cardId, now, usn));
+      await tx.objectStore("graves").put(grave("card", cardId, now, usn, note.guid));
       cards++;
     }
     await tx.objectStore("notes").delete(noteId);
-    await tx.objectStore("graves").put(grave("note", noteId, now, usn));
+    await tx.objectStore("graves").put(grave("note", noteId, now, usn, note.guid));
     notes++;
   }
   return { notes, cards };

@@ -2,7 +2,7 @@
 // rule, stamping what the relay accepted, and the digest to compare after a sync.
 
 import { unwrap } from "idb";
-import type { Card, CollectionMeta, Deck, RevlogEntry } from "../../../shared/model";
+import type { Card, CollectionMeta, Deck, Grave, RevlogEntry } from "../../../shared/model";
 import { DEFAULT_DECK_ID, fitFields } from "../../../shared/model";
 import { canonical, incomingWins, movedId, sameIdentity } from "../../../shared/sync/merge";
 import {
@@ -280,7 +280,13 @@ export async function applyRelayObjects(
         : fresh
           ? await graveReads[index]
           : await graves.get([object.kind, object.id]);
-    if (grave) continue;
+    if (grave) {
+      if (await deletes(tx as unknown as ApplyTx, grave as Grave, object, gen.synced)) continue;
+      // This device deleted another record that had the same id (made here, never on the relay): the relay's
+      // record is not the one deleted, and the deletion has nothing to tell the relay.
+      await forgetDeletion(tx as unknown as ApplyTx, grave as Grave, gen.synced);
+      fresh = false;
+    }
     let local = fresh ? await localReads[index] : await store.get(key);
     const incoming = fromWire({ ...object, usn }) as AnyRecord;
     if (
@@ -327,6 +333,33 @@ export async function applyRelayObjects(
 function sameRecord(kind: SyncKind, mine: Record<string, unknown>, incoming: RelayObject, own: Set<number>): boolean {
   if (!sameIdentity(kind, mine, incoming.body ?? {})) return false;
   return kind !== "revlog" || own.has(incoming.usn);
+}
+
+/**
+ * True when a deletion this device holds is one of the relay's record: a deletion synced from the relay, one made
+ * here before graves named their note, or one whose note is the record's (by guid; for a card whose note is not
+ * here, it is assumed to be, so that a deletion still beats a concurrent edit).
+ */
+async function deletes(tx: ApplyTx, grave: Grave, incoming: RelayObject, synced: number): Promise<boolean> {
+  if (grave.guid === undefined || !isPending(grave.usn, synced)) return true;
+  if (incoming.kind === "note") return incoming.body?.guid === grave.guid;
+  if (incoming.kind !== "card") return true;
+  const notes = tx.objectStore("notes") as { get(id: number): Promise<AnyRecord | undefined> };
+  const note = await notes.get(Number(incoming.body?.noteId));
+  return !note || note.guid === grave.guid;
+}
+
+/** Drops a pending deletion of a note made here, and those of its cards: they were of records the relay never had. */
+async function forgetDeletion(tx: ApplyTx, grave: Grave, synced: number): Promise<void> {
+  const graves = tx.objectStore("graves") as {
+    delete(key: [string, string]): Promise<void>;
+    index(name: "usn"): { getAll(range: IDBKeyRange): Promise<Grave[]> };
+  };
+  await graves.delete([grave.kind, grave.id]);
+  if (grave.kind !== "note") return;
+  for (const other of await graves.index("usn").getAll(pendingUsns(synced))) {
+    if (other.kind === "card" && other.guid === grave.guid) await graves.delete([other.kind, other.id]);
+  }
 }
 
 /**
