@@ -281,10 +281,10 @@ export async function applyRelayObjects(
           ? await graveReads[index]
           : await graves.get([object.kind, object.id]);
     if (grave) {
-      if (await deletes(tx as unknown as ApplyTx, grave as Grave, object, gen.synced)) continue;
+      if (await deletes(tx as unknown as ApplyTx, grave as Grave, object)) continue;
       // This device deleted another record that had the same id (made here, never on the relay): the relay's
       // record is not the one deleted, and the deletion has nothing to tell the relay.
-      await forgetDeletion(tx as unknown as ApplyTx, grave as Grave, gen.synced);
+      await forgetDeletion(tx as unknown as ApplyTx, grave as Grave);
       fresh = false;
     }
     let local = fresh ? await localReads[index] : await store.get(key);
@@ -336,12 +336,14 @@ function sameRecord(kind: SyncKind, mine: Record<string, unknown>, incoming: Rel
 }
 
 /**
- * True when a deletion this device holds is one of the relay's record: a deletion synced from the relay, one made
- * here before graves named their note, or one whose note is the record's (by guid; for a card whose note is not
- * here, it is assumed to be, so that a deletion still beats a concurrent edit).
+ * True when a deletion this device holds is one of the relay's record: one made before graves named their note, or
+ * one whose note is the record's (by guid; for a card whose note is not here, it is assumed to be, so that a
+ * deletion still beats a concurrent edit).
  */
-async function deletes(tx: ApplyTx, grave: Grave, incoming: RelayObject, synced: number): Promise<boolean> {
-  if (grave.guid === undefined || !isPending(grave.usn, synced)) return true;
+async function deletes(tx: ApplyTx, grave: Grave, incoming: RelayObject): Promise<boolean> {
+  // The relay holds no deletion where it sends a live record: a deletion made here that it did not keep (of a
+  // record it never had), or one a full upload replaced.
+  if (grave.guid === undefined) return true;
   if (incoming.kind === "note") return incoming.body?.guid === grave.guid;
   if (incoming.kind !== "card") return true;
   const notes = tx.objectStore("notes") as { get(id: number): Promise<AnyRecord | undefined> };
@@ -349,17 +351,18 @@ async function deletes(tx: ApplyTx, grave: Grave, incoming: RelayObject, synced:
   return !note || note.guid === grave.guid;
 }
 
-/** Drops a pending deletion of a note made here, and those of its cards: they were of records the relay never had. */
-async function forgetDeletion(tx: ApplyTx, grave: Grave, synced: number): Promise<void> {
+/** Drops a deletion of a note made here, and those of its cards: they were of records the relay never had. */
+async function forgetDeletion(tx: ApplyTx, grave: Grave): Promise<void> {
   const graves = tx.objectStore("graves") as {
     delete(key: [string, string]): Promise<void>;
-    index(name: "usn"): { getAll(range: IDBKeyRange): Promise<Grave[]> };
+    getAll(range: IDBKeyRange): Promise<Grave[]>;
   };
   await graves.delete([grave.kind, grave.id]);
   if (grave.kind !== "note") return;
-  for (const other of await graves.index("usn").getAll(pendingUsns(synced))) {
-    if (other.kind === "card" && other.guid === grave.guid) await graves.delete([other.kind, other.id]);
-  }
+  const cards = (await graves.getAll(IDBKeyRange.bound(["card", ""], ["card", "\uffff"]))).filter(
+    (other) => other.guid === grave.guid,
+  );
+  for (const other of cards) await graves.delete([other.kind, other.id]);
 }
 
 /**
