@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { ROOT } from "./relay-process";
 
-const PER_PROCESS = 10;
+const PER_PROCESS = 100;
 const args = process.argv.slice(2);
 const value = (name: string) => {
   const index = args.indexOf(`--${name}`);

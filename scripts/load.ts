@@ -9,11 +9,12 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Collection } from "../extension/lib/collection/collection";
 import { addNotes } from "../extension/lib/collection/notes";
+import { readRevlog } from "../extension/lib/collection/revlog";
 import { answerCard } from "../extension/lib/collection/study";
 import { nextCard } from "../extension/lib/collection/study-queue";
 import { RelayClient } from "../extension/lib/relay-client";
 import { fullDownload, fullUpload, type SyncOutcome, sync } from "../extension/lib/sync/engine";
-import { countRecords, localDigest } from "../extension/lib/sync/local";
+import { localDigest } from "../extension/lib/sync/local";
 import { percentiles } from "../test/bench/stats";
 import { freePort, ROOT, type RunningRelay, startRelay } from "./relay-process";
 
@@ -54,7 +55,13 @@ interface Device {
   client: RelayClient;
   notesAdded: number;
   answers: number;
+  /** Every note added here (by guid) and every answer made here (by its time taken, unique in its account). */
+  guids: string[];
+  markers: number[];
 }
+
+/** Answers of one account are told apart by their time taken, which no two of them share. */
+const markerOf = new Map<string, () => number>();
 
 async function makeAccount(index: number): Promise<Device[]> {
   const username = `load-${index}-${Date.now().toString(36)}`;
@@ -65,13 +72,15 @@ async function makeAccount(index: number): Promise<Device[]> {
     ["a", 0],
     ["b", 1],
   ] as const) {
-    // Each device has its own clock, a second apart per device: review-log ids are answer times in ms, and two
-    // devices in one process would otherwise answer in the same millisecond, which real devices do not.
+    // Each device has its own clock, a second apart per device: review-log and note ids are times in ms, so that
+    // the two devices of an account make records with the same id whenever they act exactly a second apart.
     const offset = (index * 2 + skew) * 1000;
     const col = await Collection.open(`load-${index}-${side}`, { now: () => Date.now() + offset });
     const client = new RelayClient(relay.url, signedUp.value.token, timedFetch);
-    devices.push({ name: `${username}/${side}`, col, client, notesAdded: 0, answers: 0 });
+    devices.push({ name: `${username}/${side}`, col, client, notesAdded: 0, answers: 0, guids: [], markers: [] });
   }
+  let next = 0;
+  markerOf.set(username, () => ++next);
   return devices;
 }
 
@@ -88,14 +97,21 @@ async function addSome(device: Device, round: number): Promise<void> {
     })),
   );
   device.notesAdded += result.added.length;
+  for (const note of result.added) device.guids.push(note.guid);
 }
 
 async function studySome(device: Device): Promise<void> {
   for (let i = 0; i < ANSWERS_PER_ROUND; i++) {
     const next = await nextCard(device.col, 1, { position: i });
     if (!next.card) return;
-    const answered = await answerCard(device.col, next.card.id, ((i % 4) + 1) as 1 | 2 | 3 | 4);
-    if (answered.ok) device.answers++;
+    const marker = markerOf.get(device.name.split("/")[0] ?? "")?.() ?? 0;
+    const answered = await answerCard(device.col, next.card.id, ((i % 4) + 1) as 1 | 2 | 3 | 4, {
+      timeTakenMs: marker,
+    });
+    if (answered.ok) {
+      device.answers++;
+      device.markers.push(marker);
+    }
   }
 }
 
@@ -159,28 +175,39 @@ try {
       (restart ? " (expected while the relay restarted)" : ""),
   );
 
-  // Nothing lost: both devices of each account hold the same collection, with every note and every review.
+  // Nothing lost and nothing doubled: both devices of each account hold the same collection, whose review log is
+  // exactly the answers made on either (each once) and whose notes are exactly the notes added (each once).
   let problems = 0;
+  const sorted = (values: Iterable<string | number>) => [...values].map(String).sort();
   for (const [a, b] of accounts as [Device, Device][]) {
     const [da, db] = [await localDigest(a.col, { full: true }), await localDigest(b.col, { full: true })];
-    const notes = await a.col.db.count("notes");
-    const revlog = await countRecords(a.col, "revlog");
-    const expectedNotes = a.notesAdded + b.notesAdded;
-    const expectedReviews = a.answers + b.answers;
     if (JSON.stringify(da) !== JSON.stringify(db)) {
       problems++;
       console.log(`  ${a.name}: the two devices differ after syncing`);
     }
-    if (notes !== expectedNotes || revlog !== expectedReviews) {
-      problems++;
-      console.log(`  ${a.name}: ${notes}/${expectedNotes} notes, ${revlog}/${expectedReviews} reviews`);
+    const madeReviews = sorted([...a.markers, ...b.markers]);
+    const madeNotes = sorted([...a.guids, ...b.guids]);
+    for (const device of [a, b]) {
+      const reviews = sorted((await readRevlog(device.col.db)).map((row) => row.time));
+      const notes = sorted((await device.col.db.getAll("notes")).map((note) => note.guid));
+      if (
+        JSON.stringify(reviews) !== JSON.stringify(madeReviews) ||
+        JSON.stringify(notes) !== JSON.stringify(madeNotes)
+      ) {
+        problems++;
+        const doubled = reviews.filter((r, i) => reviews[i - 1] === r).length;
+        console.log(
+          `  ${device.name}: ${notes.length}/${madeNotes.length} notes, ${reviews.length}/${madeReviews.length} reviews` +
+            ` (${madeReviews.filter((r) => !reviews.includes(r)).length} missing, ${doubled} doubled)`,
+        );
+      }
     }
   }
   const reviews = devices.reduce((n, d) => n + d.answers, 0);
   const notes = devices.reduce((n, d) => n + d.notesAdded, 0);
   console.log(
     problems === 0
-      ? `  nothing lost: ${notes} notes and ${reviews} reviews, every account's two devices identical`
+      ? `  nothing lost or doubled: ${notes} notes and ${reviews} reviews, each exactly once, every account's two devices identical`
       : `  ${problems} problems`,
   );
   for (const d of devices) d.col.close();
