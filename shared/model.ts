@@ -73,6 +73,8 @@ export interface CollectionMeta {
    * record arriving at one of them that equals a pending one here is that record, not another device's twin.
    */
   ownUsns?: number[];
+  /** Generations in which full merges marked records pending again: records that came from a relay before. */
+  mergedGens?: number[];
 }
 
 /** The first id that is free for Anki's standard objects: the Default deck and the default options. */

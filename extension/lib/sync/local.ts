@@ -16,6 +16,7 @@ import { fromWire, toWire, wireId } from "../../../shared/sync/records";
 import { abortWrites, type Collection } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
 import {
+  generationOf,
   isPending,
   pendingGenOf,
   pendingUsnOf,
@@ -228,7 +229,7 @@ export async function applyRelayObjects(
   // What is pending, and the usn that a change made here is stamped with, as of this transaction (pending.ts).
   const meta = await (tx.objectStore("meta") as unknown as MetaStore).get("collection");
   const gen: Generation = { usn: pendingUsnOf(meta), synced: syncedGenOf(meta) };
-  const own = new Set(meta?.ownUsns ?? []);
+  const own = { usns: new Set(meta?.ownUsns ?? []), merged: new Set(meta?.mergedGens ?? []) };
   const graves = tx.objectStore("graves");
   // Parents first, so that a clash of ids is resolved for a note before its cards arrive.
   const ordered = [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
@@ -292,7 +293,7 @@ export async function applyRelayObjects(
     if (
       local &&
       isPending(local.usn, gen.synced) &&
-      !sameRecord(object.kind, toWire(object.kind, local).body ?? {}, object, own)
+      !sameRecord(object.kind, toWire(object.kind, local).body ?? {}, local.usn, object, own)
     ) {
       // A different record of this device holds the same id: it moves to a new id, and both are kept.
       await rekey(tx as unknown as RekeyTx, object.kind, key as number, gen.usn);
@@ -326,13 +327,22 @@ export async function applyRelayObjects(
 /**
  * True when the relay's record is this device's pending record of the same id, not another record that shares
  * the id. Two answers can be equal in every field, the id (the time of the answer) included: the same card answered
- * alike in the same millisecond on two devices. An equal review is this device's own only when it arrives at the
- * usn of one of this device's commits (`own`: a push whose answer was lost, or not yet marked); otherwise it is
- * the other device's, and both are kept.
+ * alike in the same millisecond on two devices. An equal review is the same one when it arrives at the usn of one of
+ * this device's commits (a push whose answer was lost, or not yet marked), or when this device's copy came from a
+ * relay before (a full merge marked it pending again: its generation is one of meta.mergedGens); otherwise it is an
+ * answer made here and another device's equal one, and both are kept.
  */
-function sameRecord(kind: SyncKind, mine: Record<string, unknown>, incoming: RelayObject, own: Set<number>): boolean {
+function sameRecord(
+  kind: SyncKind,
+  mine: Record<string, unknown>,
+  myUsn: number,
+  incoming: RelayObject,
+  own: { usns: Set<number>; merged: Set<number> },
+): boolean {
   if (!sameIdentity(kind, mine, incoming.body ?? {})) return false;
-  return kind !== "revlog" || own.has(incoming.usn);
+  if (kind !== "revlog" || own.usns.has(incoming.usn)) return true;
+  // Marked pending by a full merge, it came from a relay before: another device may hold it from there too.
+  return own.merged.has(generationOf(myUsn));
 }
 
 /**
@@ -624,6 +634,17 @@ export async function commitSettled(col: Collection, session: string, usn: numbe
  * normal sync that follows pushes exactly what the relay lacks. Keys are read a batch at a time.
  */
 export async function markUnseenPending(col: Collection, seen: SeenKeys): Promise<void> {
+  // They are marked in a generation of their own, which tells them from answers made here (see sameRecord).
+  const generation = await newGeneration(col);
+  await recordSync(col, (meta) => ({ mergedGens: [...(meta.mergedGens ?? []), generation] }));
+  try {
+    await markUnseen(col, seen);
+  } finally {
+    await newGeneration(col);
+  }
+}
+
+async function markUnseen(col: Collection, seen: SeenKeys): Promise<void> {
   for (const store of PENDING_STORES) {
     if (store === "revlogBlocks") {
       await markUnseenRevlogPending(col, seen);
