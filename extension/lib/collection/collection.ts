@@ -83,8 +83,17 @@ export class Collection {
 
   /** Ids for records that must not collide with existing keys in a store (notes and cards made in a burst). */
   async freshIds(store: "notes" | "cards" | "notetypes" | "decks" | "deckconfigs", count: number): Promise<number[]> {
-    const last = await this.db.transaction(store).store.openCursor(null, "prev");
-    this.lastId = Math.max(this.lastId, typeof last?.key === "number" ? last.key : 0);
+    const tx = this.db.transaction([store, "graves"]);
+    const last = await tx.objectStore(store).openCursor(null, "prev");
+    // Nor with a deletion's: a new record under a deleted one's id would lose to that deletion on the relay.
+    const kind = GRAVE_KIND_OF[store];
+    const grave = await tx.objectStore("graves").openCursor(IDBKeyRange.bound([kind, ""], [kind, "\uffff"]), "prev");
+    const deleted = Number(grave?.key[1] ?? 0);
+    this.lastId = Math.max(
+      this.lastId,
+      typeof last?.key === "number" ? last.key : 0,
+      Number.isFinite(deleted) ? deleted : 0,
+    );
     return Array.from({ length: count }, () => this.nextId());
   }
 
@@ -155,6 +164,15 @@ export function stamp<T extends { mtime: number; usn: number }>(record: T, now: 
 }
 
 /** A deletion made now and not yet synced, with the usn its transaction read (see pending.ts). */
+/** The kind of grave a deletion from each store of numbered records leaves. */
+const GRAVE_KIND_OF = {
+  notes: "note",
+  cards: "card",
+  notetypes: "notetype",
+  decks: "deck",
+  deckconfigs: "deckconfig",
+} as const;
+
 export function grave(kind: GraveKind, id: number | string, now: number, usn: number, guid?: string) {
   return { kind, id: String(id), mtime: now, usn, ...(guid === undefined ? {} : { guid }) };
 }

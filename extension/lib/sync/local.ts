@@ -523,9 +523,13 @@ async function rekey(tx: RekeyTx, kind: SyncKind, oldId: number, usn: number): P
   const store = tx.objectStore(STORE_OF[kind]);
   const record = await store.get(oldId);
   if (!record) return;
+  const graves = tx.objectStore("graves") as unknown as { get(key: [string, string]): Promise<unknown> };
+  // Neither a record's id nor a deletion's: the record would lose to that deletion on the relay.
+  const taken = async (id: number) =>
+    (await store.get(id)) !== undefined || (kind !== "revlog" && (await graves.get([kind, String(id)])) !== undefined);
   let attempt = 0;
   let newId = movedId(kind, oldId, record);
-  while (await store.get(newId)) newId = movedId(kind, oldId, record, ++attempt);
+  while (await taken(newId)) newId = movedId(kind, oldId, record, ++attempt);
   await store.delete(oldId);
   await store.put({ ...record, id: newId, usn });
   const child =
