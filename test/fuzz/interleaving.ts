@@ -68,11 +68,17 @@ export class Interleaving {
   /** Runs the tasks as one group: they advance one turn at a time, in an order drawn from the seed. */
   async all<T>(tasks: (() => Promise<T>)[]): Promise<T[]> {
     if (this.running > 0) throw new Error("groups of concurrent tasks do not nest");
+    // Work left running by what came before (a backup's clean-up, say) ends first, and each task starts at a turn
+    // of its own: otherwise tasks would race to their first turns, and the order would hang on how much work each
+    // does before it.
+    await this.idle();
     this.running = tasks.length;
-    const settled = tasks.map((task) =>
-      task().finally(() => {
-        this.running -= 1;
-      }),
+    const settled = tasks.map((task, index) =>
+      this.turn(`task ${index} starts`, async () => {})
+        .then(task)
+        .finally(() => {
+          this.running -= 1;
+        }),
     );
     // Failures are kept until the group ends, so that no task is left waiting at a turn.
     const outcomes = Promise.allSettled(settled);
