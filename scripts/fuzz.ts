@@ -1,6 +1,6 @@
-// `npm run fuzz -- --seeds N` runs N seeds of the sync simulation; `--seed S` replays one; `--steps K` sets
-// the steps per seed. Seeds run ten to a workerd process: a few dozen runs in one process exhaust its stack
-// (each seed leaves its simulated devices' databases and the relay's rows behind).
+// `npm run fuzz -- --seeds N` runs N seeds of the sync simulation (from the `--first`-th of its seed sequence, 0 by
+// default); `--seed S` replays one exactly; `--steps K` sets the steps per seed; `--watch M` prints the history and
+// where the review with marker M is before each step. Seeds run a hundred to a workerd process.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { ROOT } from "./relay-process";
@@ -15,6 +15,7 @@ const value = (name: string) => {
 function run(extra: Record<string, string>): number {
   const env = { ...process.env, ...extra };
   if (value("steps")) env.FUZZ_STEPS = value("steps");
+  if (value("watch")) env.FUZZ_WATCH = value("watch");
   const result = spawnSync(
     process.execPath,
     [path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--config", "test/fuzz/vitest.config.ts"],
@@ -26,9 +27,14 @@ function run(extra: Record<string, string>): number {
 const seed = value("seed");
 if (seed) process.exit(run({ FUZZ_SEED: seed }));
 const total = Number(value("seeds") ?? 6);
+const start = Number(value("first") ?? 0);
+const began = Date.now();
 let failed = 0;
-for (let first = 0; first < total; first += PER_PROCESS) {
-  if (run({ FUZZ_FIRST: String(first), FUZZ_SEEDS: String(Math.min(PER_PROCESS, total - first)) }) !== 0) failed++;
+for (let first = start; first < start + total; first += PER_PROCESS) {
+  const seeds = Math.min(PER_PROCESS, start + total - first);
+  if (run({ FUZZ_FIRST: String(first), FUZZ_SEEDS: String(seeds) }) !== 0) failed++;
 }
-if (failed > 0) console.error(`${failed} group(s) of seeds failed; each failure above prints its seed for --seed.`);
+const minutes = ((Date.now() - began) / 60_000).toFixed(1);
+console.log(`${total} seeds from the ${start}th in ${minutes} min: ${failed} group(s) of seeds failed.`);
+if (failed > 0) console.error("Each failure above prints its seed for --seed.");
 process.exit(failed > 0 ? 1 : 0);

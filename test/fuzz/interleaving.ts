@@ -28,7 +28,7 @@ let queued = 0;
   });
 };
 
-const macrotask = () => new Promise<void>((resolve) => realTimeout(resolve, 0));
+const macrotask = () => new Promise<void>((resolve) => realImmediate(resolve));
 
 interface Waiting {
   label: string;
