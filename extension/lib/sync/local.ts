@@ -290,11 +290,7 @@ export async function applyRelayObjects(
     }
     let local = fresh ? await localReads[index] : await store.get(key);
     const incoming = fromWire({ ...object, usn }) as AnyRecord;
-    if (
-      local &&
-      isPending(local.usn, gen.synced) &&
-      !sameRecord(object.kind, toWire(object.kind, local).body ?? {}, local.usn, object, own)
-    ) {
+    if (local && clashes(object, toWire(object.kind, local).body ?? {}, local.usn, gen.synced, own, seen)) {
       // A different record of this device holds the same id: it moves to a new id, and both are kept.
       await rekey(tx as unknown as RekeyTx, object.kind, key as number, gen.usn);
       local = undefined;
@@ -322,6 +318,24 @@ export async function applyRelayObjects(
   }
   await tx.revlog.flush();
   await tx.done;
+}
+
+/**
+ * True when this device's record under the id of the relay's is another record, which must move for both to be
+ * kept. A pending record is compared as sameRecord says. A synced one is the relay's own in a normal sync, but not
+ * always in a full merge: the relay may hold another collection (a profile merged into an account, or after another
+ * device's upload), whose records can have taken the same ids.
+ */
+function clashes(
+  incoming: RelayObject,
+  mine: Record<string, unknown>,
+  myUsn: number,
+  synced: number,
+  own: { usns: Set<number>; merged: Set<number> },
+  seen: SeenKeys | undefined,
+): boolean {
+  if (isPending(myUsn, synced)) return !sameRecord(incoming.kind, mine, myUsn, incoming, own);
+  return seen !== undefined && !sameIdentity(incoming.kind, mine, incoming.body ?? {});
 }
 
 /**

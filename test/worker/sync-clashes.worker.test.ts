@@ -1,0 +1,191 @@
+// Regression tests for what the deterministic sync fuzz found when devices sync at the same time and make records
+// with the same ids (Anki's ids are times in ms): each fails on the code before its fix.
+import { describe, expect, it } from "vitest";
+import { deleteNotes } from "../../extension/lib/collection/notes";
+import { readRevlog } from "../../extension/lib/collection/revlog";
+import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
+import { RelayClient } from "../../extension/lib/relay-client";
+import { accountWithDevice, Device } from "./devices";
+import { BASE, call, signUp } from "./relay";
+
+async function pairedDevices() {
+  const { account, device: a } = await accountWithDevice("A");
+  await a.addBasic("seed", "seed");
+  await a.upload();
+  const b = await Device.create("B", account.token, a.clock.time + 5_000);
+  await b.download();
+  return { account, a, b };
+}
+
+const times = async (device: Device) => (await readRevlog(device.col.db)).map((row) => row.time).sort();
+const guids = async (device: Device) => (await device.col.db.getAll("notes")).map((note) => note.guid).sort();
+
+describe("records of two devices with one id", () => {
+  it("the same card answered alike in the same millisecond on two devices keeps both reviews", async () => {
+    const { a, b } = await pairedDevices();
+    const card = (await a.col.db.getAll("cards"))[0];
+    if (!card) throw new Error("no card");
+    b.clock.time = a.clock.time;
+    const fromA = await answerCard(a.col, card.id, 3, { timeTakenMs: 4_000 });
+    const fromB = await answerCard(b.col, card.id, 3, { timeTakenMs: 4_000 });
+    expect(fromA.ok && fromB.ok).toBe(true);
+    // Equal in every field, the id included.
+    const strip = (rows: { usn: number }[]) => rows.map(({ usn: _usn, ...row }) => row);
+    expect(strip(await readRevlog(b.col.db))).toEqual(strip(await readRevlog(a.col.db)));
+    for (const device of [a, b, a]) expect(await device.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await times(a)).toEqual([4_000, 4_000]);
+    expect(await times(b)).toEqual([4_000, 4_000]);
+  });
+
+  it("a review whose push lost its answer is not taken for another device's on the next sync", async () => {
+    const { a, b } = await pairedDevices();
+    const card = (await a.col.db.getAll("cards"))[0];
+    if (!card) throw new Error("no card");
+    await answerCard(a.col, card.id, 3, { timeTakenMs: 2_500 });
+    a.network.after = (url) => {
+      if (url.endsWith("/commit")) throw new TypeError("answer lost");
+    };
+    expect(await a.sync()).toMatchObject({ kind: "failed" });
+    a.network.after = null;
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await b.sync()).toMatchObject({ kind: "synced" });
+    expect(await times(a)).toEqual([2_500]);
+    expect(await times(b)).toEqual([2_500]);
+  });
+
+  it("a note made and deleted on one device does not delete another device's note that has its id", async () => {
+    const { a, b } = await pairedDevices();
+    a.clock.time = b.clock.time + 10_000;
+    b.clock.time = a.clock.time;
+    const mine = await a.addBasic("made on A, then deleted");
+    const theirs = await b.addBasic("made on B");
+    expect(theirs).toBe(mine);
+    await deleteNotes(a.col, [mine]);
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    expect(await b.sync()).toMatchObject({ kind: "synced" });
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    const kept = (await b.col.db.get("notes", theirs))?.guid;
+    expect(kept).toBeDefined();
+    expect(await guids(a)).toContain(kept);
+    expect(await guids(b)).toEqual(await guids(a));
+  });
+
+  it("a note added under the id of one deleted here is not refused by the sync", async () => {
+    const { a, b } = await pairedDevices();
+    const first = await a.addBasic("deleted before it synced");
+    await deleteNotes(a.col, [first]);
+    a.clock.time = first - 1_000;
+    // The clock went back (a device whose time was corrected): the next id is the deleted note's.
+    const second = await a.addBasic("added after");
+    expect(second).not.toBe(first);
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    expect(await b.sync()).toMatchObject({ kind: "synced" });
+    expect((await b.col.db.get("notes", second))?.fields[0]).toBe("added after");
+  });
+
+  it("a note that another collection holds the id of moves to the same new id on every device of its own", async () => {
+    // Account 1 holds a collection with a note made at one moment; B and C hold another collection (account 2)
+    // with a different note made at the same moment. Both merge into account 1.
+    const { account, device: a } = await accountWithDevice("A");
+    const start = a.clock.time;
+    await a.addBasic("account 1's note");
+    await a.upload();
+    const other = await signUp();
+    const b = await Device.create("B", other.token, start);
+    await b.addBasic("account 2's note");
+    await b.upload();
+    const c = await Device.create("C", other.token, start + 60_000);
+    await c.download();
+    expect((await b.col.db.getAllKeys("notes")).sort()).toEqual((await a.col.db.getAllKeys("notes")).sort());
+    for (const device of [b, c]) {
+      device.client = new RelayClient(BASE, account.token, device.network.fetch);
+      expect(await device.sync()).toMatchObject({ kind: "needs-choice", start: { reason: "other-collection" } });
+      expect(await device.merge()).toMatchObject({ kind: "synced" });
+    }
+    for (const device of [a, b, c]) expect(await device.sync()).not.toMatchObject({ kind: "failed" });
+    expect(await guids(a)).toHaveLength(2);
+    for (const device of [b, c]) expect(await guids(device)).toEqual(await guids(a));
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+});
+
+describe("changes made while a sync runs", () => {
+  it("a note added while a push is committed does not set off a full repair", async () => {
+    const { a } = await pairedDevices();
+    await a.addBasic("before the sync");
+    a.network.before = async (url) => {
+      if (url.endsWith("/commit")) {
+        a.network.before = null;
+        await a.addBasic("added while the commit was on its way");
+      }
+    };
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+  });
+
+  it("an answer sent by a push cannot be undone while the push runs, so it never comes back after an undo", async () => {
+    const { a, b } = await pairedDevices();
+    const card = (await a.col.db.getAll("cards"))[0];
+    if (!card) throw new Error("no card");
+    const answered = await answerCard(a.col, card.id, 1, { timeTakenMs: 1_234 });
+    if (!answered.ok) throw new Error(answered.error);
+    let undo: Awaited<ReturnType<typeof undoAnswer>> | null = null;
+    a.network.before = async (url) => {
+      if (url.endsWith("/commit")) {
+        a.network.before = null;
+        undo = await undoAnswer(a.col, answered.value);
+      }
+    };
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    expect(undo).toMatchObject({ ok: false });
+    await b.sync();
+    expect(await times(a)).toEqual([1_234]);
+    expect(await times(b)).toEqual([1_234]);
+  });
+});
+
+describe("settling a commit whose answer was lost", () => {
+  it("the relay says at which usn it was applied, or makes sure it never will be", async () => {
+    const { account, device } = await accountWithDevice();
+    await device.addBasic("x");
+    await device.upload();
+    const start = await call({ method: "GET", path: "/v1/sync/digest", token: account.token });
+    const usn = Number(start.json?.usn);
+    const applied = "settled-applied-0001";
+    expect(
+      (
+        await call({
+          method: "POST",
+          path: `/v1/sync/pushes/${applied}/commit`,
+          token: account.token,
+          body: { baseUsn: usn, chunks: 0, objects: [] },
+        })
+      ).status,
+    ).toBe(200);
+    const asked = await call({ method: "DELETE", path: `/v1/sync/pushes/${applied}`, token: account.token });
+    expect(asked).toMatchObject({ status: 200, json: { usn: usn + 1 } });
+
+    const never = "settled-never-00001";
+    const staged = await call({
+      method: "PUT",
+      path: `/v1/sync/pushes/${never}/chunks/0`,
+      token: account.token,
+      body: { objects: [] },
+    });
+    expect(staged.status).toBe(200);
+    expect(await call({ method: "DELETE", path: `/v1/sync/pushes/${never}`, token: account.token })).toMatchObject({
+      status: 200,
+      json: { usn: null },
+    });
+    const late = await call({
+      method: "POST",
+      path: `/v1/sync/pushes/${never}/commit`,
+      token: account.token,
+      body: { baseUsn: usn + 1, chunks: 1, objects: [] },
+    });
+    expect(late).toMatchObject({ status: 409, json: { code: "abandoned" } });
+    expect(await call({ method: "DELETE", path: `/v1/sync/pushes/${never}`, token: account.token })).toMatchObject({
+      json: { usn: null },
+    });
+  });
+});
