@@ -1,7 +1,8 @@
 // Regression tests for what the deterministic sync fuzz found when devices sync at the same time and make records
 // with the same ids (Anki's ids are times in ms): each fails on the code before its fix.
 import { describe, expect, it } from "vitest";
-import { deleteNotes } from "../../extension/lib/collection/notes";
+import { Collection } from "../../extension/lib/collection/collection";
+import { addNote, deleteNotes } from "../../extension/lib/collection/notes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { RelayClient } from "../../extension/lib/relay-client";
@@ -74,13 +75,16 @@ describe("records of two devices with one id", () => {
     const { a, b } = await pairedDevices();
     const first = await a.addBasic("deleted before it synced");
     await deleteNotes(a.col, [first]);
-    a.clock.time = first - 1_000;
-    // The clock went back (a device whose time was corrected): the next id is the deleted note's.
-    const second = await a.addBasic("added after");
-    expect(second).not.toBe(first);
+    // Another page of the extension (a new connection) adds a note in the same millisecond.
+    const page = await Collection.open(a.col.profileId, { now: () => first });
+    const noteTypeId = await a.noteTypeId();
+    const added = await addNote(page, { noteTypeId, deckId: 1, fields: ["added after", ""], tags: "" });
+    page.close();
+    if (!added.ok) throw new Error(added.error);
+    expect(added.value.id).not.toBe(first);
     expect(await a.sync()).toMatchObject({ kind: "synced" });
     expect(await b.sync()).toMatchObject({ kind: "synced" });
-    expect((await b.col.db.get("notes", second))?.fields[0]).toBe("added after");
+    expect((await b.col.db.get("notes", added.value.id))?.fields[0]).toBe("added after");
   });
 
   it("a note that another collection holds the id of moves to the same new id on every device of its own", async () => {
