@@ -67,7 +67,7 @@ export interface CollectionMeta {
   /** How many times the collection was replaced here (a restore, a package, a download); 0 when absent. */
   replacements?: number;
   /** Commits sent to the relay whose answer has not arrived: they may or may not have been applied. */
-  inDoubt?: { kind: "pushes" | "uploads"; session: string }[];
+  inDoubt?: { kind: "pushes" | "uploads"; session: string; generation?: number }[];
   /**
    * Relay usns at which this device's own commits were applied and whose records it may not have marked yet: a
    * record arriving at one of them that equals a pending one here is that record, not another device's twin.
@@ -75,6 +75,8 @@ export interface CollectionMeta {
   ownUsns?: number[];
   /** Generations in which full merges marked records pending again: records that came from a relay before. */
   mergedGens?: number[];
+  /** The newest generation of changes that a commit the relay applied may have carried. */
+  leftGen?: number;
 }
 
 /** The first id that is free for Anki's standard objects: the Default deck and the default options. */

@@ -229,7 +229,11 @@ export async function applyRelayObjects(
   // What is pending, and the usn that a change made here is stamped with, as of this transaction (pending.ts).
   const meta = await (tx.objectStore("meta") as unknown as MetaStore).get("collection");
   const gen: Generation = { usn: pendingUsnOf(meta), synced: syncedGenOf(meta) };
-  const own = { usns: new Set(meta?.ownUsns ?? []), merged: new Set(meta?.mergedGens ?? []) };
+  const own: Own = {
+    usns: new Set(meta?.ownUsns ?? []),
+    merged: new Set(meta?.mergedGens ?? []),
+    left: meta?.leftGen ?? 0,
+  };
   const graves = tx.objectStore("graves");
   // Parents first, so that a clash of ids is resolved for a note before its cards arrive.
   const ordered = [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
@@ -331,7 +335,7 @@ function clashes(
   mine: Record<string, unknown>,
   myUsn: number,
   synced: number,
-  own: { usns: Set<number>; merged: Set<number> },
+  own: Own,
   seen: SeenKeys | undefined,
 ): boolean {
   if (isPending(myUsn, synced)) return !sameRecord(incoming.kind, mine, myUsn, incoming, own);
@@ -342,21 +346,34 @@ function clashes(
  * True when the relay's record is this device's pending record of the same id, not another record that shares
  * the id. Two answers can be equal in every field, the id (the time of the answer) included: the same card answered
  * alike in the same millisecond on two devices. An equal review is the same one when it arrives at the usn of one of
- * this device's commits (a push whose answer was lost, or not yet marked), or when this device's copy came from a
- * relay before (a full merge marked it pending again: its generation is one of meta.mergedGens); otherwise it is an
- * answer made here and another device's equal one, and both are kept.
+ * this device's commits (a push whose answer was lost, or not yet marked), when this device's copy may have gone to
+ * the relay with a commit it applied (its generation is at most meta.leftGen), or when this copy came from a relay
+ * before (a full merge marked it pending again: its generation is one of meta.mergedGens); otherwise it is an answer
+ * made here and another device's equal one, and both are kept.
  */
 function sameRecord(
   kind: SyncKind,
   mine: Record<string, unknown>,
   myUsn: number,
   incoming: RelayObject,
-  own: { usns: Set<number>; merged: Set<number> },
+  own: Own,
 ): boolean {
   if (!sameIdentity(kind, mine, incoming.body ?? {})) return false;
   if (kind !== "revlog" || own.usns.has(incoming.usn)) return true;
-  // Marked pending by a full merge, it came from a relay before: another device may hold it from there too.
-  return own.merged.has(generationOf(myUsn));
+  // Sent by a commit that the relay applied, it may come back through another device (which merged it back after
+  // an upload); marked pending by a full merge, it came from a relay before.
+  const generation = generationOf(myUsn);
+  return generation <= own.left || own.merged.has(generation);
+}
+
+/** What tells this device's own records from another device's equal ones (see sameRecord). */
+interface Own {
+  /** Usns of this device's applied commits whose records it may not have marked yet. */
+  usns: Set<number>;
+  /** Generations a full merge marked records pending in. */
+  merged: Set<number>;
+  /** The newest generation a commit that the relay applied may have carried. */
+  left: number;
 }
 
 /**
@@ -633,7 +650,10 @@ function ownUsnsAfter(meta: CollectionMeta, usn: number): Pick<CollectionMeta, "
 
 /** Records a commit about to be sent: until its answer arrives, it may or may not be applied on the relay. */
 export async function commitSent(col: Collection, kind: "pushes" | "uploads", session: string): Promise<void> {
-  await recordSync(col, (meta) => ({ inDoubt: [...(meta.inDoubt ?? []), { kind, session }] }));
+  // What it may carry: changes up to the generation beginPush or beginUpload set as sent.
+  await recordSync(col, (meta) => ({
+    inDoubt: [...(meta.inDoubt ?? []), { kind, session, generation: sentGenOf(meta) }],
+  }));
 }
 
 /**
@@ -641,10 +661,18 @@ export async function commitSent(col: Collection, kind: "pushes" | "uploads", se
  * applied (null).
  */
 export async function commitSettled(col: Collection, session: string, usn: number | null): Promise<void> {
-  await recordSync(col, (meta) => ({
-    inDoubt: (meta.inDoubt ?? []).filter((c) => c.session !== session),
-    ...(usn === null ? {} : { ownUsns: [...new Set([...(meta.ownUsns ?? []), usn])] }),
-  }));
+  await recordSync(col, (meta) => {
+    const sent = (meta.inDoubt ?? []).find((c) => c.session === session);
+    return {
+      inDoubt: (meta.inDoubt ?? []).filter((c) => c.session !== session),
+      ...(usn === null
+        ? {}
+        : {
+            ownUsns: [...new Set([...(meta.ownUsns ?? []), usn])],
+            leftGen: Math.max(meta.leftGen ?? 0, sent?.generation ?? 0),
+          }),
+    };
+  });
 }
 
 /**
