@@ -11,6 +11,24 @@ export function wireId(kind: SyncKind, record: Record<string, unknown>): string 
   return String(record.id);
 }
 
+/** A deletion as it goes on the wire: a note's or card's names the note's guid when it is known. */
+export function graveToWire(grave: { kind: string; id: string; mtime: number; guid?: string }): WireObject {
+  const named = grave.guid !== undefined && (grave.kind === "note" || grave.kind === "card");
+  return {
+    kind: grave.kind as SyncKind,
+    id: String(grave.id),
+    mtime: Number(grave.mtime),
+    deleted: true,
+    body: named ? { guid: grave.guid } : null,
+  };
+}
+
+/** The guid a deletion from the wire names, if any. */
+export function graveGuid(object: WireObject): string | undefined {
+  const guid = object.deleted ? (object.body as { guid?: unknown } | null)?.guid : undefined;
+  return typeof guid === "string" ? guid : undefined;
+}
+
 /** A record as it goes on the wire: the body is the record without its usn. */
 export function toWire(kind: SyncKind, record: { usn: number; mtime?: number } & Record<string, unknown>): WireObject {
   const { usn: _usn, ...body } = record;
@@ -31,8 +49,21 @@ export type CheckedObject =
 export function checkWireObject(object: WireObject, index: number): CheckedObject {
   const where = `record ${index + 1} (${object.kind} ${JSON.stringify(object.id).slice(0, 60)})`;
   if (object.deleted) {
-    if (object.body !== null) return { ok: false, error: `${where}: a deletion carries no body` };
-    return { ok: true, object, ref: null, text: "null" };
+    if (object.body === null) return { ok: true, object, ref: null, text: "null" };
+    const guid = (object.body as { guid?: unknown }).guid;
+    const named =
+      (object.kind === "note" || object.kind === "card") &&
+      Object.keys(object.body).length === 1 &&
+      typeof guid === "string" &&
+      guid.length > 0 &&
+      guid.length <= 200;
+    if (!named) {
+      return {
+        ok: false,
+        error: `${where}: a deletion's body is null, or for a note or card { "guid": the note's guid }`,
+      };
+    }
+    return { ok: true, object, ref: null, text: canonical({ guid }) };
   }
   if (object.body === null) return { ok: false, error: `${where}: a record that is not deleted needs a body` };
   const parsed = BODY_SCHEMAS[object.kind].safeParse(object.body);

@@ -319,7 +319,7 @@ function toObject(row: RawObject): RelayObject {
     usn: row.usn,
     mtime: row.mtime,
     deleted: row.deleted === 1,
-    body: row.deleted === 1 ? null : (JSON.parse(row.body) as Record<string, unknown>),
+    body: row.deleted === 1 && row.body === "null" ? null : (JSON.parse(row.body) as Record<string, unknown>),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   type SyncKind,
   type WireObject,
 } from "../../../shared/sync/protocol";
-import { fromWire, toWire, wireId } from "../../../shared/sync/records";
+import { fromWire, graveGuid, graveToWire, toWire, wireId } from "../../../shared/sync/records";
 import { abortWrites, type Collection } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
 import {
@@ -106,13 +106,7 @@ export async function* pendingBatches(col: Collection, size = PENDING_BATCH): As
         // Sent meanwhile by another sync, or deleted: nothing to send for it.
         if (!record || !isPending(record.usn, synced)) continue;
         if (store === "graves") {
-          out.push({
-            kind: record.kind as SyncKind,
-            id: String(record.id),
-            mtime: Number(record.mtime),
-            deleted: true,
-            body: null,
-          });
+          out.push(graveToWire(record as unknown as Grave));
         } else {
           out.push(toWire(KIND_OF_STORE[store], record));
         }
@@ -268,9 +262,27 @@ export async function applyRelayObjects(
       else seen.add(STORE_OF[object.kind], key);
     }
     if (object.deleted) {
+      const guid = graveGuid(object);
+      if (guid !== undefined && object.kind !== "revlog") {
+        // A deletion that names its note leaves a record of another note alone: one made here that took the id.
+        const mine = await store.get(key);
+        const myGuid = mine ? await noteGuidOf(tx as unknown as ApplyTx, object.kind, mine) : undefined;
+        if (mine && myGuid !== undefined && myGuid !== guid && isPending(mine.usn, gen.synced)) {
+          await rekey(tx as unknown as RekeyTx, object.kind, key as number, gen.usn);
+          fresh = false;
+        }
+      }
       write(store.delete(key));
       if (object.kind !== "revlog") {
-        write(graves.put({ kind: object.kind as never, id: object.id, mtime: object.mtime, usn }));
+        write(
+          graves.put({
+            kind: object.kind as never,
+            id: object.id,
+            mtime: object.mtime,
+            usn,
+            ...(guid === undefined ? {} : { guid }),
+          }),
+        );
       }
       if (object.kind === "deck") goneDecks.add(key as number);
       if (object.kind === "notetype" || object.kind === "note" || object.kind === "deck") {
@@ -390,6 +402,15 @@ async function deletes(tx: ApplyTx, grave: Grave, incoming: RelayObject): Promis
   const notes = tx.objectStore("notes") as { get(id: number): Promise<AnyRecord | undefined> };
   const note = await notes.get(Number(incoming.body?.noteId));
   return !note || note.guid === grave.guid;
+}
+
+/** The guid of a note, or of a card's note (looked up here), for telling records of one id apart. */
+async function noteGuidOf(tx: ApplyTx, kind: SyncKind, record: AnyRecord): Promise<string | undefined> {
+  if (kind === "note") return String(record.guid);
+  if (kind !== "card") return undefined;
+  const notes = tx.objectStore("notes") as { get(id: number): Promise<AnyRecord | undefined> };
+  const note = await notes.get(Number(record.noteId));
+  return note ? String(note.guid) : undefined;
 }
 
 /** Drops a deletion of a note made here, and those of its cards: they were of records the relay never had. */
@@ -745,14 +766,22 @@ async function markUnseenRevlogPending(col: Collection, seen: SeenKeys): Promise
 /** A whole collection as received from the relay: each kind's records as they are stored, and the graves. */
 export class ReceivedCollection {
   readonly records = new Map<SyncKind, AnyRecord[]>(SYNC_KINDS.map((kind) => [kind, []]));
-  readonly graves: { kind: SyncKind; id: string; mtime: number; usn: number }[] = [];
+  readonly graves: { kind: SyncKind; id: string; mtime: number; usn: number; guid?: string }[] = [];
   size = 0;
 
   add(objects: RelayObject[]): void {
     for (const object of objects) {
       if (!object.deleted) this.records.get(object.kind)?.push(fromWire(object) as AnyRecord);
-      else if (object.kind !== "revlog")
-        this.graves.push({ kind: object.kind, id: object.id, mtime: object.mtime, usn: object.usn });
+      else if (object.kind !== "revlog") {
+        const guid = graveGuid(object);
+        this.graves.push({
+          kind: object.kind,
+          id: object.id,
+          mtime: object.mtime,
+          usn: object.usn,
+          ...(guid ? { guid } : {}),
+        });
+      }
     }
     this.size += objects.length;
   }
@@ -984,13 +1013,7 @@ export async function* readForUpload(col: Collection): AsyncGenerator<WireObject
     col,
     "graves",
     (grave) => [String(grave.kind), String(grave.id)],
-    (grave) => ({
-      kind: grave.kind as SyncKind,
-      id: String(grave.id),
-      mtime: Number(grave.mtime),
-      deleted: true,
-      body: null,
-    }),
+    (grave) => graveToWire(grave as unknown as Grave),
   );
   for (const kind of SYNC_KINDS) {
     if (kind === "revlog") {
