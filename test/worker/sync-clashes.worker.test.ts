@@ -113,6 +113,23 @@ describe("records of two devices with one id", () => {
   });
 });
 
+describe("uploads of one collection", () => {
+  it("two uploads in the same millisecond differ in schema stamp, so the first device is asked to choose", async () => {
+    const { account, a, b } = await pairedDevices();
+    const c = await Device.create("C", account.token, b.clock.time);
+    await c.download();
+    c.clock.time = b.clock.time;
+    await c.addBasic("made on C");
+    await b.addBasic("made on B");
+    b.clock.time = c.clock.time;
+    expect(await c.upload(true)).toMatchObject({ kind: "synced" });
+    expect(await b.upload(true)).toMatchObject({ kind: "synced" });
+    expect((await b.col.meta()).scm).not.toBe((await c.col.meta()).scm);
+    expect(await c.sync()).toMatchObject({ kind: "needs-choice", start: { reason: "schema" } });
+    expect(await a.sync()).toMatchObject({ kind: "needs-choice" });
+  });
+});
+
 describe("changes made while a sync runs", () => {
   it("a note added while a push is committed does not set off a full repair", async () => {
     const { a } = await pairedDevices();

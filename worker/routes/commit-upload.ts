@@ -46,6 +46,15 @@ export async function commitUpload(request: AuthedRequest, env: Env): Promise<Re
     }
   }
   const relay = await findCollection(env.DB, userId);
+  if (relay && relay.collectionId === body.collectionId && body.scm <= relay.scm) {
+    // Devices tell uploads of one collection apart by scm: another upload came first with this one's or a later.
+    const error = new StatusError(
+      409,
+      `another device uploaded this collection meanwhile (schema stamp ${relay.scm}); sync again to choose what to keep`,
+    );
+    error.code = "stale-upload";
+    throw error;
+  }
   if (relay && !body.allowEmpty && (counts.card ?? 0) === 0 && (await countLive(env.DB, userId, "card")) > 0) {
     const error = new StatusError(
       409,

@@ -31,6 +31,7 @@ import {
   markUnseenPending,
   newGeneration,
   type PushedRecord,
+  passRelayScm,
   pendingBatches,
   pendingTotal,
   ReceivedCollection,
@@ -427,8 +428,10 @@ export function fullUpload(
   return asOutcome(async () => {
     // The schema stamp and the pending generation move on (see beginUpload). Until the relay holds this upload,
     // only another one-way sync can follow here; once it does, what the upload covers is synced at once.
-    const start = await beginUpload(col);
+    let start = await beginUpload(col);
     try {
+      const relay = must(await client.digest());
+      if (relay.collectionId === start.meta.id && relay.scm !== null) start = await passRelayScm(col, start, relay.scm);
       return await sendUpload(col, client, start, allowEmpty, onProgress);
     } finally {
       await endUpload(col);

@@ -956,6 +956,18 @@ export async function beginUpload(col: Collection): Promise<UploadStart> {
 }
 
 /**
+ * Moves an upload's schema stamp past the relay's: two uploads of one collection in the same millisecond (by their
+ * devices' clocks) must differ in scm, or a device holding the first would take the second for its own and sync
+ * normally with it. Returns the upload's start as it now is.
+ */
+export async function passRelayScm(col: Collection, start: UploadStart, relayScm: number): Promise<UploadStart> {
+  if (start.meta.scm > relayScm) return start;
+  const scm = relayScm + 1;
+  await recordSync(col, (meta) => ({ scm: Math.max(meta.scm, scm) }));
+  return { ...start, meta: { ...start.meta, scm } };
+}
+
+/**
  * Records that the relay holds a full upload: every change up to its generation is synced, without writing any of
  * them again. Nothing is recorded if the collection was replaced meanwhile (a restore, a package or a download):
  * what the relay holds is then not what this device holds.
