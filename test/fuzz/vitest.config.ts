@@ -15,7 +15,7 @@ export default defineConfig(async () => ({
       miniflare: {
         bindings: {
           TEST_MIGRATIONS: await readD1Migrations(path.join(root, "worker/migrations")),
-          FUZZ_SEEDS: process.env.FUZZ_SEEDS ?? "6",
+          FUZZ_SEEDS: process.env.FUZZ_SEEDS ?? "100",
           FUZZ_FIRST: process.env.FUZZ_FIRST ?? "0",
           FUZZ_SEED: process.env.FUZZ_SEED ?? "",
           FUZZ_STEPS: process.env.FUZZ_STEPS ?? "60",
