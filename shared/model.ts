@@ -75,7 +75,7 @@ export interface CollectionMeta {
   ownUsns?: number[];
   /** Generations in which full merges marked records pending again: records that came from a relay before. */
   mergedGens?: number[];
-  /** The newest generation of changes that a commit the relay applied may have carried. */
+  /** The newest generation of changes that a commit the relay applied, and whose answer was lost, may have carried. */
   leftGen?: number;
 }
 

@@ -359,8 +359,8 @@ async function committing<T extends { usn: number }>(
 ): Promise<RelayResult<T>> {
   await commitSent(col, kind, session);
   const result = await send();
-  if (result.ok) await commitSettled(col, session, result.value.usn);
-  else if (result.status !== null && result.status < 500) await commitSettled(col, session, null);
+  if (result.ok) await commitSettled(col, session, result.value.usn, { answered: true });
+  else if (result.status !== null && result.status < 500) await commitSettled(col, session, null, { answered: true });
   return result;
 }
 
@@ -371,7 +371,7 @@ async function committing<T extends { usn: number }>(
 async function settleCommits(col: Collection, client: RelayClient): Promise<void> {
   for (const { kind, session } of (await col.meta()).inDoubt ?? []) {
     const settled = must(await client.abandon(kind, session));
-    await commitSettled(col, session, settled.usn);
+    await commitSettled(col, session, settled.usn, { answered: false });
   }
 }
 

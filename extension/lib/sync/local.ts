@@ -679,19 +679,21 @@ export async function commitSent(col: Collection, kind: "pushes" | "uploads", se
 
 /**
  * Records what became of a commit: applied at `usn` (its records on the relay are this device's own), or never
- * applied (null).
+ * applied (null). With its answer, the device marks exactly what it sent; a commit settled after its answer was lost
+ * may have carried any change up to the generation it was sent at, which leftGen keeps.
  */
-export async function commitSettled(col: Collection, session: string, usn: number | null): Promise<void> {
+export async function commitSettled(
+  col: Collection,
+  session: string,
+  usn: number | null,
+  { answered }: { answered: boolean },
+): Promise<void> {
   await recordSync(col, (meta) => {
     const sent = (meta.inDoubt ?? []).find((c) => c.session === session);
     return {
       inDoubt: (meta.inDoubt ?? []).filter((c) => c.session !== session),
-      ...(usn === null
-        ? {}
-        : {
-            ownUsns: [...new Set([...(meta.ownUsns ?? []), usn])],
-            leftGen: Math.max(meta.leftGen ?? 0, sent?.generation ?? 0),
-          }),
+      ...(usn === null ? {} : { ownUsns: [...new Set([...(meta.ownUsns ?? []), usn])] }),
+      ...(usn === null || answered ? {} : { leftGen: Math.max(meta.leftGen ?? 0, sent?.generation ?? 0) }),
     };
   });
 }
