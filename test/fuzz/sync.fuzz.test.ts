@@ -29,7 +29,10 @@ const bindings = env as unknown as {
   FUZZ_STEPS: string;
   FUZZ_WATCH: string;
 };
-/** A review marker whose rows on every device the log shows before each step, the log then printed (FUZZ_WATCH=M). */
+/**
+ * A review's marker (or "note:" and a note's guid) whose rows on every device the log shows before each step, the log
+ * then printed (FUZZ_WATCH=M).
+ */
 const WATCH = bindings.FUZZ_WATCH || "";
 const STEPS = Number(bindings.FUZZ_STEPS || 60);
 const seeds = bindings.FUZZ_SEED
@@ -300,6 +303,13 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
   };
 
   const watch = async () => {
+    if (WATCH.startsWith("note:")) {
+      for (const d of devices) {
+        const held = (await d.col.db.getAll("notes")).filter((n) => n.guid === WATCH.slice(5));
+        log.push(`  ${d.name} holds ${WATCH} at ${held.map((n) => `${n.id} (usn ${n.usn})`).join(", ")}`);
+      }
+      return;
+    }
     for (const d of devices) {
       const rows = (await readRevlog(d.col.db)).filter((r) => String(r.time) === WATCH);
       log.push(
