@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultDeckConfig } from "../../extension/lib/collection/defaults";
-import { addNote, newCard } from "../../extension/lib/collection/notes";
+import { addNote, deleteNotes, newCard } from "../../extension/lib/collection/notes";
 import { readRevlog, readRevlogEntry, writeRevlog } from "../../extension/lib/collection/revlog";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { dayNumber } from "../../shared/days";
@@ -141,6 +141,23 @@ describe("answering in the collection", () => {
       queue: CardQueue.New,
       usn: PENDING,
     });
+  });
+
+  it("undoing an answer whose note was deleted since leaves the card deleted", async () => {
+    const { col, clock } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    const note = await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["q", "a"], tags: "" });
+    if (!note.ok) throw new Error(note.error);
+    const [card] = await col.db.getAllFromIndex("cards", "noteId", note.value.id);
+    if (!card) throw new Error();
+    clock.advance(5000);
+    const answered = await answerCard(col, card.id, 3);
+    if (!answered.ok) throw new Error(answered.error);
+    await deleteNotes(col, [note.value.id]);
+    expect(await undoAnswer(col, answered.value)).toEqual({ ok: false, error: expect.stringMatching(/deleted/) });
+    // A card brought back beside its deletion made every later sync fail ("appears twice").
+    expect(await col.db.get("cards", card.id)).toBeUndefined();
+    expect(await col.db.get("graves", ["card", String(card.id)])).toBeDefined();
   });
 
   it("two answers in one millisecond both stay in the review log", async () => {

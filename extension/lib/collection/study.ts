@@ -134,11 +134,16 @@ export async function undoAnswer(col: Collection, answered: Answered): Promise<O
   if (!isUnsent(log.usn, meta)) {
     return refuse("That answer has already synced to your other devices, so it cannot be undone.");
   }
+  // A card deleted since (its note deleted) is not brought back: its deletion stands.
+  if (!(await tx.objectStore("cards").get(answered.card.id))) {
+    return refuse("That card has been deleted since, so its answer cannot be undone.");
+  }
   const now = col.clock.now();
   const usn = pendingUsnOf(meta);
   const restored: Card = { ...answered.before, mtime: Math.max(now, answered.card.mtime + 1), usn };
   await tx.objectStore("cards").put(restored);
   for (const sibling of answered.buried) {
+    if (!(await tx.objectStore("cards").get(sibling.id))) continue;
     await tx.objectStore("cards").put({ ...sibling, mtime: Math.max(now, sibling.mtime + 1), usn });
   }
   await revlog.delete(answered.revlogId);
