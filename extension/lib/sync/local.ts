@@ -229,6 +229,24 @@ export async function applyRelayObjects(
     left: meta?.leftGen ?? 0,
   };
   const graves = tx.objectStore("graves");
+  // The usn of a generation of its own, counted among the merged ones, for reviews that move but came from a relay.
+  let notFresh: number | null = null;
+  const notFreshUsn = async (): Promise<number> => {
+    if (notFresh !== null) return notFresh;
+    const metaStore = tx.objectStore("meta") as unknown as MetaStore & {
+      put(value: unknown, key: string): Promise<unknown>;
+    };
+    const now = await metaStore.get("collection");
+    if (!now) return gen.usn;
+    const generation = pendingGenOf(now) + 1;
+    own.merged.add(generation);
+    await metaStore.put(
+      { ...now, pendingGen: generation + 1, mergedGens: [...(now.mergedGens ?? []), generation] },
+      "collection",
+    );
+    notFresh = -generation;
+    return notFresh;
+  };
   // Parents first, so that a clash of ids is resolved for a note before its cards arrive.
   const ordered = [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
   const storeOf = (kind: SyncKind) =>
@@ -307,8 +325,11 @@ export async function applyRelayObjects(
     let local = fresh ? await localReads[index] : await store.get(key);
     const incoming = fromWire({ ...object, usn }) as AnyRecord;
     if (local && clashes(object, toWire(object.kind, local).body ?? {}, local.usn, gen.synced, own, seen)) {
-      // A different record of this device holds the same id: it moves to a new id, and both are kept.
-      await rekey(tx as unknown as RekeyTx, object.kind, key as number, gen.usn);
+      // A different record of this device holds the same id: it moves to a new id, and both are kept. A review that
+      // is not an answer made here and never sent keeps that standing where it goes (see sameRecord).
+      const answeredHere = object.kind === "revlog" && isFreshAnswer(local.usn, gen.synced, own);
+      const stamp = object.kind !== "revlog" || answeredHere ? gen.usn : await notFreshUsn();
+      await rekey(tx as unknown as RekeyTx, object.kind, key as number, stamp);
       local = undefined;
       fresh = false;
     }
@@ -374,8 +395,17 @@ function sameRecord(
   if (kind !== "revlog" || own.usns.has(incoming.usn)) return true;
   // Sent by a commit that the relay applied, it may come back through another device (which merged it back after
   // an upload); marked pending by a full merge, it came from a relay before.
-  const generation = generationOf(myUsn);
-  return generation <= own.left || own.merged.has(generation);
+  return !isFreshAnswer(myUsn, -1, own);
+}
+
+/**
+ * True when a review with this usn is an answer made here that no commit the relay applied may have carried, and
+ * that did not come from a relay (see sameRecord). With `synced` -1, the caller knows the review is pending.
+ */
+function isFreshAnswer(usn: number, synced: number, own: Own): boolean {
+  if (synced >= 0 && !isPending(usn, synced)) return false;
+  const generation = generationOf(usn);
+  return generation > own.left && !own.merged.has(generation);
 }
 
 /** What tells this device's own records from another device's equal ones (see sameRecord). */
