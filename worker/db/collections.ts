@@ -144,9 +144,7 @@ export async function findOrphan(
 /**
  * The statements that commit a push atomically, each guarded by the collection still being at `baseUsn`: merge
  * the staged records into the collection with the merge rule of shared/sync/merge.ts, record the answer, move
- * the usn on, and clear the session. If another commit came first, none of them changes anything. A deletion of a
- * record the relay never had is not kept: it was made and deleted on the pushing device, and its grave would delete
- * another device's record that later takes the same id (ids are times in ms).
+ * the usn on, and clear the session. If another commit came first, none of them changes anything.
  */
 export function commitPushStatements(
   db: D1Database,
@@ -161,9 +159,8 @@ export function commitPushStatements(
     db
       .prepare(
         `INSERT INTO objects (user_id, kind, id, usn, mtime, deleted, ref, body)
-         SELECT ?1, kind, id, ?3 + 1, mtime, deleted, ref, body FROM staged s
+         SELECT ?1, kind, id, ?3 + 1, mtime, deleted, ref, body FROM staged
          WHERE user_id = ?1 AND session_id = ?2 AND ${atBase}
-           AND (deleted = 0 OR EXISTS (SELECT 1 FROM objects o WHERE o.user_id = ?1 AND o.kind = s.kind AND o.id = s.id))
          ON CONFLICT (user_id, kind, id) DO UPDATE SET
            usn = excluded.usn, mtime = excluded.mtime, deleted = excluded.deleted, ref = excluded.ref, body = excluded.body
          WHERE objects.deleted = 0 AND (excluded.deleted = 1 OR (objects.kind <> 'revlog' AND (
