@@ -130,6 +130,27 @@ describe("uploads of one collection", () => {
   });
 });
 
+describe("uploads of one collection at the same time", () => {
+  it("an upload refused because another came first in the same millisecond leaves this device asked to choose", async () => {
+    const { account, b } = await pairedDevices();
+    const c = await Device.create("C", account.token, b.clock.time);
+    await c.download();
+    await c.addBasic("made on C");
+    await b.addBasic("made on B");
+    c.clock.time = b.clock.time;
+    // B's whole upload happens while C's commit is on its way: both read the relay's schema stamp before either
+    // committed, and their clocks agree.
+    c.network.before = async (url) => {
+      if (url.endsWith("/commit")) {
+        c.network.before = null;
+        expect(await b.upload(true)).toMatchObject({ kind: "synced" });
+      }
+    };
+    expect(await c.upload(true)).toMatchObject({ kind: "failed", code: "stale-upload" });
+    expect(await c.sync()).toMatchObject({ kind: "needs-choice", start: { reason: "schema" } });
+  });
+});
+
 describe("changes made while a sync runs", () => {
   it("a note added while a push is committed does not set off a full repair", async () => {
     const { a } = await pairedDevices();

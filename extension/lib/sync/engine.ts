@@ -433,6 +433,14 @@ export function fullUpload(
       const relay = must(await client.digest());
       if (relay.collectionId === start.meta.id && relay.scm !== null) start = await passRelayScm(col, start, relay.scm);
       return await sendUpload(col, client, start, allowEmpty, onProgress);
+    } catch (error) {
+      // Another device's upload came first with this one's schema stamp (two uploads in one millisecond): this
+      // collection's stamp moves past it, so that the next sync here asks what to keep rather than merging with it.
+      if (error instanceof SyncFailure && error.result.code === "stale-upload") {
+        const relay = await client.digest();
+        if (relay.ok && relay.value.scm !== null) await passRelayScm(col, start, relay.value.scm);
+      }
+      throw error;
     } finally {
       await endUpload(col);
     }
