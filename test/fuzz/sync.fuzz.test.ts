@@ -30,7 +30,7 @@ const bindings = env as unknown as {
   FUZZ_WATCH: string;
 };
 /**
- * A review's marker (or "note:" and a note's guid) whose rows on every device the log shows before each step, the log
+ * A review's marker (or "note:" and a note's guid, or "cards:" and a note id) whose rows on every device the log shows before each step, the log
  * then printed (FUZZ_WATCH=M).
  */
 const WATCH = bindings.FUZZ_WATCH || "";
@@ -303,6 +303,16 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
   };
 
   const watch = async () => {
+    if (WATCH.startsWith("cards:")) {
+      for (const d of devices) {
+        const held = await d.col.db.getAllFromIndex("cards", "noteId", Number(WATCH.slice(6)));
+        const note = await d.col.db.get("notes", Number(WATCH.slice(6)));
+        log.push(
+          `  ${d.name}: note ${note?.guid} cards ${held.map((c) => `${c.id}/${c.ord} (usn ${c.usn})`).join(", ")}`,
+        );
+      }
+      return;
+    }
     if (WATCH.startsWith("note:")) {
       for (const d of devices) {
         const held = (await d.col.db.getAll("notes")).filter((n) => n.guid === WATCH.slice(5));
@@ -396,7 +406,8 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
     // Every note has each of its cards once.
     const cards = await device.col.db.getAll("cards");
     const keys = cards.map((c) => `${c.noteId}/${c.ord}`);
-    expect(keys.length - new Set(keys).size, fail(`cards doubled on ${device.name}`)).toBe(0);
+    const doubled = keys.filter((key, i) => keys.indexOf(key) !== i);
+    expect(doubled, fail(`cards doubled on ${device.name}`)).toEqual([]);
   }
   // The digest the relay keeps up to date as rows change equals one counted from every row.
   expect(await digest(env.DB, userId)).toEqual(await recountedDigest(userId));

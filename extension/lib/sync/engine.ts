@@ -5,6 +5,7 @@ import {
   type ChangesPage,
   type CollectionPage,
   MAX_OBJECTS_PER_REQUEST,
+  type RelayObject,
   type StartResponse,
   SYNC_KINDS,
   type SyncKind,
@@ -19,6 +20,7 @@ import {
   beginPush,
   beginUpload,
   ChangedMeanwhile,
+  cardsForLater,
   commitSent,
   commitSettled,
   countRecords,
@@ -174,9 +176,16 @@ async function normalSync(
   let pulled = 0;
   let from = since;
   let target = upto;
+  // Cards that came before their note (see cardsForLater), across the pulls of this sync.
+  const later: RelayObject[] = [];
   for (let attempt = 0; attempt <= STALE_RETRIES; attempt++) {
-    pulled += await pull(col, client, from, target, (done) =>
-      onProgress({ phase: "receiving", done: pulled + done, total: null }),
+    pulled += await pull(
+      col,
+      client,
+      from,
+      target,
+      (done) => onProgress({ phase: "receiving", done: pulled + done, total: null }),
+      later,
     );
     const waiting = await pendingTotal(col);
     if (waiting === 0) {
@@ -186,6 +195,8 @@ async function normalSync(
         target = relay.usn;
         continue;
       }
+      // Cards still waiting for a note that never came: the note here is the relay's, changed here.
+      await applyRelayObjects(col, later.splice(0));
       await markSynced(col, [], target, col.clock.now());
       const repaired = await checkAndRepair(col, client, relay.digest, repair, fullCheck);
       return { kind: "synced", usn: target, pulled, pushed: 0, repaired };
@@ -214,6 +225,7 @@ async function normalSync(
     }
     const result = must(committed);
     // Records that lost on the relay take the relay's version; the rest are synced as they are.
+    await applyRelayObjects(col, later.splice(0));
     await applyRelayObjects(col, result.lost ?? []);
     await markSynced(col, pushed, result.usn, col.clock.now());
     // A digest taken after another device's commit cannot be compared with this device's collection; with more
@@ -234,14 +246,22 @@ async function pull(
   since: number,
   upto: number,
   onPage: (done: number) => void = () => {},
+  later: RelayObject[] = [],
 ): Promise<number> {
   if (upto <= since) return 0;
   let count = 0;
   for await (const page of pages<ChangesPage>((previous) => client.changes(since, upto, previous?.next ?? null))) {
-    await applyRelayObjects(col, page.objects);
+    const split = await cardsForLater(col, page.objects);
+    await applyRelayObjects(col, split.now);
+    later.push(...split.later);
     count += page.objects.length;
     if (page.objects.length > 0) onPage(count);
   }
+  // Cards whose note has come since; the others wait for the next pull of this sync (their note is newer than this
+  // pull, so a commit now would be stale anyway).
+  const ready = await cardsForLater(col, later.splice(0));
+  await applyRelayObjects(col, ready.now);
+  later.push(...ready.later);
   return count;
 }
 
@@ -564,11 +584,17 @@ async function mergeAll(col: Collection, client: RelayClient, onProgress: OnProg
   let pulled = 0;
   let identity: { collectionId: string; scm: number; usn: number } | null = null;
   const seen = new SeenKeys();
+  const later: RelayObject[] = [];
   for await (const page of pages(collectionPages(client))) {
     identity ??= { collectionId: page.collectionId, scm: page.scm, usn: page.usn };
-    await applyRelayObjects(col, page.objects, { seen });
+    const split = await cardsForLater(col, page.objects, { merging: true });
+    await applyRelayObjects(col, split.now, { seen });
+    later.push(...split.later);
     pulled += page.objects.length;
     onProgress({ phase: "receiving", done: pulled, total: null });
+  }
+  for (let i = 0; i < later.length; i += MAX_OBJECTS_PER_REQUEST) {
+    await applyRelayObjects(col, later.slice(i, i + MAX_OBJECTS_PER_REQUEST), { seen });
   }
   if (!identity) throw new Error("the relay sent no collection");
   // What the relay lacks is pushed by the normal sync below: records and graves it did not send, and this side's

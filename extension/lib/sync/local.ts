@@ -458,6 +458,34 @@ async function forgetDeletion(tx: ApplyTx, grave: Grave): Promise<void> {
 }
 
 /**
+ * Splits records from the relay into those to apply now and cards to apply after the rest of the pull: a card whose
+ * note is not among them, while this device holds a note of that id that may be another note (pending, or any note
+ * in a full merge, where the relay may hold another collection). Pages come in usn order, so such a card can come
+ * before its note (edited later); compared with the local card first, it would be taken for the card of the local
+ * note that holds the id, which then moved away with it.
+ */
+export async function cardsForLater(
+  col: Collection,
+  objects: RelayObject[],
+  { merging = false }: { merging?: boolean } = {},
+): Promise<{ now: RelayObject[]; later: RelayObject[] }> {
+  const notes = new Set(objects.filter((o) => o.kind === "note").map((o) => Number(o.id)));
+  const cards = objects.filter((o) => o.kind === "card" && !o.deleted && !notes.has(Number(o.body?.noteId)));
+  if (cards.length === 0) return { now: objects, later: [] };
+  const tx = col.db.transaction(["notes", "meta"]);
+  const synced = syncedGenOf(await tx.objectStore("meta").get("collection"));
+  const locals = await Promise.all(cards.map((o) => tx.objectStore("notes").get(Number(o.body?.noteId))));
+  const later = new Set(
+    cards.filter((_, i) => {
+      const note = locals[i];
+      return note !== undefined && (merging || isPending(note.usn, synced));
+    }),
+  );
+  if (later.size === 0) return { now: objects, later: [] };
+  return { now: objects.filter((o) => !later.has(o)), later: [...later] };
+}
+
+/**
  * A transaction whose "revlogBlocks" store is seen as the review log's rows (a RevlogRows), so that the code that
  * handles every kind alike reads and writes rows of it as of any other store. Its rows must be flushed before the
  * transaction ends. Of the transaction, only objectStore() and done are offered.
