@@ -380,7 +380,8 @@ async function committing<T extends { usn: number }>(
   await commitSent(col, kind, session);
   const result = await send();
   if (result.ok) await commitSettled(col, session, result.value.usn, { answered: true });
-  else if (result.status !== null && result.status < 500) await commitSettled(col, session, null, { answered: true });
+  else if (result.status !== null && result.status >= 400 && result.status < 500)
+    await commitSettled(col, session, null, { answered: true });
   return result;
 }
 
