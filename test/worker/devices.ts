@@ -234,3 +234,13 @@ export async function accountWithDevice(name = "A") {
   const device = await Device.create(name, account.token);
   return { account, device };
 }
+
+/** Two devices of one account holding the same collection: A uploaded it (one note), B downloaded it. */
+export async function pairedDevices() {
+  const { account, device: a } = await accountWithDevice("A");
+  await a.addBasic("seed", "seed");
+  await a.upload();
+  const b = await Device.create("B", account.token, a.clock.time + 5_000);
+  await b.download();
+  return { account, a, b };
+}

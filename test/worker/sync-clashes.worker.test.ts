@@ -6,17 +6,8 @@ import { addNote, deleteNotes } from "../../extension/lib/collection/notes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { RelayClient } from "../../extension/lib/relay-client";
-import { accountWithDevice, Device } from "./devices";
+import { accountWithDevice, Device, pairedDevices } from "./devices";
 import { BASE, call, signUp } from "./relay";
-
-async function pairedDevices() {
-  const { account, device: a } = await accountWithDevice("A");
-  await a.addBasic("seed", "seed");
-  await a.upload();
-  const b = await Device.create("B", account.token, a.clock.time + 5_000);
-  await b.download();
-  return { account, a, b };
-}
 
 const times = async (device: Device) => (await readRevlog(device.col.db)).map((row) => row.time).sort();
 const guids = async (device: Device) => (await device.col.db.getAll("notes")).map((note) => note.guid).sort();

@@ -8,7 +8,7 @@ import { addPreset } from "../../extension/lib/collection/presets";
 import { readRevlog } from "../../extension/lib/collection/revlog";
 import { answerCard } from "../../extension/lib/collection/study";
 import { CardQueue } from "../../shared/model";
-import { accountWithDevice, Device } from "./devices";
+import { accountWithDevice, Device, pairedDevices } from "./devices";
 
 describe("first syncs", () => {
   it("1. a new account and an untouched profile have nothing to sync; after adding a note only upload is offered", async () => {
@@ -36,15 +36,6 @@ describe("first syncs", () => {
     expect(await a.sync()).toEqual({ kind: "none" });
   });
 });
-
-async function pairedDevices() {
-  const { account, device: a } = await accountWithDevice("A");
-  await a.addBasic("seed", "seed");
-  await a.upload();
-  const b = await Device.create("B", account.token, a.clock.time + 5_000);
-  await b.download();
-  return { account, a, b };
-}
 
 describe("normal syncs", () => {
   it("3. a deck, preset, note type, tagged note, review and config key made on A appear on B, and B's edits come back", async () => {
