@@ -50,6 +50,15 @@ export function sameIdentity(kind: string, a: Record<string, unknown>, b: Record
   return true;
 }
 
+/**
+ * True when two reviews are one answer that points at different cards: every field but the card equal, the id (the
+ * time of the answer, to the millisecond) and the time taken included. That happens when a card moved to a new id on
+ * one device (its id was another note's) while another device still holds it at the old one.
+ */
+export function sameAnswer(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return canonical({ ...a, cardId: null }) === canonical({ ...b, cardId: null });
+}
+
 /** How far a record moved off a clashing id may go: ids are creation times (ms), a review's the time of the answer. */
 const MOVE_SPREAD = { revlog: 1_000, other: 1_000_000 } as const;
 

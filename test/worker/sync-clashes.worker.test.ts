@@ -105,6 +105,40 @@ describe("records of two devices with one id", () => {
   });
 });
 
+describe("a note moved to a new id on one device and brought back at its old id by another's upload", () => {
+  it("is one note after a merge, with its review once, at the id the relay holds", async () => {
+    const { account, a, b } = await pairedDevices();
+    const c = await Device.create("C", account.token, a.clock.time);
+    await c.download();
+    // A makes a note and answers its card; B receives both. C makes another note at the same moment.
+    c.clock.time = a.clock.time + 10_000;
+    a.clock.time = c.clock.time;
+    const made = await a.addBasic("made on A");
+    expect(await c.addBasic("made on C")).toBe(made);
+    await answerCard(a.col, (await a.cardOf(made)).id, 3, { timeTakenMs: 3_300 });
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    expect(await b.sync()).toMatchObject({ kind: "synced" });
+    const guid = (await a.col.db.get("notes", made))?.guid;
+    // C replaces the relay's collection; B merges with it, which moves A's note (and its card) to a new id there.
+    expect(await c.upload(true)).toMatchObject({ kind: "synced" });
+    expect(await b.sync()).toMatchObject({ kind: "needs-choice" });
+    expect(await b.merge()).toMatchObject({ kind: "synced" });
+    const moved = (await b.col.db.getAll("notes")).find((note) => note.guid === guid);
+    expect(moved?.id).not.toBe(made);
+    // A, which never saw C's collection, replaces it with its own: the note is back at its old id.
+    expect(await a.upload(true)).toMatchObject({ kind: "synced" });
+    expect(await b.sync()).toMatchObject({ kind: "needs-choice" });
+    expect(await b.merge()).toMatchObject({ kind: "synced" });
+    expect((await b.col.db.getAll("notes")).filter((note) => note.guid === guid).map((note) => note.id)).toEqual([
+      made,
+    ]);
+    expect(await times(b)).toEqual([3_300]);
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await b.sync()).not.toMatchObject({ kind: "failed" });
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+});
+
 describe("uploads of one collection", () => {
   it("two uploads in the same millisecond differ in schema stamp, so the first device is asked to choose", async () => {
     const { account, a, b } = await pairedDevices();

@@ -4,7 +4,7 @@
 import { unwrap } from "idb";
 import type { Card, CollectionMeta, Deck, Grave, RevlogEntry } from "../../../shared/model";
 import { DEFAULT_DECK_ID, fitFields } from "../../../shared/model";
-import { canonical, incomingWins, movedId, sameIdentity } from "../../../shared/sync/merge";
+import { canonical, incomingWins, movedId, sameAnswer, sameIdentity } from "../../../shared/sync/merge";
 import {
   type CollectionDigest,
   type RelayObject,
@@ -361,7 +361,8 @@ export async function applyRelayObjects(
  * True when this device's record under the id of the relay's is another record, which must move for both to be
  * kept. A pending record is compared as sameRecord says. A synced one is the relay's own in a normal sync, but not
  * always in a full merge: the relay may hold another collection (a profile merged into an account, or after another
- * device's upload), whose records can have taken the same ids.
+ * device's upload), whose records can have taken the same ids. A synced review of another card is the same answer
+ * when all else is equal (sameAnswer).
  */
 function clashes(
   incoming: RelayObject,
@@ -372,7 +373,11 @@ function clashes(
   seen: SeenKeys | undefined,
 ): boolean {
   if (isPending(myUsn, synced)) return !sameRecord(incoming.kind, mine, myUsn, incoming, own);
-  return seen !== undefined && !sameIdentity(incoming.kind, mine, incoming.body ?? {});
+  if (seen === undefined) return false;
+  const body = incoming.body ?? {};
+  // A review that came from a relay, the same answer but of a card that moved here (see foldDuplicateNotes): the
+  // relay's copy replaces it.
+  return !sameIdentity(incoming.kind, mine, body) && !(incoming.kind === "revlog" && sameAnswer(mine, body));
 }
 
 /**
@@ -765,9 +770,62 @@ export async function markUnseenPending(col: Collection, seen: SeenKeys): Promis
   const generation = await newGeneration(col);
   await recordSync(col, (meta) => ({ mergedGens: [...(meta.mergedGens ?? []), generation] }));
   try {
+    await foldDuplicateNotes(col, seen);
     await markUnseen(col, seen);
   } finally {
     await newGeneration(col);
+  }
+}
+
+/**
+ * After a full merge's pull: a note this device holds at one id and the relay at another (the same guid) becomes
+ * one note, at the relay's id. This happens when a note moved to a new id on one device (its id was another note's)
+ * and another device, which still held it at the old id, replaced the relay's collection with its own. The local
+ * copy's cards become the relay's cards of the same template, their reviews going along; a card or note changed
+ * later here than on the relay keeps this side's version. Local copies the relay never had leave no deletion behind.
+ */
+async function foldDuplicateNotes(col: Collection, seen: SeenKeys): Promise<void> {
+  const folds: { from: number; into: number }[] = [];
+  let group: { guid: unknown; ids: number[] } = { guid: undefined, ids: [] };
+  const close = () => {
+    if (group.ids.length < 2) return;
+    const relay = group.ids.filter((id) => seen.has("notes", id));
+    const into = Math.min(...relay);
+    if (relay.length > 0) for (const id of group.ids) if (!seen.has("notes", id)) folds.push({ from: id, into });
+  };
+  let cursor = await col.db.transaction("notes").store.index("guid").openKeyCursor();
+  while (cursor) {
+    if (cursor.key !== group.guid) {
+      close();
+      group = { guid: cursor.key, ids: [] };
+    }
+    group.ids.push(Number(cursor.primaryKey));
+    cursor = await cursor.continue();
+  }
+  close();
+  for (const { from, into } of folds) {
+    const tx = withRevlogRows(col.db.transaction(["notes", "cards", "revlogBlocks", "meta"], "readwrite"));
+    const usn = pendingUsnOf(await tx.objectStore("meta").get("collection"));
+    const notes = tx.objectStore("notes");
+    const cards = tx.objectStore("cards");
+    const [folded, kept] = await Promise.all([notes.get(from), notes.get(into)]);
+    if (folded && kept) {
+      const keptCards = new Map((await cards.index("noteId").getAll(into)).map((card) => [card.ord, card]));
+      for (const card of await cards.index("noteId").getAll(from)) {
+        const target = keptCards.get(card.ord);
+        if (!target) {
+          await cards.put({ ...card, noteId: into, usn });
+          continue;
+        }
+        for (const row of await tx.revlog.ofCard(card.id)) await tx.revlog.put({ ...row, cardId: target.id, usn });
+        await cards.delete(card.id);
+        if (card.mtime > target.mtime) await cards.put({ ...card, id: target.id, noteId: into, usn });
+      }
+      await notes.delete(from);
+      if (folded.mtime > kept.mtime) await notes.put({ ...folded, id: into, usn });
+    }
+    await tx.revlog.flush();
+    await tx.done;
   }
 }
 
