@@ -2,7 +2,7 @@
 // with the same ids (Anki's ids are times in ms): each fails on the code before its fix.
 import { describe, expect, it } from "vitest";
 import { Collection } from "../../extension/lib/collection/collection";
-import { addNote, deleteNotes } from "../../extension/lib/collection/notes";
+import { addNote, deleteNotes, updateNote } from "../../extension/lib/collection/notes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { RelayClient } from "../../extension/lib/relay-client";
@@ -135,6 +135,36 @@ describe("a note moved to a new id on one device and brought back at its old id 
     expect(await times(b)).toEqual([3_300]);
     expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
     expect(await b.sync()).not.toMatchObject({ kind: "failed" });
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+});
+
+describe("a sync cut off between a note and its card", () => {
+  it("a card an edit made for the note meanwhile becomes the relay's card, not a second card of one template", async () => {
+    const { a, b } = await pairedDevices();
+    const made = await a.addBasic("made on A");
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    // While B's sync pulls, A answers the card: the relay's card is then newer than the range B pulls, and B's
+    // sync is cut off before it asks for more. B holds the note without its card.
+    b.network.before = async (url) => {
+      if (url.includes("/sync/changes")) {
+        await answerCard(a.col, (await a.cardOf(made)).id, 3, { timeTakenMs: 2_200 });
+        expect(await a.sync()).toMatchObject({ kind: "synced" });
+      }
+      if (url.endsWith("/sync/digest")) throw new TypeError("network down");
+    };
+    expect(await b.sync()).toMatchObject({ kind: "failed" });
+    b.network.before = null;
+    expect(await b.col.db.get("notes", made)).toBeDefined();
+    expect(await b.col.db.getAllFromIndex("cards", "noteId", made)).toEqual([]);
+    // Editing the note makes the card it lacks; the next sync brings the relay's card of that template.
+    expect(await updateNote(b.col, made, { fields: ["made on A", "edited on B"] })).toMatchObject({ ok: true });
+    expect(await b.col.db.getAllFromIndex("cards", "noteId", made)).toHaveLength(1);
+    expect(await b.sync()).toMatchObject({ kind: "synced" });
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    const cards = await b.col.db.getAllFromIndex("cards", "noteId", made);
+    expect(cards.map((card) => card.id)).toEqual([(await a.cardOf(made)).id]);
+    expect(await times(b)).toEqual([2_200]);
     expect(await b.snapshot()).toEqual(await a.snapshot());
   });
 });

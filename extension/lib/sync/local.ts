@@ -334,7 +334,20 @@ export async function applyRelayObjects(
       fresh = false;
     }
     let record: AnyRecord | null = null;
-    if (!local) {
+    if (!local && object.kind === "card") {
+      // A card this device made for the same note and template meanwhile (an edit of a note whose card had not come
+      // yet) is this one: its reviews go over to it, and the newer version of the two is kept.
+      const twin = await cardOfTemplate(tx as unknown as RekeyTx, incoming, gen.synced);
+      if (twin) {
+        await foldCard(tx as unknown as RekeyTx, twin, key as number, gen.usn, now);
+        fresh = false;
+        const mine = toWire("card", { ...twin, id: key });
+        record = incomingWins(mine, object) ? incoming : { ...twin, id: key, usn: gen.usn };
+      }
+    }
+    if (record) {
+      // Chosen above.
+    } else if (!local) {
       record = incoming;
     } else {
       const mine = toWire(object.kind, local);
@@ -654,6 +667,24 @@ async function rekey(tx: RekeyTx, kind: SyncKind, oldId: number, usn: number): P
   for (const row of await children.index(child[1]).getAll(oldId)) {
     await children.put({ ...row, [child[1]]: newId, usn });
   }
+}
+
+/** A pending card of this device of the same note and template as `card`, under another id. */
+async function cardOfTemplate(tx: RekeyTx, card: AnyRecord, synced: number): Promise<AnyRecord | undefined> {
+  const held = await tx.objectStore("cards").index("noteId").getAll(Number(card.noteId));
+  return held.find((other) => other.ord === card.ord && other.id !== card.id && isPending(other.usn, synced));
+}
+
+/**
+ * Folds a card of this device into the relay's card of the same note and template: its reviews point at the relay's
+ * card, and it is deleted (with a deletion to send, in case a commit whose answer was lost took it to the relay).
+ */
+async function foldCard(tx: RekeyTx, card: AnyRecord, into: number, usn: number, now: number): Promise<void> {
+  const reviews = tx.objectStore("revlogBlocks");
+  for (const row of await reviews.index("cardId").getAll(Number(card.id))) await reviews.put({ ...row, cardId: into });
+  await tx.objectStore("cards").delete(Number(card.id));
+  const guid = (await tx.objectStore("notes").get(Number(card.noteId)))?.guid;
+  await tx.objectStore("graves").put({ kind: "card", id: String(card.id), mtime: now, usn, guid });
 }
 
 /**
