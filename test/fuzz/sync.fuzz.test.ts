@@ -28,6 +28,7 @@ const bindings = env as unknown as {
   FUZZ_SEED: string;
   FUZZ_STEPS: string;
   FUZZ_WATCH: string;
+  FUZZ_TRACE: string;
 };
 /**
  * A review's marker (or "note:" and a note's guid, or "cards:" and a note id) whose rows on every device the log shows before each step, the log
@@ -322,8 +323,10 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
     }
     for (const d of devices) {
       const rows = (await readRevlog(d.col.db)).filter((r) => String(r.time) === WATCH);
+      const m = await d.col.meta();
       log.push(
-        `  ${d.name} holds ${WATCH} at ${rows.map((r) => `${r.id} (card ${r.cardId}, usn ${r.usn})`).join(", ")}`,
+        `  ${d.name} holds ${WATCH} at ${rows.map((r) => `${r.id} (card ${r.cardId}, usn ${r.usn})`).join(", ")}` +
+          ` [left ${m.leftGen} merged ${m.mergedGens} own ${m.ownUsns} gen ${m.pendingGen} synced ${m.syncedGen} sent ${m.sentGen} doubt ${JSON.stringify(m.inDoubt)}]`,
       );
     }
   };
@@ -360,13 +363,18 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
     }
   }
 
-  if (WATCH) console.log(log.join("\n"));
   // Quiet network: everyone syncs until nothing moves.
   for (let round = 0; round < 3; round++) {
     for (const device of devices) {
+      if (WATCH) await watch();
       const outcome = await syncDevice(device, false);
       expect(outcome.kind, fail(`${device.name} round ${round}: ${JSON.stringify(outcome)}`)).not.toBe("failed");
     }
+  }
+  if (WATCH) {
+    await watch();
+    console.log(log.join("\n"));
+    if (bindings.FUZZ_TRACE) console.log(turns.trace.slice(-Number(bindings.FUZZ_TRACE)).join("\n"));
   }
   expect(repairs, fail("syncs that needed a repair")).toEqual([]);
   const reference = await devices[0]?.snapshot();

@@ -20,6 +20,7 @@ export default defineConfig(async () => ({
           FUZZ_SEED: process.env.FUZZ_SEED ?? "",
           FUZZ_STEPS: process.env.FUZZ_STEPS ?? "60",
           FUZZ_WATCH: process.env.FUZZ_WATCH ?? "",
+          FUZZ_TRACE: process.env.FUZZ_TRACE ?? "",
         },
       },
     }),

@@ -29,6 +29,33 @@ describe("records of two devices with one id", () => {
     expect(await times(b)).toEqual([4_000, 4_000]);
   });
 
+  it("an answer made while a push runs is not taken for another device's equal one when that push's answer is lost", async () => {
+    const { a, b } = await pairedDevices();
+    const card = (await a.col.db.getAll("cards"))[0];
+    if (!card) throw new Error("no card");
+    await b.addBasic("sent by B's push");
+    b.clock.time = a.clock.time + 60_000;
+    // B answers while its push runs; the push's answer is lost. A answers the same card alike in the same ms.
+    b.network.before = async (url) => {
+      if (url.endsWith("/commit")) {
+        b.network.before = null;
+        expect(await answerCard(b.col, card.id, 3, { timeTakenMs: 1_700 })).toMatchObject({ ok: true });
+        a.clock.time = b.clock.time;
+        expect(await answerCard(a.col, card.id, 3, { timeTakenMs: 1_700 })).toMatchObject({ ok: true });
+      }
+    };
+    b.network.after = (url) => {
+      if (url.endsWith("/commit")) throw new TypeError("answer lost");
+    };
+    expect(await b.sync()).toMatchObject({ kind: "failed" });
+    b.network.after = null;
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    expect(await b.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await times(a)).toEqual([1_700, 1_700]);
+    expect(await times(b)).toEqual([1_700, 1_700]);
+  });
+
   it("a review whose push lost its answer is not taken for another device's on the next sync", async () => {
     const { a, b } = await pairedDevices();
     const card = (await a.col.db.getAll("cards"))[0];

@@ -204,10 +204,10 @@ async function normalSync(
     // Only what marking needs is kept of each record sent; the records themselves are read and sent a batch at a
     // time, so a Merge, which sends the whole collection, needs no more memory than a day's sync.
     const pushed: PushedRecord[] = [];
-    await beginPush(col);
+    const upTo = await beginPush(col);
     const committed = await push(
       client,
-      pendingBatches(col),
+      pendingBatches(col, { upTo }),
       waiting,
       (session, chunks, last) =>
         committing(col, "pushes", session, () =>

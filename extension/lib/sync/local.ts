@@ -76,9 +76,17 @@ function syncedGenNow(col: Collection): Promise<number> {
   return syncedGen(col.db.transaction("meta").store);
 }
 
-/** Every local change the relay has not seen (pending.ts), graves included, parents before children, in batches. */
-export async function* pendingBatches(col: Collection, size = PENDING_BATCH): AsyncGenerator<WireObject[]> {
+/**
+ * Every local change the relay has not seen (pending.ts), graves included, parents before children, in batches.
+ * With `upTo`, only changes of that generation or older: a push reads what was written before it began (beginPush),
+ * so that what is written while it runs surely stays behind, for the next sync.
+ */
+export async function* pendingBatches(
+  col: Collection,
+  { size = PENDING_BATCH, upTo = Number.POSITIVE_INFINITY }: { size?: number; upTo?: number } = {},
+): AsyncGenerator<WireObject[]> {
   const synced = await syncedGenNow(col);
+  const sendable = (usn: number) => isPending(usn, synced) && generationOf(usn) <= upTo;
   for (const store of PENDING_STORES) {
     if (store === "revlogBlocks") {
       // Blocks with a pending row, a few at a time.
@@ -86,7 +94,7 @@ export async function* pendingBatches(col: Collection, size = PENDING_BATCH): As
       let out: WireObject[] = [];
       for (const key of keys) {
         const block = await col.db.get("revlogBlocks", key);
-        for (const row of block?.rows ?? []) if (isPending(row.usn, synced)) out.push(toWire("revlog", row));
+        for (const row of block?.rows ?? []) if (sendable(row.usn)) out.push(toWire("revlog", row));
         if (out.length >= size) {
           yield out;
           out = [];
@@ -104,7 +112,7 @@ export async function* pendingBatches(col: Collection, size = PENDING_BATCH): As
       const out: WireObject[] = [];
       for (const record of records as unknown as AnyRecord[]) {
         // Sent meanwhile by another sync, or deleted: nothing to send for it.
-        if (!record || !isPending(record.usn, synced)) continue;
+        if (!record || !sendable(record.usn)) continue;
         if (store === "graves") {
           out.push(graveToWire(record as unknown as Grave));
         } else {
@@ -1137,15 +1145,18 @@ export async function finishUpload(col: Collection, start: UploadStart, usn: num
 }
 
 /**
- * Before a push reads what it sends: every change written so far, and those written while it runs, may reach the
- * relay with it (and its answer may be lost), so none of them may be taken back without trace (undo) until
- * endUpload. The pending generation moves on, so that what is written after the push is told apart.
+ * Before a push reads what it sends: every change written so far may reach the relay with it (and its answer may be
+ * lost), so none of them may be taken back without trace (undo). The pending generation moves on, so that what is
+ * written while the push runs is told apart: the push leaves it for the next sync (pendingBatches' `upTo`), and it
+ * is surely not on the relay if the push's answer is lost. Returns the newest generation the push may read.
  */
-export async function beginPush(col: Collection): Promise<void> {
+export async function beginPush(col: Collection): Promise<number> {
+  let upTo = 0;
   await recordSync(col, (meta) => {
-    const generation = pendingGenOf(meta) + 1;
-    return { pendingGen: generation, sentGen: Math.max(sentGenOf(meta), generation) };
+    upTo = pendingGenOf(meta);
+    return { pendingGen: upTo + 1, sentGen: Math.max(sentGenOf(meta), upTo) };
   });
+  return upTo;
 }
 
 /**
