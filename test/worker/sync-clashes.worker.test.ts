@@ -196,6 +196,33 @@ describe("a sync cut off between a note and its card", () => {
   });
 });
 
+describe("a card that waits for its note during a sync", () => {
+  it("is not put back over the newer version of it that a later pull of the same sync brought", async () => {
+    const { account, a, b } = await pairedDevices();
+    const c = await Device.create("C", account.token, a.clock.time);
+    await c.download();
+    const [note] = await c.col.db.getAll("notes");
+    if (!note) throw new Error("no note");
+    const card = await c.cardOf(note.id);
+    // C edits the note: a card of it that comes without the note waits for the end of C's sync.
+    expect(await updateNote(c.col, note.id, { fields: ["edited on C", "back"] })).toMatchObject({ ok: true });
+    await answerCard(a.col, card.id, 3, { timeTakenMs: 1_100 });
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    // After C has pulled A's answer, and before it commits, B answers the card later and edits the note.
+    c.network.before = async (url) => {
+      if (url.endsWith("/commit")) {
+        c.network.before = null;
+        expect(await b.sync()).toMatchObject({ kind: "synced" });
+        await answerCard(b.col, card.id, 1, { timeTakenMs: 1_200 });
+        expect(await updateNote(b.col, note.id, { fields: ["edited on B", "back"] })).toMatchObject({ ok: true });
+        expect(await b.sync()).toMatchObject({ kind: "synced" });
+      }
+    };
+    expect(await c.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await c.col.db.get("cards", card.id)).toEqual(await b.col.db.get("cards", card.id));
+  });
+});
+
 describe("uploads of one collection", () => {
   it("two uploads in the same millisecond differ in schema stamp, so the first device is asked to choose", async () => {
     const { account, a, b } = await pairedDevices();

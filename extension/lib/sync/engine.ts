@@ -251,6 +251,10 @@ async function pull(
   if (upto <= since) return 0;
   let count = 0;
   for await (const page of pages<ChangesPage>((previous) => client.changes(since, upto, previous?.next ?? null))) {
+    // A card waiting from an earlier pull that this page holds again is of an older version: this one replaces it.
+    const newer = new Set(page.objects.map((o) => `${o.kind}:${o.id}`));
+    const waiting = later.splice(0).filter((o) => !newer.has(`${o.kind}:${o.id}`));
+    later.push(...waiting);
     const split = await cardsForLater(col, page.objects);
     await applyRelayObjects(col, split.now);
     later.push(...split.later);
