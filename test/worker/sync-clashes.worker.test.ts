@@ -1,5 +1,6 @@
 // Regression tests for what the deterministic sync fuzz found when devices sync at the same time and make records
 // with the same ids (Anki's ids are times in ms): each fails on the code before its fix.
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Collection } from "../../extension/lib/collection/collection";
 import { addNote, deleteNotes, updateNote } from "../../extension/lib/collection/notes";
@@ -338,6 +339,35 @@ describe("settling a commit whose answer was lost", () => {
     expect(late).toMatchObject({ status: 409, json: { code: "abandoned" } });
     expect(await call({ method: "DELETE", path: `/v1/sync/pushes/${never}`, token: account.token })).toMatchObject({
       json: { usn: null },
+    });
+  });
+
+  it("a commit is still known as applied a month later, after the relay has cleared its old answers", async () => {
+    const { account, device } = await accountWithDevice();
+    await device.addBasic("x");
+    await device.upload();
+    const commit = (session: string, baseUsn: number) =>
+      call({
+        method: "POST",
+        path: `/v1/sync/pushes/${session}/commit`,
+        token: account.token,
+        body: { baseUsn, chunks: 0, objects: [] },
+      });
+    const usn = Number((await call({ method: "GET", path: "/v1/sync/digest", token: account.token })).json?.usn);
+    const old = "settled-long-ago-001";
+    expect((await commit(old, usn)).status).toBe(200);
+    // A month passes; the next commit clears what the relay keeps of old answers.
+    await env.DB.prepare("UPDATE completed_requests SET created_at = created_at - ?1 WHERE request_id = ?2")
+      .bind(30 * 24 * 60 * 60 * 1000, old)
+      .run();
+    expect((await commit("settled-later-0001", usn + 1)).status).toBe(200);
+    const kept = await env.DB.prepare("SELECT response FROM completed_requests WHERE request_id = ?1")
+      .bind(old)
+      .first<{ response: string }>();
+    expect(JSON.parse(kept?.response ?? "null")).toEqual({ usn: usn + 1 });
+    expect(await call({ method: "DELETE", path: `/v1/sync/pushes/${old}`, token: account.token })).toMatchObject({
+      status: 200,
+      json: { usn: usn + 1 },
     });
   });
 });

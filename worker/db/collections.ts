@@ -361,17 +361,33 @@ export function deleteCollectionStatements(db: D1Database, userId: number): D1Pr
   );
 }
 
-const ABANDONED_MS = 24 * 60 * 60 * 1000;
-const REMEMBERED_MS = 7 * 24 * 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const ABANDONED_MS = DAY_MS;
+/** Whole answers are kept for a week (a retried commit gets the same one)... */
+const REMEMBERED_MS = 7 * DAY_MS;
+/**
+ * ...and a commit's usn, or that it was abandoned, for 400 days: a device whose commit's answer was lost asks at its
+ * next sync (DELETE /v1/sync/pushes/:session), which may come after a long time offline, and a wrong "never applied"
+ * would make it take its own records for another device's.
+ */
+const SETTLED_MS = 400 * DAY_MS;
 
-/** Clears pushes and uploads abandoned a day ago, and answers to requests older than a week. */
+/**
+ * Clears pushes and uploads abandoned a day ago, shrinks answers older than a week to their usn, and forgets them
+ * after 400 days.
+ */
 export function cleanupStatements(db: D1Database, userId: number, now: number): D1PreparedStatement[] {
   const stale = "SELECT session_id FROM sync_sessions WHERE user_id = ?1 AND created_at < ?2";
   return [
     db.prepare(`DELETE FROM staged WHERE user_id = ?1 AND session_id IN (${stale})`).bind(userId, now - ABANDONED_MS),
     db.prepare("DELETE FROM sync_sessions WHERE user_id = ?1 AND created_at < ?2").bind(userId, now - ABANDONED_MS),
     db
-      .prepare("DELETE FROM completed_requests WHERE user_id = ?1 AND created_at < ?2")
+      .prepare(
+        `UPDATE completed_requests SET response = json_object('usn', response ->> '$.usn')
+         WHERE user_id = ?1 AND created_at < ?2 AND response ->> '$.usn' IS NOT NULL
+           AND response <> json_object('usn', response ->> '$.usn')`,
+      )
       .bind(userId, now - REMEMBERED_MS),
+    db.prepare("DELETE FROM completed_requests WHERE user_id = ?1 AND created_at < ?2").bind(userId, now - SETTLED_MS),
   ];
 }
