@@ -342,6 +342,28 @@ describe("settling a commit whose answer was lost", () => {
     });
   });
 
+  it("a relay deployed before commits could be settled does not make every later sync fail", async () => {
+    const { account, a } = await pairedDevices();
+    const card = (await a.col.db.getAll("cards"))[0];
+    if (!card) throw new Error("no card");
+    await answerCard(a.col, card.id, 3, { timeTakenMs: 2_900 });
+    a.network.after = (url) => {
+      if (url.endsWith("/commit")) throw new TypeError("answer lost");
+    };
+    expect(await a.sync()).toMatchObject({ kind: "failed" });
+    a.network.after = null;
+    // The relay answers the settling request as one that knows no such endpoint.
+    const network = a.network.fetch;
+    a.client = new RelayClient(BASE, account.token, (input, init = {}) =>
+      init.method === "DELETE" && String(input).includes("/v1/sync/pushes/")
+        ? Promise.resolve(Response.json({ error: "there is no endpoint" }, { status: 404 }))
+        : network(input, init),
+    );
+    expect(await a.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await a.sync()).toMatchObject({ kind: "none" });
+    expect(await times(a)).toEqual([2_900]);
+  });
+
   it("a commit is still known as applied a month later, after the relay has cleared its old answers", async () => {
     const { account, device } = await accountWithDevice();
     await device.addBasic("x");

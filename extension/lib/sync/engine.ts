@@ -395,8 +395,10 @@ async function committing<T extends { usn: number }>(
  */
 async function settleCommits(col: Collection, client: RelayClient): Promise<void> {
   for (const { kind, session } of (await col.meta()).inDoubt ?? []) {
-    const settled = must(await client.abandon(kind, session));
-    await commitSettled(col, session, settled.usn, { answered: false });
+    const answer = await client.abandon(kind, session);
+    // A relay deployed before commits could be settled: the commit may have been applied, at a usn it cannot say.
+    const unknown = !answer.ok && answer.status === 404;
+    await commitSettled(col, session, unknown ? null : must(answer).usn, { answered: false, unknown });
   }
 }
 

@@ -788,14 +788,16 @@ export async function commitSettled(
   col: Collection,
   session: string,
   usn: number | null,
-  { answered }: { answered: boolean },
+  { answered, unknown = false }: { answered: boolean; unknown?: boolean },
 ): Promise<void> {
   await recordSync(col, (meta) => {
     const sent = (meta.inDoubt ?? []).find((c) => c.session === session);
+    // Applied (or, when the relay cannot say, perhaps applied) after its answer was lost: what it may have carried.
+    const left = (usn !== null || unknown) && !answered;
     return {
       inDoubt: (meta.inDoubt ?? []).filter((c) => c.session !== session),
       ...(usn === null ? {} : { ownUsns: [...new Set([...(meta.ownUsns ?? []), usn])] }),
-      ...(usn === null || answered ? {} : { leftGen: Math.max(meta.leftGen ?? 0, sent?.generation ?? 0) }),
+      ...(left ? { leftGen: Math.max(meta.leftGen ?? 0, sent?.generation ?? 0) } : {}),
     };
   });
 }
