@@ -224,6 +224,34 @@ describe("a card that waits for its note during a sync", () => {
   });
 });
 
+describe("a card moved aside in a merge, on two devices", () => {
+  it("keeps its review once: the review that moved with it is not taken for a new answer", async () => {
+    const { account, a, b } = await pairedDevices();
+    const [seed] = await a.col.db.getAll("cards");
+    if (!seed) throw new Error("no card");
+    await answerCard(a.col, seed.id, 3, { timeTakenMs: 2_400 });
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    expect(await b.sync()).toMatchObject({ kind: "synced" });
+    // Another collection, made at the same moments, has a note and a card with the seed's ids; it replaces the
+    // relay's collection.
+    const other = await signUp();
+    const x = await Device.create("X", other.token);
+    await x.addBasic("another collection's note");
+    expect((await x.col.db.getAll("cards")).map((card) => card.id)).toEqual([seed.id]);
+    x.client = new RelayClient(BASE, account.token, x.network.fetch);
+    expect(await x.upload(true)).toMatchObject({ kind: "synced" });
+    // A merges first: its note, card and review move aside and reach the relay. B then merges and moves them too.
+    for (const device of [a, b]) {
+      expect(await device.sync()).toMatchObject({ kind: "needs-choice" });
+      expect(await device.merge()).toMatchObject({ kind: "synced" });
+    }
+    expect(await a.sync()).not.toMatchObject({ kind: "failed" });
+    expect(await times(b)).toEqual([2_400]);
+    expect(await times(a)).toEqual([2_400]);
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+});
+
 describe("uploads of one collection", () => {
   it("two uploads in the same millisecond differ in schema stamp, so the first device is asked to choose", async () => {
     const { account, a, b } = await pairedDevices();

@@ -255,6 +255,7 @@ export async function applyRelayObjects(
     notFresh = -generation;
     return notFresh;
   };
+  const moving = { gen: gen.synced, reviewUsn: notFreshUsn };
   // Parents first, so that a clash of ids is resolved for a note before its cards arrive.
   const ordered = [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
   const storeOf = (kind: SyncKind) =>
@@ -294,7 +295,7 @@ export async function applyRelayObjects(
         const mine = await store.get(key);
         const myGuid = mine ? await noteGuidOf(tx as unknown as ApplyTx, object.kind, mine) : undefined;
         if (mine && myGuid !== undefined && myGuid !== guid && isPending(mine.usn, gen.synced)) {
-          await rekey(tx as unknown as RekeyTx, object.kind, key as number, gen.usn);
+          await rekey(tx as unknown as RekeyTx, object.kind, key as number, gen.usn, moving);
           fresh = false;
         }
       }
@@ -337,7 +338,7 @@ export async function applyRelayObjects(
       // is not an answer made here and never sent keeps that standing where it goes (see sameRecord).
       const answeredHere = object.kind === "revlog" && isFreshAnswer(local.usn, gen.synced, own);
       const stamp = object.kind !== "revlog" || answeredHere ? gen.usn : await notFreshUsn();
-      await rekey(tx as unknown as RekeyTx, object.kind, key as number, stamp);
+      await rekey(tx as unknown as RekeyTx, object.kind, key as number, stamp, moving);
       local = undefined;
       fresh = false;
     }
@@ -655,7 +656,13 @@ async function cascadeDeletion(tx: RekeyTx, kind: SyncKind, id: number, mtime: n
  * Moves a pending note, card or review to a free id, carrying its children along (all left pending). The new id is
  * the one every device picks for this record (movedId), so that a record moved on two devices stays one record.
  */
-async function rekey(tx: RekeyTx, kind: SyncKind, oldId: number, usn: number): Promise<void> {
+async function rekey(
+  tx: RekeyTx,
+  kind: SyncKind,
+  oldId: number,
+  usn: number,
+  synced: { gen: number; reviewUsn: () => Promise<number> },
+): Promise<void> {
   const store = tx.objectStore(STORE_OF[kind]);
   const record = await store.get(oldId);
   if (!record) return;
@@ -673,7 +680,10 @@ async function rekey(tx: RekeyTx, kind: SyncKind, oldId: number, usn: number): P
   if (!child) return;
   const children = tx.objectStore(child[0]);
   for (const row of await children.index(child[1]).getAll(oldId)) {
-    await children.put({ ...row, [child[1]]: newId, usn });
+    // A review keeps what it was: pending as it was (an answer made here stays one), and one that came from a relay
+    // is pending in a generation that says so (see sameRecord), not taken for a new answer.
+    const stamp = kind !== "card" ? usn : isPending(row.usn, synced.gen) ? Number(row.usn) : await synced.reviewUsn();
+    await children.put({ ...row, [child[1]]: newId, usn: stamp });
   }
 }
 
