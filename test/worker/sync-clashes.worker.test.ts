@@ -91,6 +91,29 @@ describe("records of two devices with one id", () => {
     expect(await guids(a)).toEqual(await guids(b));
   });
 
+  it("a card of another device's note that comes before its note is not taken for one deleted here", async () => {
+    const { a, b } = await pairedDevices();
+    a.clock.time = b.clock.time + 10_000;
+    b.clock.time = a.clock.time;
+    const theirs = await a.addBasic("made on A");
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    const mine = await b.addBasic("made on B, then deleted");
+    expect(mine).toBe(theirs);
+    await deleteNotes(b.col, [mine]);
+    // A edits its note after B asked what to pull: B's pull brings A's card, and its note only in a later pull.
+    b.network.before = async (url) => {
+      if (url.includes("/sync/changes")) {
+        b.network.before = null;
+        expect(await updateNote(a.col, theirs, { fields: ["made on A", "edited"] })).toMatchObject({ ok: true });
+        expect(await a.sync()).toMatchObject({ kind: "synced" });
+      }
+    };
+    expect(await b.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await a.sync()).not.toMatchObject({ kind: "failed" });
+    expect((await b.cardOf(theirs)).id).toBe((await a.cardOf(theirs)).id);
+    expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+
   it("a note added under the id of one deleted here is not refused by the sync", async () => {
     const { a, b } = await pairedDevices();
     const first = await a.addBasic("deleted before it synced");

@@ -487,7 +487,7 @@ async function forgetDeletion(tx: ApplyTx, grave: Grave): Promise<void> {
 /**
  * Splits records from the relay into those to apply now and cards to apply after the rest of the pull: a card whose
  * note is not among them, while this device holds a note of that id that may be another note (pending, or any note
- * in a full merge, where the relay may hold another collection). Pages come in usn order, so such a card can come
+ * in a full merge, where the relay may hold another collection), or a deletion of the card's id that names a note. Pages come in usn order, so such a card can come
  * before its note (edited later); compared with the local card first, it would be taken for the card of the local
  * note that holds the id, which then moved away with it.
  */
@@ -499,13 +499,18 @@ export async function cardsForLater(
   const notes = new Set(objects.filter((o) => o.kind === "note").map((o) => Number(o.id)));
   const cards = objects.filter((o) => o.kind === "card" && !o.deleted && !notes.has(Number(o.body?.noteId)));
   if (cards.length === 0) return { now: objects, later: [] };
-  const tx = col.db.transaction(["notes", "meta"]);
+  const tx = col.db.transaction(["notes", "graves", "meta"]);
   const synced = syncedGenOf(await tx.objectStore("meta").get("collection"));
   const locals = await Promise.all(cards.map((o) => tx.objectStore("notes").get(Number(o.body?.noteId))));
+  // A deletion of this id held here that names a note: whether it is of this card's note is known once the note is.
+  const graves = await Promise.all(
+    cards.map((o, i) => (locals[i] === undefined ? tx.objectStore("graves").get(["card", o.id]) : undefined)),
+  );
   const later = new Set(
     cards.filter((_, i) => {
       const note = locals[i];
-      return note !== undefined && (merging || isPending(note.usn, synced));
+      if (note === undefined) return graves[i]?.guid !== undefined;
+      return merging || isPending(note.usn, synced);
     }),
   );
   if (later.size === 0) return { now: objects, later: [] };
