@@ -4,6 +4,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Collection } from "../../extension/lib/collection/collection";
 import { addNote, deleteNotes, updateNote } from "../../extension/lib/collection/notes";
+import { deleteNoteType } from "../../extension/lib/collection/notetypes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { RelayClient } from "../../extension/lib/relay-client";
@@ -112,6 +113,33 @@ describe("records of two devices with one id", () => {
     expect(await a.sync()).not.toMatchObject({ kind: "failed" });
     expect((await b.cardOf(theirs)).id).toBe((await a.cardOf(theirs)).id);
     expect(await b.snapshot()).toEqual(await a.snapshot());
+  });
+
+  it("a note that a deleted note type takes with it on one device does not delete another device's note of its id", async () => {
+    const { account, a, b } = await pairedDevices();
+    const c = await Device.create("C", account.token, a.clock.time);
+    await c.download();
+    const reversed = await a.noteTypeId("Basic (and reversed card)");
+    expect(await deleteNoteType(a.col, reversed, { confirmSchemaChange: true })).toMatchObject({ ok: true });
+    expect(await a.sync()).toMatchObject({ kind: "needs-choice" });
+    expect(await a.upload(true)).toMatchObject({ kind: "synced" });
+    // Meanwhile B adds a note of that type and C a Basic note, in the same millisecond.
+    c.clock.time = b.clock.time + 10_000;
+    b.clock.time = c.clock.time;
+    b.clock.tick();
+    const added = await addNote(b.col, { noteTypeId: reversed, deckId: 1, fields: ["B's", "note"], tags: "" });
+    if (!added.ok) throw new Error(added.error);
+    const kept = await c.addBasic("C's note");
+    expect(kept).toBe(added.value.id);
+    const guid = (await c.col.db.get("notes", kept))?.guid;
+    // B merges: its note goes with the note type, and B tells the relay. C merges after it.
+    for (const device of [b, c]) {
+      expect(await device.sync()).toMatchObject({ kind: "needs-choice" });
+      expect(await device.merge()).toMatchObject({ kind: "synced" });
+    }
+    for (const device of [a, b, c]) expect(await device.sync()).not.toMatchObject({ kind: "failed" });
+    for (const device of [a, b, c]) expect((await device.col.db.getAll("notes")).map((n) => n.guid)).toContain(guid);
+    expect(await c.snapshot()).toEqual(await a.snapshot());
   });
 
   it("a note added under the id of one deleted here is not refused by the sync", async () => {

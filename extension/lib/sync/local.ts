@@ -313,7 +313,7 @@ export async function applyRelayObjects(
       }
       if (object.kind === "deck") goneDecks.add(key as number);
       if (object.kind === "notetype" || object.kind === "note" || object.kind === "deck") {
-        await cascadeDeletion(tx as unknown as RekeyTx, object.kind, key as number, object.mtime, gen.usn);
+        await cascadeDeletion(tx as unknown as RekeyTx, object.kind, key as number, object.mtime, gen.usn, guid);
         fresh = false;
       }
       continue;
@@ -623,18 +623,27 @@ type RekeyTx = { objectStore(name: string): RekeyStore };
  * What a deletion from the relay takes with it here: a note type's notes, a note's cards (a card this device made
  * for it meanwhile included: a deletion beats a concurrent edit), and a deck's cards go to the Default deck.
  */
-async function cascadeDeletion(tx: RekeyTx, kind: SyncKind, id: number, mtime: number, usn: number): Promise<void> {
+async function cascadeDeletion(
+  tx: RekeyTx,
+  kind: SyncKind,
+  id: number,
+  mtime: number,
+  usn: number,
+  guid?: string,
+): Promise<void> {
   const graves = tx.objectStore("graves");
-  const remove = async (childKind: "note" | "card", childId: number) => {
+  // Each deletion names its note, as one made here does (see deletes).
+  const remove = async (childKind: "note" | "card", childId: number, noteGuid: string | undefined) => {
     await tx.objectStore(STORE_OF[childKind]).delete(childId);
-    await graves.put({ kind: childKind, id: String(childId), mtime, usn });
-    await cascadeDeletion(tx, childKind, childId, mtime, usn);
+    await graves.put({ kind: childKind, id: String(childId), mtime, usn, ...(noteGuid ? { guid: noteGuid } : {}) });
+    await cascadeDeletion(tx, childKind, childId, mtime, usn, noteGuid);
   };
   if (kind === "notetype") {
     for (const note of await tx.objectStore("notes").index("noteTypeId").getAll(id))
-      await remove("note", Number(note.id));
+      await remove("note", Number(note.id), String(note.guid));
   } else if (kind === "note") {
-    for (const card of await tx.objectStore("cards").index("noteId").getAll(id)) await remove("card", Number(card.id));
+    for (const card of await tx.objectStore("cards").index("noteId").getAll(id))
+      await remove("card", Number(card.id), guid);
   } else if (kind === "deck") {
     const cards = tx.objectStore("cards");
     const decks = (await (tx.objectStore("decks") as unknown as { getAll(): Promise<Deck[]> }).getAll()).filter(
