@@ -108,10 +108,18 @@ export const CommitRequest = z.strictObject({
 export type CommitRequest = z.input<typeof CommitRequest>;
 
 export interface CommitResponse {
+  /** The usn the commit is at: baseUsn + 1, or baseUsn when it changed nothing (applied 0, nothing taken along). */
   usn: number;
-  /** How many of the pushed records changed the relay's collection (the others lost to newer ones). */
+  /**
+   * How many of the pushed records changed the relay's collection, each counted once: records it did not hold, and
+   * versions that won by the merge rule (the others were equal to its own or lost to them). The same whenever the
+   * commit is asked for again.
+   */
   applied: number;
-  /** The relay's versions of pushed records that lost to them: the device takes these. */
+  /**
+   * The relay's versions of pushed records that lost to them, and deletions the push's deletions took with them
+   * that the device did not send (a card another device made for a note deleted here): the device takes these.
+   */
   lost: RelayObject[];
   /** More records lost than `lost` holds: the device must run a full check. */
   lostTruncated: boolean;

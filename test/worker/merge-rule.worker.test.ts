@@ -59,16 +59,18 @@ describe("the relay's SQL merge agrees with shared/sync/merge.ts", () => {
       ).bind(USER, current.kind, current.mtime, current.deleted ? 1 : 0, canonical(current.body)),
     ]);
     const session = `merge-rule-${Math.random().toString(36).slice(2)}`;
-    await stageChunk(env.DB, USER, session, 0, [
-      {
-        kind: incoming.kind,
-        id: "1",
-        mtime: incoming.mtime,
-        deleted: incoming.deleted,
-        ref: null,
-        body: canonical(incoming.body),
-      },
-    ]).run();
+    await env.DB.batch(
+      stageChunk(env.DB, USER, session, 0, [
+        {
+          kind: incoming.kind,
+          id: "1",
+          mtime: incoming.mtime,
+          deleted: incoming.deleted,
+          ref: null,
+          body: canonical(incoming.body),
+        },
+      ]),
+    );
     await env.DB.batch(commitPushStatements(env.DB, USER, session, 0, 1));
     const row = await env.DB.prepare("SELECT mtime, deleted, body FROM objects WHERE user_id = ?1").bind(USER).first<{
       mtime: number;

@@ -64,22 +64,30 @@ export interface StagedRow {
   body: string;
 }
 
-/** Stages one chunk in a single statement: the rows travel as one JSON parameter. Re-sending a chunk replaces it. */
+/**
+ * Stages one chunk: what an earlier sending of the same chunk staged is removed, then the rows (one JSON parameter)
+ * go in, so that a chunk sent again replaces it whole. Run both in one batch.
+ */
 export function stageChunk(
   db: D1Database,
   userId: number,
   sessionId: string,
   chunk: number,
   rows: StagedRow[],
-): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT OR REPLACE INTO staged (user_id, session_id, chunk, kind, id, mtime, deleted, ref, body)
-       SELECT ?1, ?2, ?3, j.value ->> '$.kind', j.value ->> '$.id', j.value ->> '$.mtime', j.value ->> '$.deleted',
-              j.value ->> '$.ref', j.value ->> '$.body'
-       FROM json_each(?4) AS j`,
-    )
-    .bind(userId, sessionId, chunk, JSON.stringify(rows.map((r) => ({ ...r, deleted: r.deleted ? 1 : 0 }))));
+): D1PreparedStatement[] {
+  return [
+    db
+      .prepare("DELETE FROM staged WHERE user_id = ?1 AND session_id = ?2 AND chunk = ?3")
+      .bind(userId, sessionId, chunk),
+    db
+      .prepare(
+        `INSERT OR REPLACE INTO staged (user_id, session_id, chunk, kind, id, mtime, deleted, ref, body)
+         SELECT ?1, ?2, ?3, j.value ->> '$.kind', j.value ->> '$.id', j.value ->> '$.mtime', j.value ->> '$.deleted',
+                j.value ->> '$.ref', j.value ->> '$.body'
+         FROM json_each(?4) AS j`,
+      )
+      .bind(userId, sessionId, chunk, JSON.stringify(rows.map((r) => ({ ...r, deleted: r.deleted ? 1 : 0 })))),
+  ];
 }
 
 export function openSession(db: D1Database, userId: number, sessionId: string, kind: "push" | "upload", now: number) {
@@ -115,8 +123,8 @@ export async function stagedCounts(db: D1Database, userId: number, sessionId: st
 }
 
 /**
- * A staged record whose parent (a note's note type, a card's note) exists neither in the session nor, unless
- * `replacing`, live on the relay.
+ * A staged record whose parent (a note's note type, a card's note) exists neither live in the session nor, unless
+ * `replacing`, live on the relay without the session deleting it.
  */
 export async function findOrphan(
   db: D1Database,
@@ -126,7 +134,9 @@ export async function findOrphan(
 ): Promise<{ kind: string; id: string; ref: string } | null> {
   const live = replacing
     ? ""
-    : `AND NOT EXISTS (SELECT 1 FROM objects o WHERE o.user_id = ?1 AND o.kind = p.kind AND o.id = s.ref AND o.deleted = 0)`;
+    : `AND NOT (EXISTS (SELECT 1 FROM objects o WHERE o.user_id = ?1 AND o.kind = p.kind AND o.id = s.ref AND o.deleted = 0)
+               AND NOT EXISTS (SELECT 1 FROM staged d WHERE d.user_id = ?1 AND d.session_id = ?2 AND d.kind = p.kind
+                               AND d.id = s.ref AND d.deleted = 1))`;
   return db
     .prepare(
       `SELECT s.kind, s.id, s.ref FROM staged s
@@ -142,9 +152,66 @@ export async function findOrphan(
 }
 
 /**
+ * The live records of the relay that a push's deletions take with them and the push does not send itself: the notes
+ * of a deleted note type, and the cards of a deleted note (or of such a note), each as a deletion that names its
+ * note (by guid) at the mtime of the deletion that took it. A deletion beats a concurrent edit: a card another
+ * device made for a note meanwhile goes with the note, so that the collection on the relay stays whole.
+ */
+export const CASCADE_SQL = `
+  WITH gone_notes (id, mtime, guid, own) AS (
+    SELECT s.id, s.mtime, n.body ->> '$.guid', 1 FROM staged s
+    LEFT JOIN objects n ON n.user_id = ?1 AND n.kind = 'note' AND n.id = s.id
+    WHERE s.user_id = ?1 AND s.session_id = ?2 AND s.kind = 'note' AND s.deleted = 1
+    UNION ALL
+    SELECT o.id, s.mtime, o.body ->> '$.guid', 0 FROM staged s
+    CROSS JOIN objects o INDEXED BY objects_by_ref ON o.user_id = ?1 AND o.kind = 'note' AND o.ref = s.id AND o.deleted = 0
+    WHERE s.user_id = ?1 AND s.session_id = ?2 AND s.kind = 'notetype' AND s.deleted = 1
+  ),
+  gone (kind, id, mtime, guid) AS (
+    SELECT 'note', id, mtime, guid FROM gone_notes WHERE own = 0
+    UNION ALL
+    SELECT 'card', c.id, g.mtime, g.guid FROM gone_notes g
+    CROSS JOIN objects c INDEXED BY objects_by_ref ON c.user_id = ?1 AND c.kind = 'card' AND c.ref = g.id AND c.deleted = 0
+  )
+  -- From the few deletions of the push to their children (CROSS JOIN keeps that order), through objects_by_ref: without
+  -- statistics SQLite would rather walk every card of the account.
+  SELECT kind, id, MAX(mtime) AS mtime, guid FROM gone
+  WHERE NOT EXISTS (SELECT 1 FROM staged t WHERE t.user_id = ?1 AND t.session_id = ?2 AND t.kind = gone.kind
+                    AND t.id = gone.id)
+  GROUP BY kind, id`;
+
+export interface Cascaded {
+  kind: "note" | "card";
+  id: string;
+  mtime: number;
+  guid: string | null;
+}
+
+export async function cascadedDeletions(db: D1Database, userId: number, sessionId: string): Promise<Cascaded[]> {
+  const { results } = await db.prepare(CASCADE_SQL).bind(userId, sessionId).all<Cascaded>();
+  return results;
+}
+
+/** A cascaded deletion as the relay sends it, at the usn of the commit that makes it. */
+export function cascadedObject(record: Cascaded, usn: number): RelayObject {
+  return {
+    kind: record.kind,
+    id: record.id,
+    usn,
+    mtime: record.mtime,
+    deleted: true,
+    body: record.guid === null ? null : { guid: record.guid },
+  };
+}
+
+/**
  * The statements that commit a push atomically, each guarded by the collection still being at `baseUsn`: merge
- * the staged records into the collection with the merge rule of shared/sync/merge.ts, record the answer, move
- * the usn on, and clear the session. If another commit came first, none of them changes anything.
+ * the staged records into the collection with the merge rule of shared/sync/merge.ts, delete what the push's
+ * deletions take with them (`cascaded`, see CASCADE_SQL), record the answer, move the usn on, and clear the session.
+ * If another commit came first, none of them changes anything. The usn moves on in the fourth statement. A push
+ * that changes nothing (`changes` false: every record it sent equals or loses to the relay's, and it takes nothing
+ * with it) only records its answer, at `baseUsn`, in the first statement: the usn stays, and other devices have
+ * nothing to pull.
  */
 export function commitPushStatements(
   db: D1Database,
@@ -153,8 +220,17 @@ export function commitPushStatements(
   baseUsn: number,
   now: number,
   answer: Record<string, unknown> = {},
+  cascaded: Cascaded[] = [],
+  changes = true,
 ): D1PreparedStatement[] {
   const atBase = "(SELECT usn FROM collections WHERE user_id = ?1) = ?3";
+  const remember = db
+    .prepare(
+      `INSERT INTO completed_requests (user_id, request_id, response, created_at)
+       SELECT ?1, ?2, json_patch(?5, json_object('usn', ?3 + ?6)), ?4 WHERE ${atBase}`,
+    )
+    .bind(userId, sessionId, baseUsn, now, JSON.stringify(answer), changes ? 1 : 0);
+  if (!changes) return [remember, ...clearSession(db, userId, sessionId, true)];
   return [
     db
       .prepare(
@@ -169,10 +245,14 @@ export function commitPushStatements(
       .bind(userId, sessionId, baseUsn),
     db
       .prepare(
-        `INSERT INTO completed_requests (user_id, request_id, response, created_at)
-         SELECT ?1, ?2, json_patch(?5, json_object('usn', ?3 + 1)), ?4 WHERE ${atBase}`,
+        `UPDATE objects SET deleted = 1, usn = ?3 + 1, mtime = j.value ->> '$.mtime',
+           body = CASE WHEN j.value ->> '$.guid' IS NULL THEN 'null' ELSE json_object('guid', j.value ->> '$.guid') END
+         FROM json_each(?2) AS j
+         WHERE objects.user_id = ?1 AND objects.kind = j.value ->> '$.kind' AND objects.id = j.value ->> '$.id'
+           AND objects.deleted = 0 AND (SELECT usn FROM collections WHERE user_id = ?1) = ?3`,
       )
-      .bind(userId, sessionId, baseUsn, now, JSON.stringify(answer)),
+      .bind(userId, JSON.stringify(cascaded), baseUsn),
+    remember,
     db
       .prepare(`UPDATE collections SET usn = ?3 + 1, mtime = ?4 WHERE user_id = ?1 AND usn = ?3`)
       .bind(userId, sessionId, baseUsn, now),
@@ -198,6 +278,25 @@ export async function losingRecords(db: D1Database, userId: number, sessionId: s
     .bind(userId, sessionId, limit)
     .all<RawObject>();
   return results.map(toObject);
+}
+
+/**
+ * How many staged records will change the relay's collection when committed: those it does not hold, and those that
+ * win over its version by the merge rule (a version equal to the relay's changes nothing). Read before the commit,
+ * under the same base usn.
+ */
+export async function applicableCount(db: D1Database, userId: number, sessionId: string): Promise<number> {
+  const row = await db
+    .prepare(
+      `SELECT COUNT(*) AS n FROM staged s
+       LEFT JOIN objects o ON o.user_id = s.user_id AND o.kind = s.kind AND o.id = s.id
+       WHERE s.user_id = ?1 AND s.session_id = ?2
+         AND (o.id IS NULL OR (o.deleted = 0 AND (s.deleted = 1 OR (o.kind <> 'revlog' AND (
+           s.mtime > o.mtime OR (s.mtime = o.mtime AND s.body > o.body))))))`,
+    )
+    .bind(userId, sessionId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
 }
 
 /** Removes a session's staged records; when `ifCompleted`, only once its answer is recorded. */

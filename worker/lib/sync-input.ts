@@ -30,6 +30,12 @@ export function toStagedRows(objects: WireObject[]): StagedRow[] {
   return objects.map((object, index) => {
     const checked = checkWireObject(object, index);
     if (!checked.ok) throw new StatusError(400, checked.error);
+    if (object.kind === "revlog" && object.deleted) {
+      throw new StatusError(
+        400,
+        `record ${index + 1} deletes review ${object.id}: the review log only grows, and no review is ever deleted`,
+      );
+    }
     const key = `${object.kind}\u0000${object.id}`;
     if (seen.has(key)) throw new StatusError(400, `record ${index + 1} (${object.kind} ${object.id}) appears twice`);
     seen.add(key);

@@ -3,6 +3,9 @@ import { CommitRequest, type CommitResponse } from "../../shared/sync/protocol";
 import {
   ABANDONED,
   abandoned,
+  applicableCount,
+  cascadedDeletions,
+  cascadedObject,
   cleanupStatements,
   clearSession,
   commitOrAbandoned,
@@ -35,7 +38,7 @@ export async function commitPush(request: AuthedRequest, env: Env): Promise<Resp
   const userId = request.user.id;
   const done = await completedResponse(env.DB, userId, session);
   if (done === ABANDONED) throw abandoned();
-  if (done) return answer(env, userId, JSON.parse(done) as Remembered, -1);
+  if (done) return answer(env, userId, JSON.parse(done) as Remembered);
   const relay = await findCollection(env.DB, userId);
   if (!relay) throw new StatusError(409, "this account holds no collection yet; a full upload must come first");
   if (relay.usn !== body.baseUsn) throw stale();
@@ -43,7 +46,7 @@ export async function commitPush(request: AuthedRequest, env: Env): Promise<Resp
   if (rows.length > 0) {
     await env.DB.batch([
       openSession(env.DB, userId, session, "push", Date.now()),
-      stageChunk(env.DB, userId, session, body.chunks, rows),
+      ...stageChunk(env.DB, userId, session, body.chunks, rows),
     ]);
   }
   const expected = body.chunks + (rows.length > 0 ? 1 : 0);
@@ -63,16 +66,23 @@ export async function commitPush(request: AuthedRequest, env: Env): Promise<Resp
       `${orphan.kind} ${orphan.id} refers to ${parent} ${orphan.ref}, which the relay does not have; nothing was changed`,
     );
   }
-  // What the relay keeps instead of a pushed record goes back in the answer (and in the remembered answer).
+  // What the relay keeps instead of a pushed record goes back in the answer (and in the remembered answer), and so
+  // does what the push's deletions take with them that the device did not send (another device's new card of a
+  // deleted note): the device applies both.
   const lost = await losingRecords(env.DB, userId, session, LOST_LIMIT + 1);
-  const outcome = { lost: lost.slice(0, LOST_LIMIT), lostTruncated: lost.length > LOST_LIMIT };
+  const cascaded = await cascadedDeletions(env.DB, userId, session);
+  const back = [...lost, ...cascaded.map((record) => cascadedObject(record, body.baseUsn + 1))];
+  const applied = await applicableCount(env.DB, userId, session);
+  const changes = applied > 0 || cascaded.length > 0;
+  const outcome = { applied, lost: back.slice(0, LOST_LIMIT), lostTruncated: back.length > LOST_LIMIT };
   const now = Date.now();
   const results = await commitOrAbandoned(env.DB, userId, session, [
-    ...commitPushStatements(env.DB, userId, session, body.baseUsn, now, outcome),
+    ...commitPushStatements(env.DB, userId, session, body.baseUsn, now, outcome, cascaded, changes),
     ...cleanupStatements(env.DB, userId, now),
   ]);
-  if ((results[2]?.meta.changes ?? 0) !== 1) throw stale();
-  return answer(env, userId, { usn: body.baseUsn + 1, ...outcome }, results[0]?.meta.changes ?? 0);
+  // The usn moved on (or, for a push that changes nothing, the answer was recorded) only at the base usn.
+  if ((results[changes ? 3 : 0]?.meta.changes ?? 0) !== 1) throw stale();
+  return answer(env, userId, { usn: body.baseUsn + (changes ? 1 : 0), ...outcome });
 }
 
 function stale(): StatusError {
@@ -81,14 +91,15 @@ function stale(): StatusError {
   return error;
 }
 
-type Remembered = Pick<CommitResponse, "usn" | "lost" | "lostTruncated">;
+type Remembered = Pick<CommitResponse, "usn" | "lost" | "lostTruncated"> & { applied?: number };
 
-async function answer(env: Env, userId: number, committed: Remembered, applied: number): Promise<Response> {
+/** The answer to a commit, the same whenever it is asked for again; only the digest is read anew. */
+async function answer(env: Env, userId: number, committed: Remembered): Promise<Response> {
   // Another device may have committed since: the digest says at which usn it was taken.
   const now = await digestAt(env.DB, userId);
   const body: CommitResponse = {
     usn: committed.usn,
-    applied,
+    applied: committed.applied ?? -1,
     lost: committed.lost ?? [],
     lostTruncated: committed.lostTruncated ?? false,
     digest: now.digest,

@@ -19,7 +19,7 @@ export function putChunk(kind: "push" | "upload") {
     if (existing && existing !== kind) throw new StatusError(409, `session ${session} is a ${existing}, not a ${kind}`);
     await env.DB.batch([
       openSession(env.DB, request.user.id, session, kind, Date.now()),
-      stageChunk(env.DB, request.user.id, session, chunk, rows),
+      ...stageChunk(env.DB, request.user.id, session, chunk, rows),
     ]);
     return Response.json({ staged: rows.length });
   };

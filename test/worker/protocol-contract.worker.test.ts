@@ -1,0 +1,164 @@
+// The relay's protocol as a client written only from docs/protocol.md sees it: each test is a defect that such a
+// client found, named after the behaviour the protocol promises.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { readForUpload } from "../../extension/lib/sync/local";
+import type { WireObject } from "../../shared/sync/protocol";
+import { toWire } from "../../shared/sync/records";
+import { accountWithDevice, Device } from "./devices";
+import { call } from "./relay";
+
+/** A device that uploaded a collection of `notes` Basic notes, and what a raw client needs to talk for it. */
+async function uploaded(notes = 2) {
+  const { account, device } = await accountWithDevice();
+  for (let i = 0; i < notes; i++) await device.addBasic(`note ${i}`);
+  expect(await device.upload()).toMatchObject({ kind: "synced" });
+  const user = await env.DB.prepare("SELECT id FROM users WHERE username = ?1")
+    .bind(account.username)
+    .first<{ id: number }>();
+  const usn = async () =>
+    Number((await call({ method: "GET", path: "/v1/sync/digest", token: account.token })).json?.usn);
+  const relayRow = (kind: string, id: number | string) =>
+    env.DB.prepare("SELECT usn, mtime, deleted, body FROM objects WHERE user_id = ?1 AND kind = ?2 AND id = ?3")
+      .bind(user?.id, kind, String(id))
+      .first<{ usn: number; mtime: number; deleted: number; body: string }>();
+  const put = (session: string, chunk: number, objects: WireObject[], kind = "pushes") =>
+    call({
+      method: "PUT",
+      path: `/v1/sync/${kind}/${session}/chunks/${chunk}`,
+      token: account.token,
+      body: { objects },
+    });
+  const commit = async (session: string, chunks: number, objects: WireObject[] = [], baseUsn?: number) =>
+    call({
+      method: "POST",
+      path: `/v1/sync/pushes/${session}/commit`,
+      token: account.token,
+      body: { baseUsn: baseUsn ?? (await usn()), chunks, objects },
+    });
+  const notesOf = async () => (await device.col.db.getAll("notes")).sort((a, b) => a.id - b.id);
+  return { account, device, usn, relayRow, put, commit, notesOf };
+}
+
+const edited = (note: { mtime: number; fields: string[]; usn: number } & Record<string, unknown>, text: string) =>
+  toWire("note", { ...note, mtime: note.mtime + 1000, fields: [text, ...note.fields.slice(1)] });
+
+describe("chunks", () => {
+  it("a push chunk sent again replaces what it staged, so a record it no longer holds is not committed", async () => {
+    const { put, commit, relayRow, notesOf } = await uploaded();
+    const [first, second] = await notesOf();
+    if (!first || !second) throw new Error("no notes");
+    const session = "resent-push-chunk-0001";
+    expect((await put(session, 0, [edited(first, "one"), edited(second, "two")])).status).toBe(200);
+    expect(await put(session, 0, [edited(first, "one")])).toMatchObject({ status: 200, json: { staged: 1 } });
+    expect((await commit(session, 1)).status).toBe(200);
+    expect(JSON.parse((await relayRow("note", first.id))?.body ?? "{}").fields[0]).toBe("one");
+    expect(JSON.parse((await relayRow("note", second.id))?.body ?? "{}").fields[0]).toBe("note 1");
+  });
+
+  it("an upload whose chunk was sent again with fewer records commits", async () => {
+    const { account, device, notesOf } = await uploaded();
+    const records: WireObject[] = [];
+    for await (const batch of readForUpload(device.col)) records.push(...batch);
+    const [note] = await notesOf();
+    if (!note) throw new Error("no note");
+    const extra = toWire("note", { ...note, id: note.id + 500, guid: "extra-guid" });
+    const session = "resent-upload-chunk-01";
+    const upload = (objects: WireObject[]) =>
+      call({ method: "PUT", path: `/v1/sync/uploads/${session}/chunks/0`, token: account.token, body: { objects } });
+    expect((await upload([...records, extra])).status).toBe(200);
+    expect((await upload(records)).status).toBe(200);
+    const counts: Record<string, number> = {};
+    for (const r of records) if (!r.deleted) counts[r.kind] = (counts[r.kind] ?? 0) + 1;
+    const meta = await device.col.meta();
+    const committed = await call({
+      method: "POST",
+      path: `/v1/sync/uploads/${session}/commit`,
+      token: account.token,
+      body: { collectionId: meta.id, scm: meta.scm + 1, chunks: 1, counts },
+    });
+    expect(committed.status).toBe(200);
+  });
+});
+
+describe("the review log only grows", () => {
+  it("a push that deletes a review is refused in words and changes nothing", async () => {
+    const { device, commit, relayRow } = await uploaded(1);
+    const [card] = await device.col.db.getAll("cards");
+    if (!card) throw new Error("no card");
+    const answered = await device.review(card.id, 3, 4);
+    expect(await device.sync()).toMatchObject({ kind: "synced" });
+    const refused = await commit("delete-a-review-000001", 0, [
+      { kind: "revlog", id: String(answered), mtime: answered, deleted: true, body: null },
+    ]);
+    expect(refused.status).toBe(400);
+    expect(String(refused.json?.error)).toMatch(/review log only grows/);
+    expect(await relayRow("revlog", answered)).toMatchObject({ deleted: 0 });
+  });
+});
+
+describe("a commit's answer", () => {
+  it("is the same when asked again, and counts each record that changed the relay once", async () => {
+    const { commit, notesOf, usn } = await uploaded();
+    const [first, second] = await notesOf();
+    if (!first || !second) throw new Error("no notes");
+    const base = await usn();
+    const objects = [edited(first, "a"), edited(second, "b"), toWire("note", first)];
+    const session = "answer-asked-twice-001";
+    const once = await commit(session, 0, objects.slice(0, 2), base);
+    expect(once).toMatchObject({ status: 200, json: { usn: base + 1, applied: 2, lost: [] } });
+    const again = await commit(session, 0, objects.slice(0, 2), base);
+    expect(again.json).toEqual(once.json);
+    // The older version of the first note loses to the relay's: it comes back, and is not counted.
+    const older = await commit("answer-with-a-loser-01", 0, [objects[2] as WireObject]);
+    expect(older).toMatchObject({ status: 200, json: { applied: 0 } });
+    expect((older.json?.lost as unknown[]).length).toBe(1);
+  });
+
+  it("a push that changes nothing leaves the usn, so other devices have nothing to pull", async () => {
+    const { account, commit, notesOf, usn } = await uploaded();
+    const other = await Device.create("B", account.token);
+    expect(await other.download()).toMatchObject({ kind: "synced" });
+    const [first] = await notesOf();
+    if (!first) throw new Error("no note");
+    const base = await usn();
+    const same = await commit("push-of-nothing-new-01", 0, [toWire("note", first)], base);
+    expect(same).toMatchObject({ status: 200, json: { usn: base, applied: 0, lost: [] } });
+    expect(await usn()).toBe(base);
+    expect(await other.sync()).toMatchObject({ kind: "none" });
+  });
+});
+
+describe("the collection on the relay stays whole", () => {
+  it("a note deleted by a push takes along the cards it did not send, and the device is told of them", async () => {
+    const { device, commit, relayRow, notesOf } = await uploaded(1);
+    const [note] = await notesOf();
+    if (!note) throw new Error("no note");
+    const [card] = await device.col.db.getAllFromIndex("cards", "noteId", note.id);
+    if (!card) throw new Error("no card");
+    const answer = await commit("delete-note-not-card-1", 0, [
+      { kind: "note", id: String(note.id), mtime: note.mtime + 5, deleted: true, body: { guid: note.guid } },
+    ]);
+    expect(answer.status).toBe(200);
+    expect(answer.json?.lost).toEqual([
+      expect.objectContaining({ kind: "card", id: String(card.id), deleted: true, body: { guid: note.guid } }),
+    ]);
+    expect(await relayRow("card", card.id)).toMatchObject({ deleted: 1 });
+    // The device that holds the card receives the deletion and ends up like the relay.
+    expect(await device.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await device.col.db.get("cards", card.id)).toBeUndefined();
+  });
+
+  it("a push that deletes a note and sends a live card of it is refused", async () => {
+    const { device, commit, relayRow, notesOf } = await uploaded(1);
+    const [note] = await notesOf();
+    const [card] = await device.col.db.getAll("cards");
+    if (!note || !card) throw new Error("no note");
+    const refused = await commit("delete-note-keep-card1", 0, [
+      { kind: "note", id: String(note.id), mtime: note.mtime + 5, deleted: true, body: { guid: note.guid } },
+      toWire("card", { ...card, mtime: card.mtime + 5 }),
+    ]);
+    expect(refused.status).toBe(422);
+    expect(await relayRow("note", note.id)).toMatchObject({ deleted: 0 });
+  });
+});
