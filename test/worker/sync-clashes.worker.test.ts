@@ -8,6 +8,7 @@ import { deleteNoteType } from "../../extension/lib/collection/notetypes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { RelayClient } from "../../extension/lib/relay-client";
+import { toWire } from "../../shared/sync/records";
 import { accountWithDevice, Device, pairedDevices } from "./devices";
 import { BASE, call, signUp } from "./relay";
 
@@ -376,6 +377,16 @@ describe("changes made while a sync runs", () => {
   });
 });
 
+/** A pushed edit of the device's first note, newer each time: a commit that changes something. */
+async function noteEdit(device: Device) {
+  const [note] = await device.col.db.getAll("notes");
+  if (!note) throw new Error("no note");
+  device.clock.tick();
+  const edited = { ...note, mtime: device.clock.time, fields: [`edited at ${device.clock.time}`, "back"] };
+  await device.col.db.put("notes", edited);
+  return toWire("note", edited);
+}
+
 describe("settling a commit whose answer was lost", () => {
   it("the relay says at which usn it was applied, or makes sure it never will be", async () => {
     const { account, device } = await accountWithDevice();
@@ -390,7 +401,7 @@ describe("settling a commit whose answer was lost", () => {
           method: "POST",
           path: `/v1/sync/pushes/${applied}/commit`,
           token: account.token,
-          body: { baseUsn: usn, chunks: 0, objects: [] },
+          body: { baseUsn: usn, chunks: 0, objects: [await noteEdit(device)] },
         })
       ).status,
     ).toBe(200);
@@ -447,12 +458,12 @@ describe("settling a commit whose answer was lost", () => {
     const { account, device } = await accountWithDevice();
     await device.addBasic("x");
     await device.upload();
-    const commit = (session: string, baseUsn: number) =>
+    const commit = async (session: string, baseUsn: number) =>
       call({
         method: "POST",
         path: `/v1/sync/pushes/${session}/commit`,
         token: account.token,
-        body: { baseUsn, chunks: 0, objects: [] },
+        body: { baseUsn, chunks: 0, objects: [await noteEdit(device)] },
       });
     const usn = Number((await call({ method: "GET", path: "/v1/sync/digest", token: account.token })).json?.usn);
     const old = "settled-long-ago-001";
