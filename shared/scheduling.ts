@@ -189,20 +189,30 @@ export function answer(
   return { card: updated, log };
 }
 
-/** How long until the card comes back after each of the four answers, for the buttons ("10m", "1d", "3.5mo"). */
-export function nextIntervals(
+/**
+ * How long until the card comes back after each of the four answers, for the buttons ("10m", "1d", "3.5mo"): what
+ * `answer` schedules (without the random spread of long intervals), so that a label never promises another interval
+ * than the answer gives. A step within today counts to the second; a card due on a later day counts in days.
+ */
+export function scheduledLabels(
   card: Card,
   preset: DeckConfig,
   now: number,
   day: DayContext,
   history: MemoryState | null = null,
 ): Record<Ease, string> {
-  const preview = scheduler(preset, false).repeat(toFsrs(card, preset, now, day, history), new Date(now));
+  const today = dayNumber(now, day.rolloverHour, day.utcOffsetMinutes);
   const out = {} as Record<Ease, string>;
   for (const ease of [1, 2, 3, 4] as const) {
-    out[ease] = describeInterval(preview[ease as Grade].card.due.getTime() - now);
+    out[ease] = describeInterval(scheduledMs(answer(card, ease, preset, now, day, { fuzz: false, history }).card));
   }
   return out;
+
+  function scheduledMs(next: Card): number {
+    if (next.queue === CardQueue.Learning) return next.due * 1000 - now;
+    const days = next.queue === CardQueue.DayLearning ? next.due - today : next.ivl;
+    return days * 86_400_000;
+  }
 }
 
 /** A short interval as Anki writes it on the answer buttons. */

@@ -89,6 +89,15 @@ describe("the manager page", () => {
     await screenshot(page, "manager-decks", { docs: true });
   });
 
+  it("a search that fails says so, and leaves no earlier results on screen", async () => {
+    await searchFor("");
+    await expect.poll(() => page.locator(".browse-table tbody tr").count()).toBeGreaterThan(0);
+    await searchFor("flag:9");
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/flag/);
+    await expect.poll(() => page.getByTestId("match-count").textContent()).toBe("The search failed.");
+    expect(await page.locator(".browse-table tbody tr").count()).toBe(0);
+  });
+
   it("selects rows with shift-click, suspends them and moves them to another deck, as the table then shows", async () => {
     await page.goto(`chrome-extension://${browser.extensionId}/options.html#add`);
     await page.getByLabel("Type").selectOption({ label: "Basic" });

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { defaultDeckConfig } from "../../extension/lib/collection/defaults";
 import { addNote, deleteNotes, newCard } from "../../extension/lib/collection/notes";
 import { readRevlog, readRevlogEntry, writeRevlog } from "../../extension/lib/collection/revlog";
-import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
+import { answerCard, answerLabels, undoAnswer } from "../../extension/lib/collection/study";
 import { dayNumber } from "../../shared/days";
 import type { RevlogEntry } from "../../shared/model";
 import { CardQueue, CardType, PENDING } from "../../shared/model";
-import { answer, describeInterval, memoryFromHistory, memoryState, nextIntervals } from "../../shared/scheduling";
+import { answer, describeInterval, memoryFromHistory, memoryState, scheduledLabels } from "../../shared/scheduling";
 import { freshCollection, noteTypeByName } from "./factories";
 
 const preset = defaultDeckConfig(1, "Default", 0, PENDING);
@@ -101,11 +101,94 @@ describe("scheduling with FSRS", () => {
   });
 
   it("shows the next interval of each button in Anki's words", () => {
-    const intervals = nextIntervals(fresh(), preset, start, day);
+    const intervals = scheduledLabels(fresh(), preset, start, day);
     expect(intervals[1]).toBe("1m");
     expect(intervals[3]).toBe("10m");
     expect(describeInterval(3 * 86_400_000)).toBe("3d");
     expect(describeInterval(90 * 86_400_000)).toBe("3mo");
+  });
+});
+
+describe("the answer buttons", () => {
+  it("show the interval the answer schedules, for imported review cards with history and no memory state", async () => {
+    const { col, clock } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    const DAY = 86_400_000;
+    const checked: string[] = [];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed / 2_147_483_647;
+    };
+    for (let i = 0; i < 40; i++) {
+      clock.advance(1000);
+      const note = await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: [`imported ${i}`, "a"], tags: "" });
+      if (!note.ok) throw new Error(note.error);
+      const [card] = await col.db.getAllFromIndex("cards", "noteId", note.value.id);
+      if (!card) throw new Error("no card");
+      // A history of good answers (some lapses), each at the interval then due, as Anki's SM-2 left it.
+      const history: RevlogEntry[] = [];
+      let at = clock.time - 400 * DAY;
+      let ivl = 1;
+      for (let r = 0; r < 3 + Math.floor(random() * 6); r++) {
+        const lapse = random() < 0.15;
+        history.push({
+          id: at,
+          cardId: card.id,
+          usn: 0,
+          ease: lapse ? 1 : 3,
+          ivl,
+          lastIvl: 0,
+          factor: 2500,
+          time: 4000,
+          type: r === 0 ? 0 : 1,
+        });
+        ivl = lapse ? 1 : Math.ceil(ivl * (2 + random()));
+        at += ivl * DAY;
+      }
+      const today = dayNumber(clock.time, 4, -new Date(clock.time).getTimezoneOffset());
+      await writeRevlog(col.db, history);
+      await col.db.put("cards", {
+        ...card,
+        type: CardType.Review,
+        queue: CardQueue.Review,
+        ivl,
+        due: today - Math.floor(random() * 5),
+        factor: 2500,
+        reps: history.length,
+        data: "",
+      });
+      const stored = await col.db.get("cards", card.id);
+      if (!stored) throw new Error("no card");
+      const labels = await answerLabels(col, stored);
+      for (const ease of [1, 2, 3, 4] as const) {
+        const answered = await answerCard(col, card.id, ease, { fuzz: false });
+        if (!answered.ok) throw new Error(answered.error);
+        const next = answered.value.card;
+        const ms =
+          next.queue === CardQueue.Learning
+            ? next.due * 1000 - clock.time
+            : next.queue === CardQueue.Review
+              ? next.ivl * DAY
+              : (next.due - today) * DAY;
+        expect(labels[ease], `card ${i}, answer ${ease}`).toBe(describeInterval(ms));
+        expect((await undoAnswer(col, answered.value)).ok).toBe(true);
+        // With the random spread Anki adds (at most a day and 15 % of the interval), it stays close to the label's.
+        const fuzzed = await answerCard(col, card.id, ease, { fuzz: true });
+        if (!fuzzed.ok) throw new Error(fuzzed.error);
+        if (next.queue === CardQueue.Review) {
+          expect(
+            Math.abs(fuzzed.value.card.ivl - next.ivl),
+            `${next.ivl} and ${fuzzed.value.card.ivl}`,
+          ).toBeLessThanOrEqual(Math.ceil(1 + next.ivl * 0.15));
+        }
+        expect((await undoAnswer(col, fuzzed.value)).ok).toBe(true);
+        checked.push(labels[ease]);
+      }
+    }
+    expect(checked.length).toBe(160);
+    // Long intervals were among them: the labels are not all learning steps.
+    expect(checked.some((label) => /d|mo|y/.test(label))).toBe(true);
   });
 });
 

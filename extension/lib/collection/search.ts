@@ -7,6 +7,7 @@
 import type { IDBPObjectStore, IDBPTransaction, StoreNames, StoreValue } from "idb";
 import { dayNumber, dayStart } from "../../../shared/days";
 import { isSelfOrDescendant } from "../../../shared/deck-names";
+import { cardDue } from "../../../shared/due";
 import { htmlToText } from "../../../shared/html";
 import { type Card, CardQueue, CardType, type Deck, type Note, type NoteType } from "../../../shared/model";
 import { parseSearch, type SearchNode, usesReviewLog, wildcard } from "../../../shared/search/parse";
@@ -736,9 +737,10 @@ function cardSortKey(column: CardColumn, env: Env): (card: Card) => number | str
 
 /** Orders cards by when they come up: learning by time, reviews by day, new cards after, by position. */
 function dueOrder(card: Card, env: Env): number {
-  if (card.queue === CardQueue.Learning) return (card.due - env.nowSeconds) / 86_400 + env.today;
-  if (card.type === CardType.New) return 1e12 + card.due;
-  return card.due;
+  const { due, kind } = cardDue(card);
+  if (kind === "time") return (due - env.nowSeconds) / 86_400 + env.today;
+  if (kind === "position") return 1e12 + due;
+  return due;
 }
 
 /**
@@ -930,10 +932,14 @@ function rowsOf(env: Env, pairs: [Card, Note, number][]): BrowseRow[] {
   return rows;
 }
 
+/** The Due column, as Anki's Browse shows it: in parentheses while the card is suspended or buried. */
 function describeDue(card: Card, env: Env): string {
-  if (card.type === CardType.New) return `New #${card.due}`;
-  if (card.queue === CardQueue.Learning) return new Date(card.due * 1000).toLocaleString();
-  const start = dayStart(card.due, env.rolloverHour, env.utcOffset);
-  const text = new Date(start).toISOString().slice(0, 10);
+  const { due, kind } = cardDue(card);
+  const text =
+    kind === "position"
+      ? `New #${due}`
+      : kind === "time"
+        ? new Date(due * 1000).toLocaleString()
+        : new Date(dayStart(due, env.rolloverHour, env.utcOffset)).toISOString().slice(0, 10);
   return card.queue < 0 ? `(${text})` : text;
 }

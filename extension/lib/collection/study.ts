@@ -1,9 +1,17 @@
 // Answering cards: the card's new state and its review-log row are written in one transaction, stamped for sync.
-import type { Card } from "../../../shared/model";
+import type { Card, DeckConfig } from "../../../shared/model";
 import { CardQueue, CardType } from "../../../shared/model";
-import { answer, type DayContext, type Ease, memoryFromHistory, memoryState } from "../../../shared/scheduling";
+import {
+  answer,
+  type DayContext,
+  type Ease,
+  type MemoryState,
+  memoryFromHistory,
+  memoryState,
+  scheduledLabels,
+} from "../../../shared/scheduling";
 import { abortWrites, type Collection, done, type Outcome, refuse } from "./collection";
-import { previewAnswer, returnedHome } from "./filtered";
+import { previewAnswer, previewIntervals, returnedHome } from "./filtered";
 import { touchMeta } from "./notes";
 import { isUnsent, pendingUsn, pendingUsnOf } from "./pending";
 import { RevlogRows, revlogOfCard } from "./revlog";
@@ -21,6 +29,50 @@ export function dayContext(now: number, rolloverHour = 4): DayContext {
   return { rolloverHour, utcOffsetMinutes: -new Date(now).getTimezoneOffset() };
 }
 
+/**
+ * What answering a card now is computed from, for the answer and for its buttons' labels alike: its home deck's
+ * preset, the card as it stands at home (a filtered deck borrows it), the memory state its review history gives when
+ * it has none (a card studied with SM-2, or imported), and whether a filtered deck only previews it.
+ */
+interface SchedulingInputs {
+  preset: DeckConfig;
+  now: number;
+  day: DayContext;
+  history: MemoryState | null;
+  scheduled: Card;
+  preview: boolean;
+}
+
+async function schedulingOf(col: Collection, card: Card): Promise<Outcome<SchedulingInputs>> {
+  // The deck it is in, and (borrowed by a filtered deck) its home deck, whose preset schedules it.
+  const deck = await col.db.get("decks", card.deckId);
+  const home = card.odid !== 0 ? await col.db.get("decks", card.odid) : deck;
+  const preset = (home && (await col.db.get("deckconfigs", home.configId))) || (await col.db.get("deckconfigs", 1));
+  if (!preset) return refuse("The collection has no deck options preset.");
+  const now = col.clock.now();
+  const preview = card.odid !== 0 && deck?.filter !== undefined && deck.filter !== null && !deck.filter.reschedule;
+  // A card in a filtered deck is scheduled as it stands in its home deck.
+  const scheduled = card.odid !== 0 ? returnedHome(card) : card;
+  const history =
+    scheduled.type !== CardType.New && !memoryState(scheduled)
+      ? memoryFromHistory(await revlogOfCard(col.db.transaction("revlogBlocks").store, card.id), preset)
+      : null;
+  const day = dayContext(now, await col.rolloverHour());
+  return done({ preset, now, day, history, scheduled, preview });
+}
+
+/**
+ * The answer buttons' labels: for each answer, how long until the card comes back, from the very computation that
+ * answering runs (without the random spread it adds to long intervals, as Anki's labels are).
+ */
+export async function answerLabels(col: Collection, card: Card): Promise<Record<Ease, string>> {
+  const inputs = await schedulingOf(col, card);
+  if (!inputs.ok) return { 1: "", 2: "", 3: "", 4: "" };
+  const { preset, now, day, history, scheduled, preview } = inputs.value;
+  if (preview) return previewIntervals();
+  return scheduledLabels(scheduled, preset, now, day, history);
+}
+
 /** Answers a card: schedules it with FSRS under its deck's options and logs the review, in one transaction. */
 export async function answerCard(
   col: Collection,
@@ -31,22 +83,11 @@ export async function answerCard(
   if (![1, 2, 3, 4].includes(ease)) return refuse(`Answer ${ease} does not exist; answers are 1 to 4.`);
   const before = await col.db.get("cards", cardId);
   if (!before) return refuse(`There is no card with id ${cardId}; it may have been deleted.`);
-  // The deck it is in, and (borrowed by a filtered deck) its home deck, whose preset schedules it.
-  const deck = await col.db.get("decks", before.deckId);
-  const home = before.odid !== 0 ? await col.db.get("decks", before.odid) : deck;
-  const preset = (home && (await col.db.get("deckconfigs", home.configId))) || (await col.db.get("deckconfigs", 1));
-  if (!preset) return refuse("The collection has no deck options preset.");
-  const now = col.clock.now();
+  const inputs = await schedulingOf(col, before);
+  if (!inputs.ok) return inputs;
+  const { preset, now, day, history, scheduled, preview } = inputs.value;
   const borrowed = before.odid !== 0;
-  if (borrowed && deck?.filter && !deck.filter.reschedule) return answerPreview(col, before, ease, now, timeTakenMs);
-  // A card in a filtered deck is scheduled as it stands in its home deck.
-  const scheduled = borrowed ? returnedHome(before) : before;
-  // A card studied with SM-2 (or imported) has no memory state yet: its review history gives one.
-  const history =
-    scheduled.type !== CardType.New && !memoryState(scheduled)
-      ? memoryFromHistory(await revlogOfCard(col.db.transaction("revlogBlocks").store, cardId), preset)
-      : null;
-  const day = dayContext(now, await col.rolloverHour());
+  if (preview) return answerPreview(col, before, ease, now, timeTakenMs);
   const result = answer(scheduled, ease, preset, now, day, { timeTakenMs, fuzz, history });
   // It stays in the filtered deck while it is learning, and goes home once an answer takes it out of learning.
   const learning = result.card.queue === CardQueue.Learning || result.card.queue === CardQueue.DayLearning;

@@ -1,6 +1,7 @@
 // Anki counts review days from the collection's creation (`crt`); this project counts them from the Unix epoch in
 // local time (shared/days.ts). These convert a card's due day between the two, keeping "due in N days" as it was.
 import { dayNumber, dayStart } from "../../../shared/days";
+import { dueKind } from "../../../shared/due";
 import type { Card } from "../../../shared/model";
 import { newCard } from "../collection/notes";
 
@@ -27,12 +28,7 @@ export function exportCrt(created: number): { crt: number; createdDay: number } 
 
 /** Whether a `due` of this card type and queue is a day number (rather than a position or a timestamp). */
 export function dueIsDay(type: number, queue: number, due: number): boolean {
-  if (queue === 2 || queue === 3) return true;
-  if (queue === 0 || queue === 1 || queue === 4) return false;
-  // Suspended or buried: the card's type says what `due` holds.
-  if (type === 2) return true;
-  if (type === 1 || type === 3) return due < 1_000_000_000;
-  return false;
+  return dueKind(type, queue, due) === "day";
 }
 
 /**

@@ -92,13 +92,19 @@ export function BrowseSection(props: Props) {
   // A layout effect: the first search starts (or the one read at startup is taken) before the first paint.
   useLayoutEffect(() => {
     let stale = false;
+    // A search that fails says so, and leaves no earlier results on screen to be taken for its own.
+    const failed = (message: string) => {
+      if (stale) return;
+      setResult(null);
+      setError(message);
+    };
     void (async () => {
       // The page first, then the count, which may need a pass over the whole collection.
       // Browse's first search may have been read at the page's start (taken once: later searches read afresh).
       const first = await (props.firstPage?.(query) ??
         search(col, query, { mode, sort, descending, offset, limit: PAGE, countTotal: false }));
       if (stale) return;
-      if (!first.ok) return setError(first.error);
+      if (!first.ok) return failed(first.error);
       setResult(first.value);
       setError(null);
       // Opened on one note (the study screen's Edit, "nid:…"): its editor opens at once.
@@ -113,7 +119,7 @@ export function BrowseSection(props: Props) {
       if (first.value.total !== null) return;
       const counted = await search(col, query, { mode, sort, descending, offset: 0, limit: 1 });
       if (!stale && counted.ok) setResult({ ...first.value, total: counted.value.total });
-    })();
+    })().catch((e: unknown) => failed(`The search failed: ${e instanceof Error ? e.message : String(e)}`));
     return () => {
       stale = true;
     };
@@ -306,9 +312,13 @@ export function BrowseSection(props: Props) {
           </table>
           <div class="row pager">
             <span data-testid="match-count">
-              {shown === 0 && offset === 0
-                ? "Nothing matches."
-                : `${offset + 1}–${offset + shown} of ${total ?? "…"} ${mode}`}
+              {result === null
+                ? error
+                  ? "The search failed."
+                  : "Searching…"
+                : shown === 0 && offset === 0
+                  ? "Nothing matches."
+                  : `${offset + 1}–${offset + shown} of ${total ?? "…"} ${mode}`}
             </span>
             <button
               type="button"

@@ -1,12 +1,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Card, DeckConfig } from "../../../shared/model";
+import type { Card } from "../../../shared/model";
 import type { Ease } from "../../../shared/scheduling";
-import { nextIntervals } from "../../../shared/scheduling";
 import { type CardView, renderCard } from "../../lib/collection/card-view";
 import { setBuried, setFlag, setSuspended } from "../../lib/collection/cards";
 import type { Collection } from "../../lib/collection/collection";
-import { previewIntervals, returnedHome } from "../../lib/collection/filtered";
-import { type Answered, answerCard, dayContext, undoAnswer } from "../../lib/collection/study";
+import { type Answered, answerCard, answerLabels, undoAnswer } from "../../lib/collection/study";
 import {
   type CardKind,
   type NextCard,
@@ -105,13 +103,12 @@ export function StudyView({
       return;
     }
     const now = col.clock.now();
-    const preset = await presetFor(col, card);
     show({
       card,
       kind,
       view,
       side,
-      intervals: side === "answer" && preset ? await intervalsFor(col, card, preset, now) : null,
+      intervals: side === "answer" ? await answerLabels(col, card) : null,
       shownAt: side === "question" ? now : (showingRef.current?.shownAt ?? now),
     });
     setFrame({
@@ -399,20 +396,6 @@ function Counts({ counts, current }: { counts: StudyCounts; current: CardKind | 
       </span>
     </span>
   );
-}
-
-/** The answer buttons' labels; a card borrowed by a filtered deck is scheduled as it stands at home, or previewed. */
-async function intervalsFor(col: Collection, card: Card, preset: DeckConfig, now: number) {
-  if (card.odid !== 0) {
-    const deck = await col.db.get("decks", card.deckId);
-    if (deck?.filter && !deck.filter.reschedule) return previewIntervals();
-  }
-  return nextIntervals(returnedHome(card), preset, now, dayContext(now, await col.rolloverHour()));
-}
-
-async function presetFor(col: Collection, card: Card) {
-  const deck = await col.db.get("decks", card.odid || card.deckId);
-  return (deck && (await col.db.get("deckconfigs", deck.configId))) || (await col.db.get("deckconfigs", 1));
 }
 
 function decodeName(name: string): string {
