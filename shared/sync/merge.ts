@@ -70,6 +70,15 @@ const MOVE_SPREAD = { revlog: 1_000, other: 1_000_000 } as const;
  * counts the places found taken, each of which moves it one further.
  */
 export function movedId(kind: string, oldId: number, body: Record<string, unknown>, attempt = 0): number {
+  return oldId + moveDistance(kind, body) + attempt;
+}
+
+/** The id a record at `id` moved off (by movedId, after `attempt` places found taken), were it a moved record. */
+export function movedFrom(kind: string, id: number, body: Record<string, unknown>, attempt = 0): number {
+  return id - moveDistance(kind, body) - attempt;
+}
+
+function moveDistance(kind: string, body: Record<string, unknown>): number {
   const key =
     kind === "note"
       ? String(body.guid)
@@ -77,7 +86,7 @@ export function movedId(kind: string, oldId: number, body: Record<string, unknow
         ? `${String(body.noteId)}/${String(body.ord)}`
         : canonical({ ...body, id: null, usn: null });
   const spread = kind === "revlog" ? MOVE_SPREAD.revlog : MOVE_SPREAD.other;
-  return oldId + 1 + (fnv1a(`${kind}:${key}`) % spread) + attempt;
+  return 1 + (fnv1a(`${kind}:${key}`) % spread);
 }
 
 /** FNV-1a, 32 bits: a small, stable hash of a text. */

@@ -304,6 +304,71 @@ describe("a card moved aside in a merge, on two devices", () => {
   });
 });
 
+describe("reviews of cards that share an id", () => {
+  it("a review of the relay's card stays with it when this device's card of that id moves away", async () => {
+    const { account, a, b } = await pairedDevices();
+    const c = await Device.create("C", account.token, a.clock.time);
+    await c.download();
+    // B and C make different notes in the same millisecond; C answers its card and syncs first.
+    c.clock.time = b.clock.time + 10_000;
+    b.clock.time = c.clock.time;
+    const mine = await b.addBasic("made on B");
+    expect(await c.addBasic("made on C")).toBe(mine);
+    const theirs = await c.cardOf(mine);
+    await answerCard(c.col, theirs.id, 1, { timeTakenMs: 1_300 });
+    expect(await c.sync()).toMatchObject({ kind: "synced" });
+    // B's sync brings C's note and review, but C answers again first, so C's card is newer than what B pulls,
+    // and B's sync is cut off before it asks for more.
+    b.network.before = async (url) => {
+      if (url.includes("/sync/changes")) {
+        b.network.before = async (next) => {
+          if (next.endsWith("/sync/digest")) throw new TypeError("network down");
+        };
+        c.clock.tick(60_000);
+        await answerCard(c.col, theirs.id, 3, { timeTakenMs: 1_400 });
+        expect(await c.sync()).toMatchObject({ kind: "synced" });
+      }
+    };
+    expect(await b.sync()).toMatchObject({ kind: "failed" });
+    b.network.before = null;
+    // Now B's card of that id moves away; C's reviews stay with C's card.
+    expect(await b.sync()).toMatchObject({ kind: "synced", repaired: [] });
+    for (const device of [c, a, b]) expect(await device.sync()).not.toMatchObject({ kind: "failed" });
+    expect(await times(b)).toEqual([1_300, 1_400]);
+    expect(await times(c)).toEqual([1_300, 1_400]);
+    expect(await b.snapshot()).toEqual(await c.snapshot());
+  });
+
+  it("a review moved aside in a merge and brought back at its id by another device's upload is one review", async () => {
+    const { account, a, b } = await pairedDevices();
+    const c = await Device.create("C", account.token, a.clock.time);
+    await c.download();
+    const [card] = await a.col.db.getAll("cards");
+    if (!card) throw new Error("no card");
+    // A answers and C receives it; B answers in the same millisecond and replaces the relay's collection.
+    a.clock.time = b.clock.time;
+    const answeredAt = a.clock.time;
+    await answerCard(a.col, card.id, 3, { timeTakenMs: 2_100 });
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    expect(await c.sync()).toMatchObject({ kind: "synced" });
+    b.clock.time = answeredAt;
+    await answerCard(b.col, card.id, 1, { timeTakenMs: 2_200 });
+    expect((await readRevlog(b.col.db)).map((row) => row.id)).toEqual([answeredAt]);
+    expect(await b.upload(true)).toMatchObject({ kind: "synced" });
+    // C merges: A's review moves aside from B's, and both reach the relay.
+    expect(await c.sync()).toMatchObject({ kind: "needs-choice" });
+    expect(await c.merge()).toMatchObject({ kind: "synced" });
+    expect(await times(c)).toEqual([2_100, 2_200]);
+    // A, which never saw the move, replaces the relay's collection with its own; C merges again.
+    expect(await a.upload(true)).toMatchObject({ kind: "synced" });
+    expect(await c.sync()).toMatchObject({ kind: "needs-choice" });
+    expect(await c.merge()).toMatchObject({ kind: "synced" });
+    expect(await times(c)).toEqual([2_100, 2_200]);
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    expect(await times(a)).toEqual([2_100, 2_200]);
+  });
+});
+
 describe("uploads of one collection", () => {
   it("two uploads in the same millisecond differ in schema stamp, so the first device is asked to choose", async () => {
     const { account, a, b } = await pairedDevices();

@@ -4,7 +4,7 @@
 import { unwrap } from "idb";
 import type { Card, CollectionMeta, Deck, Grave, RevlogEntry } from "../../../shared/model";
 import { DEFAULT_DECK_ID, fitFields } from "../../../shared/model";
-import { canonical, incomingWins, movedId, sameAnswer, sameIdentity } from "../../../shared/sync/merge";
+import { canonical, incomingWins, movedFrom, movedId, sameAnswer, sameIdentity } from "../../../shared/sync/merge";
 import {
   type CollectionDigest,
   type RelayObject,
@@ -255,7 +255,7 @@ export async function applyRelayObjects(
     notFresh = -generation;
     return notFresh;
   };
-  const moving = { gen: gen.synced, reviewUsn: notFreshUsn };
+  const moving = { gen: gen.synced, merging: seen !== undefined, reviewUsn: notFreshUsn };
   // Parents first, so that a clash of ids is resolved for a note before its cards arrive.
   const ordered = [...objects].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
   const storeOf = (kind: SyncKind) =>
@@ -675,7 +675,7 @@ async function rekey(
   kind: SyncKind,
   oldId: number,
   usn: number,
-  synced: { gen: number; reviewUsn: () => Promise<number> },
+  synced: { gen: number; merging: boolean; reviewUsn: () => Promise<number> },
 ): Promise<void> {
   const store = tx.objectStore(STORE_OF[kind]);
   const record = await store.get(oldId);
@@ -694,10 +694,16 @@ async function rekey(
   if (!child) return;
   const children = tx.objectStore(child[0]);
   for (const row of await children.index(child[1]).getAll(oldId)) {
-    // A review keeps what it was: pending as it was (an answer made here stays one), and one that came from a relay
-    // is pending in a generation that says so (see sameRecord), not taken for a new answer.
-    const stamp = kind !== "card" ? usn : isPending(row.usn, synced.gen) ? Number(row.usn) : await synced.reviewUsn();
-    await children.put({ ...row, [child[1]]: newId, usn: stamp });
+    if (kind !== "card") {
+      await children.put({ ...row, [child[1]]: newId, usn });
+      continue;
+    }
+    // A review keeps what it was: pending as it was (an answer made here stays one). One that came from this relay
+    // is of the relay's card of that id, not of the card moving away, and stays; in a full merge (the relay may hold
+    // another collection) it may be of either, and goes along, pending in a generation that says it came from a
+    // relay (see sameRecord), not taken for a new answer.
+    if (isPending(row.usn, synced.gen)) await children.put({ ...row, [child[1]]: newId });
+    else if (synced.merging) await children.put({ ...row, [child[1]]: newId, usn: await synced.reviewUsn() });
   }
 }
 
@@ -928,19 +934,44 @@ async function markUnseen(col: Collection, seen: SeenKeys): Promise<void> {
   }
 }
 
-/** markUnseenPending for the review log: a block at a time. */
+/**
+ * markUnseenPending for the review log: a block at a time. A review the relay did not send that is a moved copy of
+ * one it did send (equal in all but the id, at the place movedId gives it) is that review: it moved aside here
+ * while another review held its id, and an upload by a device that never saw the move brought it back at its id.
+ * It goes, unless it is an answer made here (then it is another device's equal answer, and both stay).
+ */
 async function markUnseenRevlogPending(col: Collection, seen: SeenKeys): Promise<void> {
   const keys = (await col.db.getAllKeys("revlogBlocks")) as number[];
+  const MOVE_ATTEMPTS = 4;
   for (const key of keys) {
     const tx = col.db.transaction(["revlogBlocks", "meta"], "readwrite");
     const meta = await tx.objectStore("meta").get("collection");
     const blocks = tx.objectStore("revlogBlocks");
+    const rows = new RevlogRows(blocks);
     const block = await blocks.get(key);
-    const unsent = (row: { id: number; usn: number }) =>
-      !isPending(row.usn, syncedGenOf(meta)) && !seen.has("revlogBlocks", row.id);
-    if (block?.rows.some(unsent)) {
-      block.rows = block.rows.map((row) => (unsent(row) ? { ...row, usn: pendingUsnOf(meta) } : row));
-      await blocks.put(sealBlock(block));
+    const own: Own = { usns: new Set(), merged: new Set(meta?.mergedGens ?? []), left: meta?.leftGen ?? 0 };
+    const unseen = (row: { id: number }) => !seen.has("revlogBlocks", row.id);
+    if (block?.rows.some(unseen)) {
+      const copies = new Set<number>();
+      for (const row of block.rows.filter(unseen)) {
+        if (isFreshAnswer(row.usn, syncedGenOf(meta), own)) continue;
+        const body = toWire("revlog", row).body ?? {};
+        for (let attempt = 0; attempt < MOVE_ATTEMPTS; attempt++) {
+          const from = movedFrom("revlog", row.id, body, attempt);
+          if (!seen.has("revlogBlocks", from)) continue;
+          const original = await rows.get(from);
+          if (original && sameAnswer({ ...toWire("revlog", original).body, id: 0 }, { ...body, id: 0 })) {
+            copies.add(row.id);
+            break;
+          }
+        }
+      }
+      const unsent = (row: { id: number; usn: number }) => !isPending(row.usn, syncedGenOf(meta)) && unseen(row);
+      block.rows = block.rows
+        .filter((row) => !copies.has(row.id))
+        .map((row) => (unsent(row) ? { ...row, usn: pendingUsnOf(meta) } : row));
+      if (block.rows.length > 0) await blocks.put(sealBlock(block));
+      else await blocks.delete(key);
     }
     await tx.done;
   }
