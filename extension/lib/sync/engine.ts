@@ -504,7 +504,7 @@ async function sendUpload(
     inFlight = { request: client.putChunk("uploads", session, chunks++, objects), size: objects.length };
   };
   onProgress({ phase: "sending", done: 0, total });
-  for await (const objects of readForUpload(col)) {
+  for await (const objects of readForUpload(col, start.generation)) {
     for (const object of objects) {
       if (!object.deleted) counts[object.kind] += 1;
       const full = builder.add(object);

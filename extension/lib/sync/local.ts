@@ -1151,7 +1151,8 @@ export interface UploadStart {
  * other device: they must choose too, not merge half of it), and so does the pending generation. Every change
  * written before this moment is of `generation` or older and is read by the upload (readForUpload); every change
  * written after it is of a newer generation, and stays pending once the relay holds the upload. The upload may read
- * those too, so they count as sent for undo (sentGen) until endUpload.
+ * those too, whichever version of a record it finds, except answers: an answer made while it runs is surely left for
+ * the next sync (see readRevlog), so only answers up to `generation` count as sent for undo (sentGen).
  */
 export async function beginUpload(col: Collection): Promise<UploadStart> {
   const tx = col.db.transaction("meta", "readwrite");
@@ -1162,7 +1163,7 @@ export async function beginUpload(col: Collection): Promise<UploadStart> {
     ...meta,
     scm: Math.max(col.clock.now(), meta.scm + 1),
     pendingGen: generation + 1,
-    sentGen: Math.max(sentGenOf(meta), generation + 1),
+    sentGen: Math.max(sentGenOf(meta), generation),
   };
   await tx.store.put(next, "collection");
   await tx.done;
@@ -1237,7 +1238,7 @@ export async function endUpload(col: Collection): Promise<void> {
  * id). Nothing is written: a record changed while the upload runs is of the next generation, and the next sync
  * pushes it, whichever version of it the upload read.
  */
-export async function* readForUpload(col: Collection): AsyncGenerator<WireObject[]> {
+export async function* readForUpload(col: Collection, upTo = Number.POSITIVE_INFINITY): AsyncGenerator<WireObject[]> {
   yield* readAll(
     col,
     "graves",
@@ -1246,7 +1247,7 @@ export async function* readForUpload(col: Collection): AsyncGenerator<WireObject
   );
   for (const kind of SYNC_KINDS) {
     if (kind === "revlog") {
-      yield* readRevlog(col);
+      yield* readRevlog(col, upTo);
       continue;
     }
     yield* readAll(
@@ -1275,14 +1276,23 @@ async function* readAll(
   }
 }
 
-/** readAll for the review log: a few blocks at a time. */
-async function* readRevlog(col: Collection): AsyncGenerator<WireObject[]> {
+/**
+ * readAll for the review log: a few blocks at a time, without the answers made while the upload runs (of a
+ * generation above `upTo`): they surely stay behind for the next sync, so that after a lost answer an answer made
+ * meanwhile is not taken for one the upload carried. (An answer has no children, so leaving it out leaves the upload
+ * whole.)
+ */
+async function* readRevlog(col: Collection, upTo: number): AsyncGenerator<WireObject[]> {
   let after: number | null = null;
   for (;;) {
     const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
     const blocks: RevlogBlock[] = await col.db.getAll("revlogBlocks", range, UPLOAD_BLOCKS);
     const out: WireObject[] = [];
-    for (const block of blocks) for (const row of block.rows) out.push(toWire("revlog", row as unknown as AnyRecord));
+    for (const block of blocks) {
+      for (const row of block.rows) {
+        if (generationOf(row.usn) <= upTo) out.push(toWire("revlog", row as unknown as AnyRecord));
+      }
+    }
     if (out.length > 0) yield out;
     const last = blocks[blocks.length - 1];
     if (blocks.length < UPLOAD_BLOCKS || !last) return;
