@@ -141,18 +141,18 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
   const fail = (what: string) => `seed ${seed}: ${what}\n${log.join("\n")}`;
 
   /** What a one-way sync from `kept` over `lost` drops: markers that `lost` holds more often than `kept`. */
-  const excuse = (lost: Device | "relay", kept: Device | "relay") =>
-    turns.turn("excuse", async () => {
-      for (const kind of ["revlog", "note"] as const) {
-        const from = lost === "relay" ? await relayCounts(userId, kind) : await deviceCounts(lost, kind);
-        const to = kept === "relay" ? await relayCounts(userId, kind) : await deviceCounts(kept, kind);
-        for (const [m, n] of from) {
-          // Twins are equal in every field: the kept side's copy may be the other one, so either may be dropped.
-          const kept = kind === "revlog" && twins.has(m) ? 0 : (to.get(m) ?? 0);
-          if (n > kept) excused[kind].add(m, n - kept);
-        }
+  const excuseNow = async (lost: Device | "relay", kept: Device | "relay") => {
+    for (const kind of ["revlog", "note"] as const) {
+      const from = lost === "relay" ? await relayCounts(userId, kind) : await deviceCounts(lost, kind);
+      const to = kept === "relay" ? await relayCounts(userId, kind) : await deviceCounts(kept, kind);
+      for (const [m, n] of from) {
+        // Twins are equal in every field: the kept side's copy may be the other one, so either may be dropped.
+        const kept = kind === "revlog" && twins.has(m) ? 0 : (to.get(m) ?? 0);
+        if (n > kept) excused[kind].add(m, n - kept);
       }
-    });
+    }
+  };
+  const excuse = (lost: Device | "relay", kept: Device | "relay") => turns.turn("excuse", () => excuseNow(lost, kept));
 
   /** Brings the device's clock to the latest of the others' now and then, so that ids of two devices collide. */
   const clash = (device: Device) => {
@@ -204,8 +204,18 @@ async function runSeed(seed: number, steps = STEPS): Promise<string[]> {
         }
       }
       if (choice === "upload") {
-        await excuse("relay", device);
-        return device.upload(true);
+        // What the upload replaces is what the relay holds when its commit arrives (other devices may commit
+        // until then), taken within that request's turn.
+        const before = device.network.before;
+        device.network.before = async (url, init) => {
+          await before?.(url, init);
+          if (url.includes("/sync/uploads/") && url.endsWith("/commit")) await excuseNow("relay", device);
+        };
+        try {
+          return await device.upload(true);
+        } finally {
+          device.network.before = before;
+        }
       }
       const merged = await device.merge();
       log.push(`${device.name}'s merge: ${merged.kind}`);
