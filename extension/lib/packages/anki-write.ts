@@ -2,8 +2,8 @@
 // legacy-compatible collection.anki21 that every Anki since 2.1 imports. Times go back to Anki's units (seconds
 // for most, milliseconds for the collection's own stamps).
 import type { Database } from "sql.js";
-import { htmlToText } from "../../../shared/html";
 import type { Card, ConfigEntry, Deck, DeckConfig, Note, NoteType, RevlogEntry } from "../../../shared/model";
+import { fieldChecksum, stripHtmlKeepingMedia } from "./anki-text";
 import { sqlite } from "./sqlite";
 
 const SCHEMA_11 = `
@@ -44,12 +44,6 @@ export interface AnkiExport {
 }
 
 const secs = (ms: number) => Math.floor(ms / 1000);
-
-/** Anki's checksum of a note's first field: the first 8 hex digits of the SHA-1 of its text, as a number. */
-async function checksum(text: string): Promise<number> {
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  return new DataView(digest).getUint32(0);
-}
 
 /** Fields a template's front uses: Anki's legacy card requirements ("any" of them makes the card). */
 function requirements(noteType: NoteType): unknown[] {
@@ -231,10 +225,10 @@ export async function writeAnkiCollection(data: AnkiExport, progress: (fraction:
     const sortField = new Map(data.noteTypes.map((n) => [n.id, n.sortField]));
     const note = db.prepare("INSERT INTO notes VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, 0, '')");
     for (const [i, n] of data.notes.entries()) {
-      const sort = htmlToText(n.fields[sortField.get(n.noteTypeId) ?? 0] ?? "");
-      const first = htmlToText(n.fields[0] ?? "");
+      const sort = stripHtmlKeepingMedia(n.fields[sortField.get(n.noteTypeId) ?? 0] ?? "");
       const tags = n.tags.length > 0 ? ` ${n.tags.join(" ")} ` : "";
-      note.run([n.id, n.guid, n.noteTypeId, secs(n.mtime), tags, n.fields.join("\u001f"), sort, await checksum(first)]);
+      const csum = await fieldChecksum(n.fields[0] ?? "");
+      note.run([n.id, n.guid, n.noteTypeId, secs(n.mtime), tags, n.fields.join("\u001f"), sort, csum]);
       if (i % 5000 === 0) progress((0.5 * i) / Math.max(1, data.notes.length));
     }
     note.free();
