@@ -53,3 +53,30 @@ export function mediaReferences(html: string): string[] {
   }
   return [...found];
 }
+
+/**
+ * The HTML with every reference to the media file `from` (found as mediaReferences finds them) naming `to` instead,
+ * written as the reference was: quoted as it was, percent-encoded where it was. Other references stay as they are.
+ */
+export function replaceMediaReference(html: string, from: string, to: string): string {
+  const target = from.normalize("NFC");
+  let out = html;
+  for (const pattern of [TAG_ATTRIBUTE, OBJECT_DATA, CSS_URL]) {
+    out = out.replace(pattern, (whole: string, double?: string, single?: string, bare?: string) => {
+      const raw = double ?? single ?? bare ?? "";
+      if (local(raw) !== target) return whole;
+      const written = /%[0-9a-f]{2}/i.test(raw) ? encodeURI(to) : escapeAttribute(to, double !== undefined);
+      const at = whole.lastIndexOf(raw);
+      return at < 0 ? whole : `${whole.slice(0, at)}${written}${whole.slice(at + raw.length)}`;
+    });
+  }
+  return out.replace(SOUND, (whole: string, name: string) =>
+    decodeEntities(name).trim().normalize("NFC") === target ? `[sound:${to}]` : whole,
+  );
+}
+
+/** A file name as an attribute value holds it: & and the quote that closes it escaped. */
+function escapeAttribute(name: string, doubleQuoted: boolean): string {
+  const text = name.replace(/&/g, "&amp;");
+  return doubleQuoted ? text.replace(/"/g, "&quot;") : text.replace(/'/g, "&#39;");
+}

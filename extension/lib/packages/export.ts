@@ -5,6 +5,7 @@
 // deck's export, or one without scheduling, has no filtered deck and every card in its home deck.
 import type { Zippable } from "fflate";
 import { isSelfOrDescendant } from "../../../shared/deck-names";
+import { mediaReferences } from "../../../shared/media-refs";
 import { type Card, DEFAULT_DECK_ID, type Deck, type Note } from "../../../shared/model";
 import type { Collection, Outcome } from "../collection/collection";
 import { done, refuse } from "../collection/collection";
@@ -37,23 +38,6 @@ export interface ExportResult {
   cards: number;
   revlog: number;
   media: number;
-}
-
-/** Names of media files a field refers to: [sound:x] and src="x". */
-export function mediaReferences(field: string): string[] {
-  const names: string[] = [];
-  for (const m of field.matchAll(/\[sound:([^\]]+)\]/g)) if (m[1]) names.push(m[1]);
-  for (const m of field.matchAll(/\bsrc\s*=\s*(["']?)([^"'\s>]+)\1/gi)) {
-    const value = m[2] ?? "";
-    if (!/^[a-z][a-z0-9+.-]*:/i.test(value)) {
-      try {
-        names.push(decodeURI(value));
-      } catch {
-        names.push(value);
-      }
-    }
-  }
-  return names;
 }
 
 export function exportPackage(col: Collection, options: ExportOptions): Promise<Outcome<ExportResult>> {
@@ -154,7 +138,7 @@ export function exportPackage(col: Collection, options: ExportOptions): Promise<
     if ((options.withMedia || colpkg) && options.media) {
       const names = colpkg
         ? await options.media.names()
-        : [...new Set(exportedNotes.flatMap((n) => n.fields.flatMap(mediaReferences)))];
+        : [...new Set(exportedNotes.flatMap((n) => n.fields.flatMap((field) => mediaReferences(field))))];
       for (const name of names) {
         const bytes = await options.media.get(name);
         if (!bytes) continue;

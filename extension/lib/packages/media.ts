@@ -1,5 +1,6 @@
 // Where imported media goes and exported media comes from: the collection's media store (collection-media.ts),
 // or a map in tests. Names are plain file names, as Anki keeps them in one folder.
+import { replaceMediaReference } from "../../../shared/media-refs";
 import type { Outcome } from "../collection/collection";
 
 export interface MediaFileInfo {
@@ -38,13 +39,7 @@ export function renamedMediaName(name: string, sha1: string): string {
   return `${stem}-${sha1.slice(0, 8)}${ext}`;
 }
 
-/** Every media reference in a field ([sound:x], src="x") to `from` now names `to`. */
+/** Every media reference in a field to `from` now names `to` (one finder of references: shared/media-refs.ts). */
 export function replaceMediaReferences(field: string, from: string, to: string): string {
-  if (!field.includes(from)) return field;
-  const encodedFrom = encodeURI(from);
-  let out = field.split(`[sound:${from}]`).join(`[sound:${to}]`);
-  out = out.replace(/(\bsrc\s*=\s*)(["']?)([^"'\s>]+)\2/gi, (whole, prefix: string, quote: string, value: string) =>
-    value === from || value === encodedFrom ? `${prefix}${quote}${to}${quote}` : whole,
-  );
-  return out;
+  return replaceMediaReference(field, from, to);
 }
