@@ -3,9 +3,11 @@
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import type { Collection } from "../../extension/lib/collection/collection";
+import { addNote } from "../../extension/lib/collection/notes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
-import { exportPackage } from "../../extension/lib/packages/export";
+import { exportPackage, PLACEHOLDER_TEXT } from "../../extension/lib/packages/export";
 import { importPackage } from "../../extension/lib/packages/import";
+import { openAnkiDatabase, rows } from "../../extension/lib/packages/sqlite";
 import type { Card } from "../../shared/model";
 import { freshCollection } from "./factories";
 import { counts, fixture, HAVE_FIXTURES, MemoryMedia, snapshot } from "./packages-helpers";
@@ -122,5 +124,33 @@ describe.skipIf(!HAVE_FIXTURES)("export and import again", { timeout: 60_000 }, 
     expect(await counts(target.col)).toEqual({ notes: 1558, cards: 1590, revlog: 4240 });
     expect(await content(target.col)).toEqual(await content(source.col));
     expect(target.media.files.size).toBe(24);
+  });
+});
+
+describe("the files of an exported package", () => {
+  it("hold a collection.anki2 beside the collection, as Anki's do: one note saying to update Anki", async () => {
+    const { col } = await freshCollection();
+    const basic = (await col.db.getAll("notetypes")).find((n) => n.name === "Basic");
+    if (!basic) throw new Error("no Basic");
+    for (const front of ["uno", "dos"]) {
+      const added = await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: [front, "x"], tags: "" });
+      if (!added.ok) throw new Error(added.error);
+    }
+    for (const format of ["apkg", "colpkg"] as const) {
+      const file = await exported(col, { format });
+      const entries = unzipSync(file.bytes);
+      expect(Object.keys(entries)).toEqual(expect.arrayContaining(["collection.anki2", "collection.anki21", "meta"]));
+      const placeholder = await openAnkiDatabase(entries["collection.anki2"] as Uint8Array);
+      try {
+        expect(rows(placeholder, "SELECT flds FROM notes")).toEqual([[`${PLACEHOLDER_TEXT}\u001f`]]);
+        expect(rows(placeholder, "SELECT count(*) FROM cards")).toEqual([[1]]);
+        expect(rows(placeholder, "SELECT ver FROM col")).toEqual([[11]]);
+      } finally {
+        placeholder.close();
+      }
+      // The real collection is the one read back.
+      const back = await imported(file.fileName, file.bytes);
+      expect((await back.col.db.getAll("notes")).map((n) => n.fields[0]).sort()).toEqual(["dos", "uno"]);
+    }
   });
 });

@@ -1,15 +1,18 @@
 // Exporting: a deck with its sub-decks, or the whole collection, as an .apkg (with or without scheduling and
 // media), or the whole collection as a .colpkg. Written in Anki's legacy-compatible layout: collection.anki21
-// (schema 11), a JSON media map, numbered media files, and `meta` saying so, which current Anki imports.
+// (schema 11), a JSON media map, numbered media files, and `meta` saying so, which current Anki imports, with the
+// placeholder collection.anki2 that every package of Anki's carries.
 // Filtered decks and the cards they borrow are written as they are only in a whole collection with scheduling; a
 // deck's export, or one without scheduling, has no filtered deck and every card in its home deck.
 import type { Zippable } from "fflate";
 import { isSelfOrDescendant } from "../../../shared/deck-names";
 import { mediaReferences } from "../../../shared/media-refs";
 import { type Card, DEFAULT_DECK_ID, type Deck, type Note } from "../../../shared/model";
+import { stockNoteTypes } from "../../../shared/stock-notetypes";
 import type { Collection, Outcome } from "../collection/collection";
 import { done, refuse } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
+import { newCard } from "../collection/notes";
 import { allRevlog } from "../collection/revlog";
 import { SYNCED_STORES } from "../collection/schema";
 import { type AnkiExport, writeAnkiCollection } from "./anki-write";
@@ -38,6 +41,44 @@ export interface ExportResult {
   cards: number;
   revlog: number;
   media: number;
+}
+
+/** What the placeholder collection's one note says, as Anki's own says it. */
+export const PLACEHOLDER_TEXT = "Please update to the latest Anki version, then import the .colpkg/.apkg file again.";
+
+/**
+ * The collection.anki2 that Anki writes beside the real collection in every package: an old reader (or one that looks
+ * for that name first) opens a valid collection with one note that says to update, instead of failing.
+ */
+async function placeholderCollection(data: AnkiExport): Promise<Uint8Array> {
+  const [basic] = stockNoteTypes(1, data.created);
+  const deck = data.decks.find((d) => d.id === DEFAULT_DECK_ID);
+  const preset = data.deckConfigs.find((p) => p.id === deck?.configId) ?? data.deckConfigs[0];
+  if (!basic || !deck || !preset) throw new Error("the export has no Default deck or options preset");
+  const note: Note = {
+    id: 1,
+    guid: "placeholder",
+    noteTypeId: basic.id,
+    fields: [PLACEHOLDER_TEXT, ""],
+    tags: [],
+    mtime: data.created,
+    usn: 0,
+  };
+  const card = newCard(1, 1, deck.id, 0, 1, data.created, 0);
+  return writeAnkiCollection(
+    {
+      ...data,
+      noteTypes: [basic],
+      decks: [deck],
+      deckConfigs: [preset],
+      notes: [note],
+      cards: [card],
+      revlog: [],
+      tags: [],
+      config: [],
+    },
+    () => {},
+  );
 }
 
 export function exportPackage(col: Collection, options: ExportOptions): Promise<Outcome<ExportResult>> {
@@ -132,6 +173,7 @@ export function exportPackage(col: Collection, options: ExportOptions): Promise<
     progress(0.7, "Adding media");
     const entries: Zippable = {
       "collection.anki21": database,
+      "collection.anki2": await placeholderCollection(data),
       meta: writePackageVersion(2),
     };
     const map: Record<string, string> = {};
