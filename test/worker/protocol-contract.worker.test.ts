@@ -162,3 +162,30 @@ describe("the collection on the relay stays whole", () => {
     expect(await relayRow("note", note.id)).toMatchObject({ deleted: 0 });
   });
 });
+
+describe("pages", () => {
+  it("follow a cursor that ends on a tag in any script", async () => {
+    const { account, device } = await accountWithDevice();
+    await device.addBasic("one", "back", "日本語 ελληνικά emoji🙂");
+    expect(await device.upload()).toMatchObject({ kind: "synced" });
+    for (const path of ["/v1/sync/changes?since=0", "/v1/sync/collection?x=1"]) {
+      let after: string | null = null;
+      let records = 0;
+      const tags: string[] = [];
+      do {
+        const page = await call({
+          path: `${path}&limit=1${after ? `&after=${encodeURIComponent(after)}` : ""}`,
+          token: account.token,
+        });
+        expect(page.status, path).toBe(200);
+        const objects = page.json?.objects as { kind: string; id: string }[];
+        records += objects.length;
+        for (const o of objects) if (o.kind === "tag") tags.push(o.id);
+        after = page.json?.next as string | null;
+      } while (after);
+      expect(tags.sort(), path).toEqual(["emoji🙂", "ελληνικά", "日本語"].sort());
+      expect(records).toBeGreaterThan(10);
+    }
+  });
+});
+

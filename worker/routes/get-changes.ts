@@ -10,7 +10,8 @@ function readCursor(request: AuthedRequest): Cursor | null {
   const raw = request.query.after;
   if (raw === undefined) return null;
   try {
-    const parsed = JSON.parse(atob(String(raw))) as Cursor;
+    const bytes = Uint8Array.from(atob(String(raw)), (c) => c.charCodeAt(0));
+    const parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes)) as Cursor;
     if (typeof parsed.usn === "number" && typeof parsed.kind === "string" && typeof parsed.id === "string")
       return parsed;
   } catch {
@@ -19,9 +20,14 @@ function readCursor(request: AuthedRequest): Cursor | null {
   throw new StatusError(400, "after must be the value of next from the previous page");
 }
 
+/** The cursor after a full page: its last record's place, as base64 of UTF-8 JSON (ids may be tags in any script). */
 function nextCursor(objects: { usn: number; kind: string; id: string }[], limit: number): string | null {
   const last = objects[objects.length - 1];
-  return objects.length < limit || !last ? null : btoa(JSON.stringify({ usn: last.usn, kind: last.kind, id: last.id }));
+  if (objects.length < limit || !last) return null;
+  const bytes = new TextEncoder().encode(JSON.stringify({ usn: last.usn, kind: last.kind, id: last.id }));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 /** GET /v1/sync/changes?since=U&upto=S: records that changed on the relay after usn U, up to S, a page at a time. */
