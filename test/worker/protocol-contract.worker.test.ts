@@ -189,3 +189,48 @@ describe("pages", () => {
   });
 });
 
+describe("sessions", () => {
+  it("an upload whose commit leaves a kind out of its counts is refused when it holds records of that kind", async () => {
+    const { account, device } = await uploaded();
+    const records: WireObject[] = [];
+    for await (const batch of readForUpload(device.col)) records.push(...batch);
+    const session = "counts-leave-out-note1";
+    const put = await call({
+      method: "PUT",
+      path: `/v1/sync/uploads/${session}/chunks/0`,
+      token: account.token,
+      body: { objects: records },
+    });
+    expect(put.status).toBe(200);
+    const counts: Record<string, number> = {};
+    for (const r of records) if (!r.deleted && r.kind !== "note") counts[r.kind] = (counts[r.kind] ?? 0) + 1;
+    const meta = await device.col.meta();
+    const refused = await call({
+      method: "POST",
+      path: `/v1/sync/uploads/${session}/commit`,
+      token: account.token,
+      body: { collectionId: meta.id, scm: meta.scm + 1, chunks: 1, counts },
+    });
+    expect(refused.status).toBe(400);
+    expect(String(refused.json?.error)).toMatch(/should hold 0 note records but holds 2/);
+  });
+
+  it("a chunk for a session that was committed or abandoned is refused, and one of the other kind too", async () => {
+    const { account, put, commit, notesOf } = await uploaded();
+    const [note] = await notesOf();
+    if (!note) throw new Error("no note");
+    const committed = "committed-session-0001";
+    expect((await commit(committed, 0, [edited(note, "first")])).status).toBe(200);
+    expect((await put(committed, 0, [edited(note, "late")])).status).toBe(409);
+    const settled = "abandoned-session-0001";
+    expect((await call({ method: "DELETE", path: `/v1/sync/pushes/${settled}`, token: account.token })).status).toBe(
+      200,
+    );
+    expect(await put(settled, 0, [edited(note, "late")])).toMatchObject({ status: 409, json: { code: "abandoned" } });
+    const upload = "upload-session-000001";
+    expect((await put(upload, 0, [edited(note, "x")], "uploads")).status).toBe(200);
+    const wrongKind = await commit(upload, 1);
+    expect(wrongKind.status).toBe(409);
+    expect(String(wrongKind.json?.error)).toMatch(/is an upload, not a push/);
+  });
+});

@@ -104,6 +104,20 @@ export async function sessionKind(db: D1Database, userId: number, sessionId: str
   return row?.kind ?? null;
 }
 
+/** Refuses (409) a session that holds records of the other kind: a push's chunks are no upload, nor the reverse. */
+export async function requireSessionKind(
+  db: D1Database,
+  userId: number,
+  sessionId: string,
+  kind: "push" | "upload",
+): Promise<void> {
+  const existing = await sessionKind(db, userId, sessionId);
+  if (existing && existing !== kind) {
+    const article = (k: string) => (k === "upload" ? "an upload" : "a push");
+    throw new StatusError(409, `session ${sessionId} is ${article(existing)}, not ${article(kind)}`);
+  }
+}
+
 export async function stagedChunks(db: D1Database, userId: number, sessionId: string): Promise<number[]> {
   const { results } = await db
     .prepare("SELECT DISTINCT chunk FROM staged WHERE user_id = ?1 AND session_id = ?2 ORDER BY chunk")

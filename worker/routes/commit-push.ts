@@ -16,6 +16,7 @@ import {
   findOrphan,
   losingRecords,
   openSession,
+  requireSessionKind,
   stageChunk,
   stagedChunks,
 } from "../db/collections";
@@ -43,6 +44,7 @@ export async function commitPush(request: AuthedRequest, env: Env): Promise<Resp
   if (!relay) throw new StatusError(409, "this account holds no collection yet; a full upload must come first");
   if (relay.usn !== body.baseUsn) throw stale();
   const rows = toStagedRows(body.objects);
+  await requireSessionKind(env.DB, userId, session, "push");
   if (rows.length > 0) {
     await env.DB.batch([
       openSession(env.DB, userId, session, "push", Date.now()),

@@ -11,6 +11,7 @@ import {
   countLive,
   findCollection,
   findOrphan,
+  requireSessionKind,
   stagedChunks,
   stagedCounts,
 } from "../db/collections";
@@ -36,8 +37,12 @@ export async function commitUpload(request: AuthedRequest, env: Env): Promise<Re
       `the upload is incomplete: expected ${body.chunks} chunks, the relay has ${present.length}`,
     );
   }
+  await requireSessionKind(env.DB, userId, session, "upload");
   const counts = await stagedCounts(env.DB, userId, session);
-  for (const [kind, expected] of Object.entries(body.counts)) {
+  // Every kind the upload holds or says it holds: a kind left out of `counts` counts as none.
+  const expectedCounts: Record<string, number> = body.counts;
+  for (const kind of new Set([...Object.keys(expectedCounts), ...Object.keys(counts)])) {
+    const expected = expectedCounts[kind] ?? 0;
     if ((counts[kind] ?? 0) !== expected) {
       throw new StatusError(
         400,

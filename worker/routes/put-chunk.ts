@@ -1,6 +1,13 @@
 import { StatusError } from "itty-router";
 import { ObjectBatch } from "../../shared/sync/protocol";
-import { openSession, sessionKind, stageChunk } from "../db/collections";
+import {
+  ABANDONED,
+  abandoned,
+  completedResponse,
+  openSession,
+  requireSessionKind,
+  stageChunk,
+} from "../db/collections";
 import { readBody } from "../lib/request";
 import { chunkParam, SYNC_BODY_LIMIT, sessionParam, toStagedRows } from "../lib/sync-input";
 import type { AuthedRequest } from "../lib/with-auth";
@@ -15,8 +22,14 @@ export function putChunk(kind: "push" | "upload") {
     const chunk = chunkParam(request);
     const { objects } = await readBody(request, ObjectBatch, SYNC_BODY_LIMIT);
     const rows = toStagedRows(objects);
-    const existing = await sessionKind(env.DB, request.user.id, session);
-    if (existing && existing !== kind) throw new StatusError(409, `session ${session} is a ${existing}, not a ${kind}`);
+    const done = await completedResponse(env.DB, request.user.id, session);
+    if (done === ABANDONED) throw abandoned();
+    if (done)
+      throw new StatusError(
+        409,
+        `session ${session} was committed already; send a new push or upload under a new session id`,
+      );
+    await requireSessionKind(env.DB, request.user.id, session, kind);
     await env.DB.batch([
       openSession(env.DB, request.user.id, session, kind, Date.now()),
       ...stageChunk(env.DB, request.user.id, session, chunk, rows),
