@@ -1,6 +1,14 @@
 // Scheduling with FSRS (ts-fsrs), in Anki's card fields: the card's type, queue, due, interval, ease, reps,
 // lapses and learning steps, and FSRS's memory state in the card's data as Anki keeps it ({"s", "d", "dr", "lrt"}).
-import { createEmptyCard, type Card as FsrsCard, fsrs, type Grade, State } from "ts-fsrs";
+import {
+  createEmptyCard,
+  FSRS6_DEFAULT_DECAY,
+  type Card as FsrsCard,
+  forgetting_curve,
+  fsrs,
+  type Grade,
+  State,
+} from "ts-fsrs";
 import { dayNumber, dayStart } from "./days";
 import type { Card, DeckConfig, RevlogEntry } from "./model";
 import { CardQueue, CardType } from "./model";
@@ -110,6 +118,17 @@ function lastReviewTime(card: Card, now: number, day: DayContext): number | null
   }
   if (card.queue === CardQueue.Review) return dueMoment(card, now, day) - card.ivl * DAY_MS;
   return now;
+}
+
+/**
+ * How likely the card is to be recalled now (0 to 1), by FSRS's forgetting curve from its stability and its last
+ * review; null for a card without a memory state.
+ */
+export function retrievability(card: Card, now: number, day: DayContext): number | null {
+  const memory = memoryState(card);
+  const last = lastReviewTime(card, now, day);
+  if (!memory || last === null) return null;
+  return forgetting_curve(FSRS6_DEFAULT_DECAY, Math.max(0, (now - last) / DAY_MS), memory.stability);
 }
 
 export interface Answer {

@@ -1,6 +1,6 @@
 // Anki's search syntax for the common cases, parsed into a tree. Words and "phrases" match any field;
 // -x negates; "or" and parentheses group; deck:, tag:, note:, card:, field:value, is:, flag:, added:, rated:,
-// nid: and cid: filter. Errors are sentences.
+// prop:, nc:, nid: and cid: filter. Errors are sentences, also for Anki's searches that are not supported here.
 import type { Checked } from "../protocol/validate";
 
 export type CardState = "new" | "learn" | "review" | "due" | "suspended" | "buried";
@@ -21,7 +21,23 @@ export type SearchNode =
   | { kind: "added"; days: number }
   | { kind: "rated"; days: number }
   | { kind: "nid"; ids: number[] }
-  | { kind: "cid"; ids: number[] };
+  | { kind: "cid"; ids: number[] }
+  | { kind: "prop"; prop: CardProperty; op: Comparison; value: number }
+  | { kind: "nc"; pattern: string };
+
+/** What prop: compares, as Anki names them: interval, due (days from today), reviews, lapses, ease, new position,
+ * and FSRS's stability (days), difficulty (0 to 1) and retrievability (0 to 1). */
+export type CardProperty = "ivl" | "due" | "reps" | "lapses" | "ease" | "pos" | "s" | "d" | "r";
+export type Comparison = "<" | ">" | "<=" | ">=" | "=" | "!=";
+const PROPERTIES: CardProperty[] = ["ivl", "due", "reps", "lapses", "ease", "pos", "s", "d", "r"];
+
+/** Anki's search keys that this extension does not support yet: a search with one says so instead of matching none. */
+const UNSUPPORTED = ["re", "w", "dupe", "preset", "resched", "introduced", "edited", "mid", "did", "sc"];
+
+/** Removes accents and other combining marks (Anki's nc:, "no combining"), for comparing text. */
+export function withoutCombining(text: string): string {
+  return text.normalize("NFKD").replace(/\p{M}/gu, "").normalize("NFC");
+}
 
 const STATES: CardState[] = ["new", "learn", "review", "due", "suspended", "buried"];
 
@@ -184,11 +200,34 @@ function parseTerm(text: string, quoted: boolean): Checked<SearchNode> {
       const list = ids();
       return list.ok ? { ok: true, value: { kind: key, ids: list.value } } : list;
     }
+    case "prop":
+      return parseProperty(value);
+    case "nc":
+      return { ok: true, value: { kind: "nc", pattern: value } };
     default:
+      if (UNSUPPORTED.includes(key)) {
+        return {
+          ok: false,
+          error: `The search ${key}: is not supported here yet; search for words, or use prop:, is:, tag: or deck:.`,
+        };
+      }
       // "field:value" searches one field; a quoted "a:b" with no known key is plain text too.
       if (quoted && !text.includes(":")) return { ok: true, value: { kind: "text", pattern: text } };
       return { ok: true, value: { kind: "field", field: text.slice(0, colon), pattern: value } };
   }
+}
+
+/** prop:ivl>=10, prop:due=1, prop:ease!=2.5, prop:r<0.9 and the like. */
+function parseProperty(text: string): Checked<SearchNode> {
+  const match = /^([a-z]+)(<=|>=|!=|<|>|=)(-?\d+(?:\.\d+)?)$/i.exec(text);
+  const prop = match?.[1]?.toLowerCase() as CardProperty | undefined;
+  if (!match || !prop || !PROPERTIES.includes(prop)) {
+    return {
+      ok: false,
+      error: `prop:${text} is not understood; write a property (${PROPERTIES.join(", ")}), a comparison (<, >, <=, >=, =, !=) and a number, as in prop:ivl>=10.`,
+    };
+  }
+  return { ok: true, value: { kind: "prop", prop, op: match[2] as Comparison, value: Number(match[3]) } };
 }
 
 /** A matcher for Anki's wildcards: * is any run of characters, _ any one; case-insensitive. */

@@ -10,7 +10,15 @@ import { isSelfOrDescendant } from "../../../shared/deck-names";
 import { cardDue } from "../../../shared/due";
 import { htmlToText } from "../../../shared/html";
 import { type Card, CardQueue, CardType, type Deck, type Note, type NoteType } from "../../../shared/model";
-import { parseSearch, type SearchNode, usesReviewLog, wildcard } from "../../../shared/search/parse";
+import { memoryState, retrievability } from "../../../shared/scheduling";
+import {
+  type Comparison,
+  parseSearch,
+  type SearchNode,
+  usesReviewLog,
+  wildcard,
+  withoutCombining,
+} from "../../../shared/search/parse";
 import { type Collection, done, type Outcome, refuse } from "./collection";
 import { revlogSince } from "./revlog";
 import type { CollectionSchema } from "./schema";
@@ -486,6 +494,7 @@ function readsNotes(node: SearchNode): boolean {
     case "not":
       return readsNotes(node.child);
     case "text":
+    case "nc":
     case "tag":
     case "notetype":
     case "field":
@@ -512,6 +521,7 @@ function readsCards(node: SearchNode): boolean {
     case "added":
     case "rated":
     case "cid":
+    case "prop":
       return true;
     default:
       return false;
@@ -571,6 +581,11 @@ function compileNotes(node: SearchNode, env: Env): NoteTest {
     case "text": {
       const re = wildcard(node.pattern, { whole: false });
       return (note) => note.fields.some((f) => re.test(f));
+    }
+    case "nc": {
+      // Accents and other combining marks count for nothing, in the search and in the fields.
+      const re = wildcard(withoutCombining(node.pattern), { whole: false });
+      return (note) => note.fields.some((f) => re.test(withoutCombining(f)));
     }
     case "tag": {
       if (node.pattern.toLowerCase() === "none") return (note) => note.tags.length === 0;
@@ -655,9 +670,66 @@ function compileCards(node: SearchNode, env: Env): CardTest {
       const ids = new Set(node.ids);
       return (card) => ids.has(card.id);
     }
+    case "prop":
+      return propertyMatcher(node, env);
     default:
       throw new Error(`a search on ${node.kind} looks at notes`);
   }
+}
+
+const COMPARE: Record<Comparison, (a: number, b: number) => boolean> = {
+  "<": (a, b) => a < b,
+  ">": (a, b) => a > b,
+  "<=": (a, b) => a <= b,
+  ">=": (a, b) => a >= b,
+  "=": (a, b) => a === b,
+  "!=": (a, b) => a !== b,
+};
+
+/**
+ * prop: as Anki reads it: ivl, reps and lapses as they are; ease as a factor (2.5); due in days from today for
+ * cards due on a day or at a time (not new cards); pos for new cards; s, d and r from the FSRS memory state, for
+ * cards that have one. A card without the property does not match.
+ */
+function propertyMatcher(node: Extract<SearchNode, { kind: "prop" }>, env: Env): CardTest {
+  const holds = COMPARE[node.op];
+  const day = { rolloverHour: env.rolloverHour, utcOffsetMinutes: env.utcOffset };
+  const now = env.nowSeconds * 1000;
+  const value = (card: Card): number | null => {
+    switch (node.prop) {
+      case "ivl":
+        return card.type === CardType.New ? null : card.ivl;
+      case "reps":
+        return card.reps;
+      case "lapses":
+        return card.lapses;
+      case "ease":
+        return card.type === CardType.New ? null : card.factor / 1000;
+      case "pos": {
+        const { due, kind } = cardDue(card);
+        return kind === "position" ? due : null;
+      }
+      case "due": {
+        const { due, kind } = cardDue(card);
+        if (kind === "day") return due - env.today;
+        return kind === "time" ? Math.floor((due - env.nowSeconds) / 86_400) : null;
+      }
+      case "s":
+        return memoryState(card)?.stability ?? null;
+      case "d": {
+        const difficulty = memoryState(card)?.difficulty;
+        return difficulty === undefined ? null : (difficulty - 1) / 9;
+      }
+      case "r":
+        return retrievability(card, now, day);
+    }
+  };
+  // Anki's "=" on a fraction matches to two decimals (prop:ease=2.5 finds 2500).
+  const rounded = (n: number) => Math.round(n * 100) / 100;
+  return (card) => {
+    const v = value(card);
+    return v !== null && holds(rounded(v), node.value);
+  };
 }
 
 function stateMatcher(state: string, env: Env): CardTest {
