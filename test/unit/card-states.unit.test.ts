@@ -80,6 +80,14 @@ const QUERIES = [
   "card",
   "nid:1",
   "cid:1",
+  "prop:ivl>5",
+  "prop:due<3",
+  "prop:due>-2 prop:due<2",
+  "prop:pos<10",
+  "prop:ease!=2.5",
+  "prop:r<0.9",
+  "prop:s>1 OR prop:d<0.5",
+  "nc:card",
 ];
 
 let col: Collection;
