@@ -112,7 +112,7 @@ describe("a commit's answer", () => {
     // The older version of the first note loses to the relay's: it comes back, and is not counted.
     const older = await commit("answer-with-a-loser-01", 0, [objects[2] as WireObject]);
     expect(older).toMatchObject({ status: 200, json: { applied: 0 } });
-    expect((older.json?.lost as unknown[]).length).toBe(1);
+    expect(older.json?.lost).toHaveLength(1);
   });
 
   it("a push that changes nothing leaves the usn, so other devices have nothing to pull", async () => {
