@@ -75,7 +75,7 @@ describe("packages from and for other software", () => {
       ): Promise<{ files: Record<string, { async(type: "uint8array" | "string"): Promise<Uint8Array | string> }> }>;
     };
     const zip = await JSZip.loadAsync(file.value.bytes);
-    expect(Object.keys(zip.files).sort()).toEqual(["0", "collection.anki21", "media", "meta"]);
+    expect(Object.keys(zip.files).sort()).toEqual(["0", "collection.anki2", "collection.anki21", "media", "meta"]);
     const map = JSON.parse(String(await zip.files.media?.async("string")));
     expect(map).toEqual({ 0: "dog.jpg" });
     const picture = (await zip.files["0"]?.async("uint8array")) as Uint8Array | undefined;
