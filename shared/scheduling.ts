@@ -228,7 +228,8 @@ export function scheduledLabels(
   return out;
 
   function scheduledMs(next: Card): number {
-    if (next.queue === CardQueue.Learning) return next.due * 1000 - now;
+    // A learning card is due to the second: counted from this second, a 1-minute step is a minute, not 59.4 s.
+    if (next.queue === CardQueue.Learning) return (next.due - Math.floor(now / 1000)) * 1000;
     const days = next.queue === CardQueue.DayLearning ? next.due - today : next.ivl;
     return days * 86_400_000;
   }

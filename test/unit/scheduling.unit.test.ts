@@ -271,3 +271,12 @@ describe("answering in the collection", () => {
     expect(await answerCard(col, 999, 3)).toEqual({ ok: false, error: expect.stringMatching(/no card with id 999/) });
   });
 });
+
+describe("the answer buttons of a new card", () => {
+  it("say 1m and 10m for the learning steps whatever the milliseconds of the clock", () => {
+    for (const ms of [0, 1, 400, 999]) {
+      const labels = scheduledLabels(fresh(), preset, start + ms, day);
+      expect([labels[1], labels[3]], `at ${ms} ms`).toEqual(["1m", "10m"]);
+    }
+  });
+});
