@@ -19,7 +19,7 @@ const SHM = "/dev/shm";
 const tmpdir = process.env.TMPDIR ?? (existsSync(SHM) ? mkdtempSync(path.join(SHM, "fuzz-")) : undefined);
 
 function run(extra: Record<string, string>): number {
-  const env = { ...process.env, ...(tmpdir ? { TMPDIR: tmpdir } : {}), ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...(tmpdir ? { TMPDIR: tmpdir } : {}), ...extra };
   if (value("steps")) env.FUZZ_STEPS = value("steps");
   if (value("watch")) env.FUZZ_WATCH = value("watch");
   const result = spawnSync(
