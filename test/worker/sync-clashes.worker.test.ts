@@ -4,7 +4,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { Collection } from "../../extension/lib/collection/collection";
 import { addNote, deleteNotes, updateNote } from "../../extension/lib/collection/notes";
-import { deleteNoteType } from "../../extension/lib/collection/notetypes";
+import { addField, deleteNoteType } from "../../extension/lib/collection/notetypes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
 import { answerCard, undoAnswer } from "../../extension/lib/collection/study";
 import { RelayClient } from "../../extension/lib/relay-client";
@@ -366,6 +366,25 @@ describe("reviews of cards that share an id", () => {
     expect(await times(c)).toEqual([2_100, 2_200]);
     expect(await a.sync()).toMatchObject({ kind: "synced" });
     expect(await times(a)).toEqual([2_100, 2_200]);
+  });
+});
+
+describe("a schema change made in the same millisecond as another device's upload", () => {
+  it("still asks this device to choose: it has not seen the uploaded collection, though the stamps are equal", async () => {
+    const { a, b } = await pairedDevices();
+    await b.addBasic("only on B");
+    expect(await b.upload(true)).toMatchObject({ kind: "synced" });
+    const relayScm = (await b.col.meta()).scm;
+    // A's clock reads the very millisecond of B's upload when A changes its schema.
+    a.clock.time = relayScm;
+    expect(await addField(a.col, await a.noteTypeId(), "Extra", { confirmSchemaChange: true })).toMatchObject({
+      ok: true,
+    });
+    expect((await a.col.meta()).scm).toBe(relayScm);
+    expect(await a.sync()).toMatchObject({ kind: "needs-choice", start: { reason: "schema" } });
+    expect(await a.merge()).toMatchObject({ kind: "synced", repaired: [] });
+    expect(await b.sync()).not.toMatchObject({ kind: "failed" });
+    expect(await a.snapshot()).toEqual(await b.snapshot());
   });
 });
 

@@ -16,6 +16,15 @@ export async function findCollection(db: D1Database, userId: number): Promise<Co
     .first<CollectionRow>();
 }
 
+/** The usn of the full upload that last replaced the account's collection (0 if none since this was recorded). */
+export async function replacedUsn(db: D1Database, userId: number): Promise<number> {
+  const row = await db
+    .prepare("SELECT replaced_usn AS usn FROM collections WHERE user_id = ?1")
+    .bind(userId)
+    .first<{ usn: number }>();
+  return row?.usn ?? 0;
+}
+
 /** Live records of one kind, from the counts the triggers keep (see `digest`). */
 export async function countLive(db: D1Database, userId: number, kind: SyncKind): Promise<number> {
   const row = await db
@@ -342,8 +351,8 @@ export function commitUploadStatements(
       .bind(userId, sessionId, collection.usn),
     db
       .prepare(
-        `INSERT INTO collections (user_id, collection_id, scm, usn, mtime) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (user_id) DO UPDATE SET collection_id = ?2, scm = ?3, usn = ?4, mtime = ?5`,
+        `INSERT INTO collections (user_id, collection_id, scm, usn, mtime, replaced_usn) VALUES (?1, ?2, ?3, ?4, ?5, ?4)
+         ON CONFLICT (user_id) DO UPDATE SET collection_id = ?2, scm = ?3, usn = ?4, mtime = ?5, replaced_usn = ?4`,
       )
       .bind(userId, collection.collectionId, collection.scm, collection.usn, now),
     db

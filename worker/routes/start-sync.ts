@@ -1,5 +1,5 @@
 import { type CollectionSummary, StartRequest, type StartResponse } from "../../shared/sync/protocol";
-import { countLive, findCollection } from "../db/collections";
+import { countLive, findCollection, replacedUsn } from "../db/collections";
 import { readBody } from "../lib/request";
 import type { AuthedRequest } from "../lib/with-auth";
 
@@ -29,7 +29,9 @@ export async function startSync(request: AuthedRequest, env: Env): Promise<Respo
     else answer = { action: "choose", reason: "first-sync", relay: summary };
   } else if (device.forceOneWay) {
     answer = { action: "choose", reason: "forced", relay: summary };
-  } else if (relay.scm !== device.scm) {
+  } else if (relay.scm !== device.scm || device.lastSyncUsn < (await replacedUsn(env.DB, userId))) {
+    // Another device's upload replaced the collection after this device's last sync: its schema stamp (a time in ms)
+    // may equal one this device made meanwhile, but it has not seen that collection.
     answer = { action: "choose", reason: "schema", relay: summary };
   } else if (relay.usn === device.lastSyncUsn && !device.pending) {
     answer = { action: "none", usn: relay.usn };
