@@ -37,7 +37,25 @@ async function uploaded(notes = 2) {
       body: { baseUsn: baseUsn ?? (await usn()), chunks, objects },
     });
   const notesOf = async () => (await device.col.db.getAll("notes")).sort((a, b) => a.id - b.id);
-  return { account, device, usn, relayRow, put, commit, notesOf };
+  /** Every record a full upload of the device sends. */
+  const uploadRecords = async () => {
+    const records: WireObject[] = [];
+    for await (const batch of readForUpload(device.col)) records.push(...batch);
+    return records;
+  };
+  /** Commits an upload of one chunk, saying it holds the live records of `records` (kinds `counted` keeps). */
+  const commitUpload = async (session: string, records: WireObject[], counted = (_kind: string) => true) => {
+    const counts: Record<string, number> = {};
+    for (const r of records) if (!r.deleted && counted(r.kind)) counts[r.kind] = (counts[r.kind] ?? 0) + 1;
+    const meta = await device.col.meta();
+    return call({
+      method: "POST",
+      path: `/v1/sync/uploads/${session}/commit`,
+      token: account.token,
+      body: { collectionId: meta.id, scm: meta.scm + 1, chunks: 1, counts },
+    });
+  };
+  return { account, device, usn, relayRow, put, commit, notesOf, uploadRecords, commitUpload };
 }
 
 const edited = (note: { mtime: number; fields: string[]; usn: number } & Record<string, unknown>, text: string) =>
@@ -57,27 +75,15 @@ describe("chunks", () => {
   });
 
   it("an upload whose chunk was sent again with fewer records commits", async () => {
-    const { account, device, notesOf } = await uploaded();
-    const records: WireObject[] = [];
-    for await (const batch of readForUpload(device.col)) records.push(...batch);
+    const { put, notesOf, uploadRecords, commitUpload } = await uploaded();
+    const records = await uploadRecords();
     const [note] = await notesOf();
     if (!note) throw new Error("no note");
     const extra = toWire("note", { ...note, id: note.id + 500, guid: "extra-guid" });
     const session = "resent-upload-chunk-01";
-    const upload = (objects: WireObject[]) =>
-      call({ method: "PUT", path: `/v1/sync/uploads/${session}/chunks/0`, token: account.token, body: { objects } });
-    expect((await upload([...records, extra])).status).toBe(200);
-    expect((await upload(records)).status).toBe(200);
-    const counts: Record<string, number> = {};
-    for (const r of records) if (!r.deleted) counts[r.kind] = (counts[r.kind] ?? 0) + 1;
-    const meta = await device.col.meta();
-    const committed = await call({
-      method: "POST",
-      path: `/v1/sync/uploads/${session}/commit`,
-      token: account.token,
-      body: { collectionId: meta.id, scm: meta.scm + 1, chunks: 1, counts },
-    });
-    expect(committed.status).toBe(200);
+    expect((await put(session, 0, [...records, extra], "uploads")).status).toBe(200);
+    expect((await put(session, 0, records, "uploads")).status).toBe(200);
+    expect((await commitUpload(session, records)).status).toBe(200);
   });
 });
 
@@ -191,26 +197,11 @@ describe("pages", () => {
 
 describe("sessions", () => {
   it("an upload whose commit leaves a kind out of its counts is refused when it holds records of that kind", async () => {
-    const { account, device } = await uploaded();
-    const records: WireObject[] = [];
-    for await (const batch of readForUpload(device.col)) records.push(...batch);
+    const { put, uploadRecords, commitUpload } = await uploaded();
+    const records = await uploadRecords();
     const session = "counts-leave-out-note1";
-    const put = await call({
-      method: "PUT",
-      path: `/v1/sync/uploads/${session}/chunks/0`,
-      token: account.token,
-      body: { objects: records },
-    });
-    expect(put.status).toBe(200);
-    const counts: Record<string, number> = {};
-    for (const r of records) if (!r.deleted && r.kind !== "note") counts[r.kind] = (counts[r.kind] ?? 0) + 1;
-    const meta = await device.col.meta();
-    const refused = await call({
-      method: "POST",
-      path: `/v1/sync/uploads/${session}/commit`,
-      token: account.token,
-      body: { collectionId: meta.id, scm: meta.scm + 1, chunks: 1, counts },
-    });
+    expect((await put(session, 0, records, "uploads")).status).toBe(200);
+    const refused = await commitUpload(session, records, (kind) => kind !== "note");
     expect(refused.status).toBe(400);
     expect(String(refused.json?.error)).toMatch(/should hold 0 note records but holds 2/);
   });
