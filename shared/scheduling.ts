@@ -8,10 +8,12 @@ import {
   fsrs,
   type Grade,
   State,
+  StrategyMode,
 } from "ts-fsrs";
 import { dayNumber, dayStart } from "./days";
 import type { Card, DeckConfig, RevlogEntry } from "./model";
 import { CardQueue, CardType } from "./model";
+import { learningStep, type StepOutcome } from "./steps";
 
 export type Ease = 1 | 2 | 3 | 4;
 
@@ -70,8 +72,8 @@ export function memoryFromHistory(history: readonly RevlogEntry[], preset: DeckC
   return { stability: card.stability, difficulty: card.difficulty };
 }
 
-function scheduler(preset: DeckConfig, fuzz: boolean) {
-  return fsrs({
+function scheduler(preset: DeckConfig, fuzz: boolean, card?: Card) {
+  const f = fsrs({
     request_retention: preset.desiredRetention,
     maximum_interval: preset.maxInterval,
     enable_fuzz: fuzz,
@@ -79,6 +81,32 @@ function scheduler(preset: DeckConfig, fuzz: boolean) {
     learning_steps: preset.learnSteps.map((m) => `${m}m` as const),
     relearning_steps: preset.relearnSteps.map((m) => `${m}m` as const),
   });
+  if (!card) return f;
+  // The steps follow Anki's rules (learningStep), which differ from ts-fsrs's own for Hard on a later step.
+  return f.useStrategy(StrategyMode.LEARNING_STEPS, () => {
+    const out: { [K in Grade]?: { scheduled_minutes: number; next_step: number } } = {};
+    for (const ease of [1, 2, 3, 4] as const) {
+      const step = stepOf(card, ease, preset);
+      if (step)
+        out[ease] = { scheduled_minutes: step.seconds / 60, next_step: stepCount(card, preset) - step.remaining };
+    }
+    return out;
+  });
+}
+
+function stepCount(card: Card, preset: DeckConfig): number {
+  return relearns(card) ? preset.relearnSteps.length : preset.learnSteps.length;
+}
+
+function relearns(card: Card): boolean {
+  return card.type === CardType.Review || card.type === CardType.Relearning;
+}
+
+/** Where `ease` takes the card on its steps, or null when it leaves them (or a review card does not lapse). */
+function stepOf(card: Card, ease: Ease, preset: DeckConfig): StepOutcome | null {
+  const steps = relearns(card) ? preset.relearnSteps : preset.learnSteps;
+  if (card.type === CardType.Review) return ease === 1 ? learningStep(steps, steps.length, 1) : null;
+  return learningStep(steps, card.type === CardType.New ? steps.length : card.left, ease);
 }
 
 /** When the card is due, as a moment. */
@@ -155,13 +183,18 @@ export function answer(
     history?: MemoryState | null;
   } = {},
 ): Answer {
-  const result = scheduler(preset, fuzz).next(toFsrs(card, preset, now, day, history), new Date(now), ease as Grade);
+  const result = scheduler(preset, fuzz, card).next(
+    toFsrs(card, preset, now, day, history),
+    new Date(now),
+    ease as Grade,
+  );
   const next = result.card;
-  const dueAt = next.due.getTime();
-  const state = next.state as number;
+  const step = stepOf(card, ease, preset);
+  const learning = step !== null;
+  const dueAt = step ? now + step.seconds * 1000 : next.due.getTime();
+  const state: number = step ? (relearns(card) ? CardType.Relearning : CardType.Learning) : CardType.Review;
   const today = dayNumber(now, day.rolloverHour, day.utcOffsetMinutes);
   const dueDay = dayNumber(dueAt, day.rolloverHour, day.utcOffsetMinutes);
-  const learning = state === State.Learning || state === State.Relearning;
   // ts-fsrs can give Easy one day more than Good even at the maximum; the preset's maximum is a hard limit here.
   const intervalDays = Math.min(preset.maxInterval, Math.max(0, dueDay - today));
   let queue: number = CardQueue.Review;
@@ -175,8 +208,7 @@ export function answer(
       queue = CardQueue.DayLearning;
     }
   }
-  const steps = state === State.Relearning ? preset.relearnSteps.length : preset.learnSteps.length;
-  const left = learning ? Math.max(0, steps - next.learning_steps) : 0;
+  const left = step ? step.remaining : 0;
   const updated: Card = {
     ...card,
     type: state,
@@ -199,7 +231,8 @@ export function answer(
   const log: Answer["log"] = {
     cardId: card.id,
     ease,
-    ivl: learning ? -secondsUntilDue : updated.ivl,
+    // Anki logs a step within today in seconds (negative) and one on a later day in days.
+    ivl: queue === CardQueue.Learning ? -secondsUntilDue : queue === CardQueue.DayLearning ? due - today : updated.ivl,
     lastIvl: card.type === CardType.New ? 0 : card.ivl,
     factor: updated.factor,
     time: Math.min(60_000, Math.max(0, Math.round(timeTakenMs))),

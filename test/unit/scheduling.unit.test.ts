@@ -280,3 +280,76 @@ describe("the answer buttons of a new card", () => {
     }
   });
 });
+
+describe("learning steps as in Anki", () => {
+  const steps = { ...preset, learnSteps: [1, 10, 60], relearnSteps: [10] };
+  const seconds = (next: { card: { due: number } }, at: number) => next.card.due - Math.floor(at / 1000);
+
+  it("Hard on a later learning step repeats that step; on the first step it waits halfway to the second", () => {
+    const onFirst = fresh();
+    expect(seconds(answer(onFirst, 1, steps, start, day, { fuzz: false }), start)).toBe(60);
+    expect(seconds(answer(onFirst, 2, steps, start, day, { fuzz: false }), start)).toBe(330);
+    expect(seconds(answer(onFirst, 3, steps, start, day, { fuzz: false }), start)).toBe(600);
+    expect(scheduledLabels(onFirst, steps, start, day)).toMatchObject({ 1: "1m", 2: "6m", 3: "10m" });
+
+    const onSecond = answer(onFirst, 3, steps, start, day, { fuzz: false }).card;
+    const at = start + 600_000;
+    const hard = answer(onSecond, 2, steps, at, day, { fuzz: false });
+    expect(seconds(hard, at)).toBe(600);
+    expect(hard.card).toMatchObject({ type: CardType.Learning, queue: CardQueue.Learning, left: onSecond.left });
+    expect(hard.log.ivl).toBe(-600);
+    expect(scheduledLabels(onSecond, steps, at, day)).toMatchObject({ 1: "1m", 2: "10m", 3: "1h" });
+    const again = answer(onSecond, 1, steps, at, day, { fuzz: false });
+    expect(seconds(again, at)).toBe(60);
+    expect(again.card.left).toBe(3);
+
+    const onLast = answer(onSecond, 3, steps, at, day, { fuzz: false }).card;
+    expect(onLast.left).toBe(1);
+    const later = at + 3_600_000;
+    expect(seconds(answer(onLast, 2, steps, later, day, { fuzz: false }), later)).toBe(3600);
+    expect(answer(onLast, 3, steps, later, day, { fuzz: false }).card).toMatchObject({
+      type: CardType.Review,
+      queue: CardQueue.Review,
+      left: 0,
+    });
+    expect(answer(onSecond, 4, steps, at, day, { fuzz: false }).card.type).toBe(CardType.Review);
+  });
+
+  it("with one step, Hard waits half as long again, at most a day more", () => {
+    const one = { ...preset, learnSteps: [10] };
+    expect(seconds(answer(fresh(), 2, one, start, day, { fuzz: false }), start)).toBe(900);
+    const long = { ...preset, learnSteps: [3 * 1440] };
+    const hard = answer(fresh(), 2, long, start, day, { fuzz: false });
+    const today = dayNumber(start, 4, 0);
+    expect(hard.card).toMatchObject({ type: CardType.Learning, queue: CardQueue.DayLearning, due: today + 4 });
+    expect(hard.log.ivl).toBe(4);
+  });
+
+  it("a step of a day or more keeps the card learning, due on that day", () => {
+    const daySteps = { ...preset, learnSteps: [10, 2 * 1440] };
+    const first = answer(fresh(), 3, daySteps, start, day, { fuzz: false });
+    expect(first.card).toMatchObject({
+      type: CardType.Learning,
+      queue: CardQueue.DayLearning,
+      due: dayNumber(start, 4, 0) + 2,
+      left: 1,
+    });
+    expect(first.log.ivl).toBe(2);
+  });
+
+  it("a lapsed card follows the relearning steps by the same rules", () => {
+    const review = answer(fresh(), 4, steps, start, day, { fuzz: false }).card;
+    const at = start + review.ivl * 86_400_000;
+    const lapse = answer(review, 1, steps, at, day, { fuzz: false });
+    expect(lapse.card).toMatchObject({ type: CardType.Relearning, queue: CardQueue.Learning, left: 1, lapses: 1 });
+    expect(seconds(lapse, at)).toBe(600);
+    const hard = answer(lapse.card, 2, steps, at + 600_000, day, { fuzz: false });
+    expect(hard.card.type).toBe(CardType.Relearning);
+    expect(seconds(hard, at + 600_000)).toBe(900);
+    expect(answer(lapse.card, 3, steps, at + 600_000, day, { fuzz: false }).card).toMatchObject({
+      type: CardType.Review,
+      queue: CardQueue.Review,
+      lapses: 1,
+    });
+  });
+});
