@@ -4,7 +4,7 @@ import type { Deck } from "../../shared/model";
 import { connectPopupLifecycle } from "../lib/auto-sync";
 import { DeckList } from "./deck-list";
 import { ProfileSelect } from "./profile-select";
-import { CardFrame, type FrameContent, type FrameHost } from "./study/card-frame";
+import { CardFrame, type FrameContent, type FrameHost, replayInFrame } from "./study/card-frame";
 import { StudyView } from "./study/study-view";
 import { useAccount } from "./use-account";
 import { useCollection } from "./use-collection";
@@ -28,20 +28,17 @@ export function PopupPage() {
   const [cannotStudy, setCannotStudy] = useState(false);
   const [frameContent, setFrameContent] = useState<FrameContent | null>(null);
   const home = useRef<HTMLElement>(null);
+  const cardFrame = useRef<HTMLIFrameElement | null>(null);
   const host = useRef<FrameHost>({
     show: setFrameContent,
-    events: { current: { onTyped: () => undefined, onShown: () => undefined } },
+    events: { current: { onTyped: () => undefined, onShown: () => undefined, onKey: () => undefined } },
     focusHome: () => home.current?.focus(),
+    replay: () => replayInFrame(cardFrame.current),
   }).current;
   // The card frame loads with the popup, hidden, so that choosing a deck shows its first card at once. It stays
   // at one place in the page (CSS puts it between the study screen's header and buttons) and is never reloaded.
   const frame = CAN_STUDY && (
-    <CardFrame
-      content={frameContent}
-      hidden={!studying || !frameContent}
-      onTyped={(text) => host.events.current.onTyped(text)}
-      onShown={() => host.events.current.onShown()}
-    />
+    <CardFrame content={frameContent} hidden={!studying || !frameContent} events={host.events} frameRef={cardFrame} />
   );
   const studyingNow = Boolean(col && studying);
   const deckScreen = (

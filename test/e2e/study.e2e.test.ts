@@ -1,5 +1,6 @@
 // Studying in the popup, the way a person does it: choose a deck, read the question, show the answer, answer with
 // the keyboard, undo. And the card frame's sandbox: a hostile note's HTML and scripts run, but reach nothing.
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -159,6 +160,68 @@ describe("studying in the popup", () => {
     await popup.close();
   });
 
+  it("the study keys work while the card holds the focus, and r and F5 play its sounds again", async () => {
+    await addDeck("Focus");
+    const beep = path.join(testFolder("study"), "beep.wav");
+    writeFileSync(beep, wav(800));
+    // The card's script counts what is played, puts the cursor in its own field and takes it back every 50 ms.
+    const grab = [
+      "<input id=grab autofocus><script>",
+      "const root = document.documentElement;",
+      "if (!window.counting) { window.counting = true; const play = HTMLMediaElement.prototype.play;",
+      "HTMLMediaElement.prototype.play = function () { root.dataset.plays = String(Number(root.dataset.plays || 0) + 1);",
+      "return play.call(this); }; }",
+      "setInterval(() => document.getElementById('grab')?.focus(), 50);",
+      "</script>",
+    ].join("");
+    await manager.goto(`chrome-extension://${browser.extensionId}/options.html#add`);
+    await manager.locator("select[name=deck]").selectOption({ label: "Focus" });
+    await manager.fill("textarea[name=field-0]", `listen ${grab} `);
+    await manager.setInputFiles("input[name=field-0-media]", beep);
+    await expect.poll(() => manager.inputValue("textarea[name=field-0]")).toMatch(/\[sound:beep\.wav\]$/);
+    await manager.fill("textarea[name=field-1]", "a beep");
+    await manager.getByRole("button", { name: "Add", exact: true }).click();
+    await expect.poll(() => manager.getByRole("status").textContent()).toBe("Added.");
+    await addNote(`typed ${grab}`, "typed back", "Focus");
+
+    const popup = await openPopup();
+    const logged = (await collectionState(popup)).revlog.length;
+    await popup.getByRole("button", { name: "Focus", exact: true }).click();
+    const card = popup.frameLocator("[data-testid=card-frame]");
+    const plays = () => card.locator("html").getAttribute("data-plays");
+    await expect.poll(() => questionText(popup)).toMatch(/^listen/);
+    await expect.poll(plays).toBe("1");
+    // The ▶ button takes the focus into the card, where the card's field keeps it.
+    await card.locator("[data-sound]").click();
+    await expect.poll(plays).toBe("2");
+    expect(await card.locator("#grab").evaluate((input) => document.activeElement === input)).toBe(true);
+    await popup.keyboard.press("r");
+    await expect.poll(plays).toBe("3");
+    await popup.keyboard.press("F5");
+    await expect.poll(plays).toBe("4");
+    expect(popup.url()).toMatch(/popup\.html$/);
+    expect(await popup.getByRole("button", { name: /Replay/ }).count()).toBe(1);
+    await screenshot(popup, "study-sound-card");
+    await popup.keyboard.press("Space");
+    await expect.poll(() => questionText(popup)).toMatch(/a beep/);
+    expect(await card.locator("#grab").inputValue()).toBe("");
+    await popup.keyboard.press("3");
+    await expect.poll(() => questionText(popup)).toMatch(/^typed/);
+    await expect.poll(async () => (await collectionState(popup)).revlog.length).toBe(logged + 1);
+
+    // A field the person clicked into is theirs to type in; the study keys work again once they click outside it.
+    await card.locator("#grab").click();
+    await popup.keyboard.type("3 2");
+    expect(await card.locator("#grab").inputValue()).toBe("3 2");
+    expect(await questionText(popup)).toMatch(/^typed/);
+    await popup.locator(".study-header").click();
+    await popup.keyboard.press("Space");
+    await expect.poll(() => questionText(popup)).toMatch(/typed back/);
+    await popup.keyboard.press("Escape");
+    await expect.poll(() => popup.locator("tr[data-deck='Focus']").count()).toBe(1);
+    await popup.close();
+  });
+
   it("runs a hostile card's HTML in the sandbox, where it reaches neither the collection nor the network", async () => {
     await addDeck("Hostile");
     const relay = `http://127.0.0.1:${port}`;
@@ -268,3 +331,23 @@ describe("studying in the popup", () => {
     await back.close();
   });
 });
+
+/** A short sine tone as a WAV file (16-bit mono, 8 kHz). */
+function wav(samples: number): Buffer {
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.sin(i / 4) * 8000), i * 2);
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0);
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write("WAVEfmt ", 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(8000, 24);
+  header.writeUInt32LE(16_000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write("data", 36);
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}

@@ -1,7 +1,8 @@
 // The card frame: a sandboxed page (its own opaque origin, no extension APIs, no IndexedDB, no network by its
 // content security policy) where a card's untrusted HTML, CSS and scripts run. The study screen sends each side
-// to show, with the media it needs as bytes; the frame answers only "ready", "shown" and "typed".
-import type { FrameMessage, ShowCard } from "../../lib/card-frame-protocol";
+// to show, with the media it needs as bytes; the frame answers only "ready", "shown", "typed" and the study keys
+// pressed while the focus is inside it.
+import { type FrameMessage, isStudyKey, type ReplaySounds, type ShowCard } from "../../lib/card-frame-protocol";
 import "./card.css";
 
 const qa = document.getElementById("qa") as HTMLElement;
@@ -17,9 +18,42 @@ function send(message: FrameMessage): void {
 
 window.addEventListener("message", (event) => {
   if (event.source !== window.parent) return;
-  const message = event.data as ShowCard;
+  const message = event.data as ShowCard | ReplaySounds;
   if (message?.type === "show") show(message);
+  else if (message?.type === "replay") play([...sounds.keys()]);
 });
+
+// Fields the person clicked into to type: keys there are theirs. Anything else that holds the focus (a field the
+// card's script focused, a sound button just clicked) passes the study keys on, so they work whatever the card does.
+const typingIn = new WeakSet<EventTarget>();
+window.addEventListener(
+  "pointerdown",
+  (event) => {
+    if (event.isTrusted && event.target instanceof Element && isEditable(event.target)) typingIn.add(event.target);
+  },
+  true,
+);
+window.addEventListener(
+  "keydown",
+  (event) => {
+    const target = event.target;
+    if (target instanceof HTMLElement && (target.id === "typeans" || typingIn.has(target))) return;
+    const press = { key: event.key, ctrl: event.ctrlKey, meta: event.metaKey, alt: event.altKey };
+    if (!event.isTrusted || !isStudyKey(press)) return;
+    event.preventDefault();
+    send({ type: "key", ...press });
+  },
+  true,
+);
+
+function isEditable(element: Element): boolean {
+  return (
+    element instanceof HTMLInputElement ||
+    element instanceof HTMLTextAreaElement ||
+    element instanceof HTMLSelectElement ||
+    (element instanceof HTMLElement && element.isContentEditable)
+  );
+}
 
 function show(message: ShowCard): void {
   for (const url of urls) URL.revokeObjectURL(url);

@@ -1,12 +1,22 @@
+import type { Ref } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
-import { readFrameMessage, type ShowCard } from "../../lib/card-frame-protocol";
+import { type KeyPress, type ReplaySounds, readFrameMessage, type ShowCard } from "../../lib/card-frame-protocol";
+
+export interface FrameEvents {
+  onTyped: (text: string) => void;
+  onShown: () => void;
+  /** A study key pressed while the focus was inside the card. */
+  onKey: (press: KeyPress) => void;
+}
 
 /** What a study screen needs of the card frame the page holds: show content, hear its events, take focus back. */
 export interface FrameHost {
   show(content: FrameContent | null): void;
-  events: { current: { onTyped: (text: string) => void; onShown: () => void } };
+  events: { current: FrameEvents };
   focusHome(): void;
+  /** Plays the sounds of the side shown again. */
+  replay(): void;
 }
 
 export interface FrameContent {
@@ -25,19 +35,18 @@ export interface FrameContent {
  */
 export function CardFrame({
   content,
-  onTyped,
-  onShown,
+  events,
   hidden,
+  frameRef,
 }: {
   content: FrameContent | null;
-  onTyped: (text: string) => void;
-  onShown: () => void;
+  events: { current: FrameEvents };
   hidden: boolean;
+  frameRef: Ref<HTMLIFrameElement>;
 }) {
-  const frame = useRef<HTMLIFrameElement>(null);
+  const frame = useRef<HTMLIFrameElement | null>(null);
   const [ready, setReady] = useState(false);
-  const handlers = useRef({ onTyped, onShown });
-  handlers.current = { onTyped, onShown };
+  const handlers = events;
 
   useEffect(() => {
     const listener = (event: MessageEvent) => {
@@ -46,6 +55,7 @@ export function CardFrame({
       if (message?.type === "ready") setReady(true);
       else if (message?.type === "shown") handlers.current.onShown();
       else if (message?.type === "typed") handlers.current.onTyped(message.text);
+      else if (message?.type === "key") handlers.current.onKey(message);
     };
     window.addEventListener("message", listener);
     return () => window.removeEventListener("message", listener);
@@ -68,7 +78,11 @@ export function CardFrame({
 
   return (
     <iframe
-      ref={frame}
+      ref={(element) => {
+        frame.current = element;
+        if (typeof frameRef === "function") frameRef(element);
+        else if (frameRef) frameRef.current = element;
+      }}
       class="card-frame"
       hidden={hidden}
       title="Card"
@@ -77,4 +91,10 @@ export function CardFrame({
       data-testid="card-frame"
     />
   );
+}
+
+/** Asks the frame to play the sounds of the side it shows again. */
+export function replayInFrame(frame: HTMLIFrameElement | null): void {
+  const message: ReplaySounds = { type: "replay" };
+  frame?.contentWindow?.postMessage(message, "*");
 }

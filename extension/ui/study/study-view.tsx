@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Card } from "../../../shared/model";
 import type { Ease } from "../../../shared/scheduling";
+import type { KeyPress } from "../../lib/card-frame-protocol";
 import { type CardView, renderCard } from "../../lib/collection/card-view";
 import { setBuried, setFlag, setSuspended } from "../../lib/collection/cards";
 import type { Collection } from "../../lib/collection/collection";
@@ -246,41 +247,28 @@ export function StudyView({
       setMessage(next ? `Flag ${FLAG_NAMES[next]} set.` : "Flag removed.");
     });
 
+  /** Does what a study key does; false for a key that means nothing here. */
+  const onStudyKey = ({ key, ctrl, meta, alt }: KeyPress): boolean => {
+    if (ctrl && /^[0-7]$/.test(key)) flag(Number(key));
+    else if ((ctrl || meta) && key.toLowerCase() === "z") undo();
+    else if (ctrl || meta || alt) return false;
+    else if (key === "Escape") onExit();
+    else if (key === " " || key === "Enter") primary();
+    else if (/^[1-4]$/.test(key)) answer(Number(key) as Ease);
+    else if (key === "u") undo();
+    else if (key === "-") setAside("bury");
+    else if (key === "@") setAside("suspend");
+    else if (key === "r" || key === "F5") host.replay();
+    else if (key === "e" && showingRef.current) onEdit(showingRef.current.card.noteId);
+    else return false;
+    return true;
+  };
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
-      const key = event.key;
-      const handled = () => event.preventDefault();
-      if (event.ctrlKey && /^[0-7]$/.test(key)) {
-        handled();
-        flag(Number(key));
-      } else if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "z") {
-        handled();
-        undo();
-      } else if (event.ctrlKey || event.metaKey || event.altKey) {
-        return;
-      } else if (key === "Escape") {
-        handled();
-        onExit();
-      } else if (key === " " || key === "Enter") {
-        handled();
-        primary();
-      } else if (/^[1-4]$/.test(key)) {
-        handled();
-        answer(Number(key) as Ease);
-      } else if (key === "u") {
-        handled();
-        undo();
-      } else if (key === "-") {
-        handled();
-        setAside("bury");
-      } else if (key === "@") {
-        handled();
-        setAside("suspend");
-      } else if (key === "e" && showingRef.current) {
-        handled();
-        onEdit(showingRef.current.card.noteId);
-      }
+      const press = { key: event.key, ctrl: event.ctrlKey, meta: event.metaKey, alt: event.altKey };
+      if (onStudyKey(press)) event.preventDefault();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -292,6 +280,9 @@ export function StudyView({
   }, []);
   host.events.current = {
     onTyped: (text) => showAnswer(text),
+    onKey: (press) => {
+      onStudyKey(press);
+    },
     onShown: () => {
       // Marks for `npm run bench`: when each side reached the screen.
       performance.mark("study:card-shown");
@@ -366,6 +357,11 @@ export function StudyView({
             <button type="button" class="link" onClick={() => onEdit(showing.card.noteId)}>
               Edit <kbd>e</kbd>
             </button>
+            {/data-sound=/.test(showing.side === "question" ? showing.view.question : showing.view.answer) && (
+              <button type="button" class="link" onClick={() => host.replay()} title="Play the sounds again (r or F5)">
+                Replay <kbd>r</kbd>
+              </button>
+            )}
           </div>
         </footer>
       )}
