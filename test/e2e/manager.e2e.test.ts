@@ -139,6 +139,23 @@ describe("the manager page", () => {
     expect(await rows.nth(1).getAttribute("class")).toMatch(/suspended/);
   });
 
+  it("with nothing selected the table takes the page's width, and makes room for the editor when a row is chosen", async () => {
+    await page.setViewportSize({ width: 1600, height: 900 });
+    await searchFor("tag:numbers");
+    await expect.poll(() => page.getByTestId("match-count").textContent()).toBe("1–3 of 3 cards");
+    const wrap = page.locator(".table-wrap");
+    const size = () => wrap.evaluate((el) => ({ width: el.clientWidth, scroll: el.scrollWidth }));
+    const alone = await size();
+    // The page is 1,600 pixels wide, less the 11rem navigation and the padding: the table has about 1,380.
+    expect(alone.width).toBeGreaterThan(1300);
+    expect(alone.scroll).toBeLessThanOrEqual(alone.width);
+    await screenshot(page, "manager-browse-wide");
+    await page.locator(".browse-table tbody tr").first().click();
+    await expect.poll(() => page.locator("textarea[name=field-0]").count()).toBe(1);
+    expect((await size()).width).toBeLessThan(alone.width * 0.7);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   it("changes the note type of every match, mapping fields by name, and the new card type's cards appear", async () => {
     await searchFor("tag:numbers");
     await expect.poll(() => page.getByTestId("match-count").textContent()).toBe("1–3 of 3 cards");

@@ -223,6 +223,31 @@ export function BrowseSection(props: Props) {
   }, []);
 
   const single = selection.size === 1 && current && selection.has(idOf(current)) ? current : null;
+  const side = changing ? (
+    <Lazy
+      key={changing.from.id}
+      load={loadChangeNoteType}
+      props={{
+        ...section,
+        noteIds: changing.noteIds,
+        from: changing.from,
+        onDone: (message: string) => {
+          setChanging(null);
+          actions.setError(null);
+          actions.setNotice(message);
+        },
+        onClose: () => setChanging(null),
+      }}
+    />
+  ) : single ? (
+    <Lazy
+      load={loadNoteEditor}
+      props={{ ...section, noteId: single.noteId, cardId: single.cardId, onDeleted: clearSelection }}
+    />
+  ) : selection.size > 1 ? (
+    <SelectionHelp count={selection.size} mode={mode} />
+  ) : null;
+
   return (
     <div class="browse">
       <form
@@ -273,7 +298,8 @@ export function BrowseSection(props: Props) {
         onClear={clearSelection}
         onChangeNoteType={() => void openChangeNoteType()}
       />
-      <div class="browse-body">
+      {/* Without a panel beside it (nothing selected), the table takes the whole width. */}
+      <div class={side ? "browse-body" : "browse-body alone"}>
         <div class="table-wrap">
           <table class="browse-table">
             <thead>
@@ -338,30 +364,7 @@ export function BrowseSection(props: Props) {
             </button>
           </div>
         </div>
-        {changing ? (
-          <Lazy
-            key={changing.from.id}
-            load={loadChangeNoteType}
-            props={{
-              ...section,
-              noteIds: changing.noteIds,
-              from: changing.from,
-              onDone: (message: string) => {
-                setChanging(null);
-                actions.setError(null);
-                actions.setNotice(message);
-              },
-              onClose: () => setChanging(null),
-            }}
-          />
-        ) : single ? (
-          <Lazy
-            load={loadNoteEditor}
-            props={{ ...section, noteId: single.noteId, cardId: single.cardId, onDeleted: clearSelection }}
-          />
-        ) : (
-          selection.size > 1 && <SelectionHelp count={selection.size} mode={mode} />
-        )}
+        {side}
       </div>
     </div>
   );
