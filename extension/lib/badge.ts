@@ -78,7 +78,7 @@ export function badgeFor(
         color: BADGE_COLORS.red,
         title:
           status?.state === "needs-choice"
-            ? `${who} A one-way sync is needed: open the manager's Sync page to choose. ${last}${waiting}`
+            ? `${who} A one-way sync is needed: open the popup (or the manager's Sync page) to choose. ${last}${waiting}`
             : `${who} A change that cannot be merged was made: the next sync is one-way, and asks what to keep. ${last}${waiting}`,
       };
     case "error":

@@ -3,6 +3,7 @@ import { browser } from "wxt/browser";
 import type { Deck } from "../../shared/model";
 import { connectPopupLifecycle } from "../lib/auto-sync";
 import { DeckList } from "./deck-list";
+import { OneWayPrompt } from "./one-way-prompt";
 import { ProfileSelect } from "./profile-select";
 import { CardFrame, type FrameContent, type FrameHost, replayInFrame } from "./study/card-frame";
 import { StudyView } from "./study/study-view";
@@ -125,7 +126,13 @@ function SyncKey({ profileId }: { profileId: string }) {
 function AccountLine({ profileId }: { profileId: string }) {
   const { state } = useAccount(profileId);
   const { status, busy, sync } = useSync(profileId);
-  useSyncKey(profileId, Boolean(state.account), () => sync());
+  // Cancel hides the one-way prompt until the next sync asks again.
+  const [promptHidden, setPromptHidden] = useState(false);
+  const syncAgain = async () => {
+    setPromptHidden(false);
+    await sync();
+  };
+  useSyncKey(profileId, Boolean(state.account), syncAgain);
   if (!state.loaded) return null;
   if (state.account) {
     return (
@@ -136,17 +143,27 @@ function AccountLine({ profileId }: { profileId: string }) {
           <span class="muted">{state.account.relayUrl}</span>
         </p>
         <div class="row">
-          <button type="button" disabled={busy} onClick={() => void sync()}>
+          <button type="button" disabled={busy} onClick={() => void syncAgain()}>
             Sync
           </button>
           <span data-testid="sync-status" class={status?.state === "error" ? "error" : "muted"}>
             {busy && status?.state !== "syncing" ? "Syncing…" : describeStatus(status)}
           </span>
         </div>
-        {status?.state === "needs-choice" && (
-          <button type="button" class="secondary" onClick={() => openManager("sync")}>
-            Choose how to sync…
-          </button>
+        {status?.state === "needs-choice" && status.choice && !promptHidden && (
+          <OneWayPrompt
+            status={status}
+            busy={busy}
+            onChoose={async (choice, allowEmpty) => {
+              await sync(choice, allowEmpty);
+            }}
+            onCancel={() => setPromptHidden(true)}
+          />
+        )}
+        {status?.state === "needs-choice" && promptHidden && (
+          <p class="muted" data-testid="prompt-cancelled">
+            Nothing was changed. A one-way sync is still needed: the next sync asks again.
+          </p>
         )}
       </div>
     );

@@ -276,9 +276,20 @@ describe("the sync as a person sees it", () => {
     expect(await page.getByTestId("side-relay").textContent()).toMatch(/^1 note, 1 card, last changed /);
     await expect.poll(() => badge(first)).toMatchObject({ text: "⇅", title: expect.stringMatching(/choose/) });
     await shot(page, first, "sync-prompt-schema-change");
-    await page.getByRole("button", { name: "Upload" }).click();
+    // The popup, where the person pressed Sync, asks the same, and the choice can be made there.
+    const popup = await first.open("popup.html");
+    await popup.setViewportSize({ width: 480, height: 600 });
+    const inPopup = popup.getByRole("region", { name: "One-way sync" });
+    await expect.poll(() => inPopup.textContent()).toMatch(/A change that cannot be merged/);
+    expect(await popup.getByTestId("side-local").textContent()).toMatch(/^1 note, 1 card, last changed /);
+    expect(await popup.getByTestId("side-relay").textContent()).toMatch(/^1 note, 1 card, last changed /);
+    await shot(popup, first, "sync-prompt-in-popup");
+    await popup.getByRole("button", { name: "Upload" }).click();
+    await expect.poll(() => popup.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
+    expect(await inPopup.count()).toBe(0);
     await expect.poll(() => page.getByTestId("sync-status").textContent()).toMatch(/^Synced/);
     await expect.poll(() => badge(first)).toMatchObject({ text: "" });
+    await popup.close();
     await page.close();
   });
 
@@ -318,7 +329,21 @@ describe("the sync as a person sees it", () => {
     await syncNow(page);
     await expect.poll(() => prompt.textContent()).toMatch(/You asked for a one-way sync/);
     expect(await page.getByTestId("side-local").textContent()).toMatch(/^0 notes, 0 cards/);
+    // Asked in the popup too, with the same confirmation before the empty side replaces the other.
+    const popup = await second.open("popup.html");
+    await expect
+      .poll(() => popup.getByRole("region", { name: "One-way sync" }).textContent())
+      .toMatch(/You asked for a one-way sync/);
     let question = "";
+    popup.once("dialog", (dialog) => {
+      question = dialog.message();
+      void dialog.dismiss();
+    });
+    await popup.getByRole("button", { name: "Upload" }).click();
+    await expect.poll(() => question).toMatch(/The side you chose to keep has no cards/);
+    expect(await popup.getByTestId("sync-status").textContent()).toMatch(/one-way sync is needed/);
+    await popup.close();
+    question = "";
     page.once("dialog", (dialog) => {
       question = dialog.message();
       void dialog.dismiss();
