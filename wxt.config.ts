@@ -18,8 +18,9 @@ export default defineConfig({
     // extension APIs or IndexedDB, and no network at all; images and sounds come from the study screen as bytes.
     content_security_policy: {
       // Extension pages as MV3's default, with WebAssembly allowed (SQLite for Anki packages, sql.js). Naming the
-      // sandbox policy drops the default, so it is written out here.
-      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self';",
+      // sandbox policy drops the default, so it is written out here. frame-src: the card frame may hold only the
+      // extension's own pages, so a card that sends its frame to an outside address is stopped before any request.
+      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'; frame-src 'self';",
       sandbox:
         "sandbox allow-scripts; default-src 'none'; script-src 'self' 'unsafe-inline'; " +
         "style-src 'self' 'unsafe-inline'; img-src blob: data:; media-src blob: data:; font-src blob: data:",

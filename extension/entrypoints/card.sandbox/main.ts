@@ -25,7 +25,11 @@ window.addEventListener("message", (event) => {
 
 // Fields the person clicked into to type: keys there are theirs. Anything else that holds the focus (a field the
 // card's script focused, a sound button just clicked) passes the study keys on, so they work whatever the card does.
-const typingIn = new WeakSet<EventTarget>();
+let typingIn = new WeakSet<EventTarget>();
+// Once the person clicks outside the card, a field that takes the focus back is the card's doing, not theirs.
+window.addEventListener("blur", () => {
+  typingIn = new WeakSet();
+});
 window.addEventListener(
   "pointerdown",
   (event) => {

@@ -8,7 +8,13 @@ export interface FrameEvents {
   onShown: () => void;
   /** A study key pressed while the focus was inside the card. */
   onKey: (press: KeyPress) => void;
+  /** The card was stopped: its script ran too long, or it tried to load another page into the frame. */
+  onStopped: (why: "stuck" | "left") => void;
 }
+
+/** How long a card may take to show (its scripts included) before its frame is replaced. */
+export const SHOW_TIMEOUT_MS = 5000;
+const REMOUNT_DELAY_MS = 1500;
 
 /** What a study screen needs of the card frame the page holds: show content, hear its events, take focus back. */
 export interface FrameHost {
@@ -47,14 +53,49 @@ export function CardFrame({
   const frame = useRef<HTMLIFrameElement | null>(null);
   const [ready, setReady] = useState(false);
   const handlers = events;
+  // A frame that is stuck or no longer the card page is thrown away for a fresh one (a new element, so a busy
+  // document cannot hold it), and the card that broke it is not sent again; nothing is posted to the old one.
+  const [generation, setGeneration] = useState(0);
+  const [mounted, setMounted] = useState(true);
+  // What was sent and not yet shown, oldest first: the frame shows in order, so the oldest is the one stuck.
+  const waiting = useRef<FrameContent[]>([]);
+  const stopped = useRef<FrameContent | null>(null);
+  const loads = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const replace = (why: "stuck" | "left") => {
+    clearTimeout(timer.current);
+    stopped.current = waiting.current[0] ?? content;
+    waiting.current = [];
+    loads.current = 0;
+    setReady(false);
+    // The old frame goes first, and the new one comes a moment later: a frame whose script never returns holds its
+    // process, and a new frame made while that process lives would be placed in it and never load.
+    setMounted(false);
+    timer.current = setTimeout(() => {
+      setGeneration((g) => g + 1);
+      setMounted(true);
+    }, REMOUNT_DELAY_MS);
+    handlers.current.onStopped(why);
+  };
+  const armTimer = () => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => replaceRef.current("stuck"), SHOW_TIMEOUT_MS);
+  };
+  const replaceRef = useRef(replace);
+  replaceRef.current = replace;
+  useEffect(() => () => clearTimeout(timer.current), []);
 
   useEffect(() => {
     const listener = (event: MessageEvent) => {
       if (event.source !== frame.current?.contentWindow) return;
       const message = readFrameMessage(event.data);
       if (message?.type === "ready") setReady(true);
-      else if (message?.type === "shown") handlers.current.onShown();
-      else if (message?.type === "typed") handlers.current.onTyped(message.text);
+      else if (message?.type === "shown") {
+        clearTimeout(timer.current);
+        waiting.current.shift();
+        if (waiting.current.length > 0) armTimer();
+        handlers.current.onShown();
+      } else if (message?.type === "typed") handlers.current.onTyped(message.text);
       else if (message?.type === "key") handlers.current.onKey(message);
     };
     window.addEventListener("message", listener);
@@ -62,7 +103,7 @@ export function CardFrame({
   }, []);
 
   useEffect(() => {
-    if (!ready || !content || !frame.current?.contentWindow) return;
+    if (!ready || !content || content === stopped.current || !frame.current?.contentWindow) return;
     const night = window.matchMedia("(prefers-color-scheme: dark)").matches;
     const message: ShowCard = {
       type: "show",
@@ -74,10 +115,19 @@ export function CardFrame({
       focusTypeBox: content.focusTypeBox,
     };
     frame.current.contentWindow.postMessage(message, "*");
+    waiting.current.push(content);
+    if (waiting.current.length === 1) armTimer();
   }, [ready, content]);
 
+  if (!mounted) return null;
   return (
     <iframe
+      key={generation}
+      onLoad={() => {
+        // The first load is the card page; any later one means the card sent its frame elsewhere.
+        loads.current += 1;
+        if (loads.current > 1) replaceRef.current("left");
+      }}
       ref={(element) => {
         frame.current = element;
         if (typeof frameRef === "function") frameRef(element);

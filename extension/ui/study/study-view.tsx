@@ -283,6 +283,14 @@ export function StudyView({
     onKey: (press) => {
       onStudyKey(press);
     },
+    onStopped: (why) => {
+      setMessage(
+        why === "stuck"
+          ? "A card's script did not finish within 5 seconds, so it was stopped. Answer, bury or edit the card as usual."
+          : "A card tried to load another page, which cards may not do, so it was stopped.",
+      );
+      host.focusHome();
+    },
     onShown: () => {
       // Marks for `npm run bench`: when each side reached the screen.
       performance.mark("study:card-shown");
