@@ -1,5 +1,6 @@
 // Studying in the popup, the way a person does it: choose a deck, read the question, show the answer, answer with
 // the keyboard, undo. And the card frame's sandbox: a hostile note's HTML and scripts run, but reach nothing.
+import { createSocket } from "node:dgram";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -285,6 +286,42 @@ describe("studying in the popup", () => {
     await expect.poll(() => questionText(popup)).toMatch(/my secret answer/);
     await popup.waitForTimeout(500);
     expect(hits).toEqual([]);
+    await popup.close();
+  });
+
+  it("a card gets no WebRTC: nothing reaches a STUN server, directly, through a nested frame or in a shadow root", async () => {
+    const packets: number[] = [];
+    const udp = createSocket("udp4");
+    udp.on("message", (message) => packets.push(message.length));
+    await new Promise<void>((resolve) => udp.bind(0, "127.0.0.1", () => resolve()));
+    const stun = `stun:127.0.0.1:${udp.address().port}`;
+    const call = (win: string, tag: string) =>
+      `try { const pc = new ${win}.RTCPeerConnection({ iceServers: [{ urls: "${stun}" }] }); pc.createDataChannel("x");` +
+      ` pc.createOffer().then((o) => pc.setLocalDescription(o)); document.body.dataset.${tag} = "made"; }` +
+      ` catch (e) { document.body.dataset.${tag} = "refused"; }`;
+    const front = [
+      "calling <script>",
+      call("window", "direct"),
+      'const f = document.createElement("iframe"); document.body.append(f);',
+      `const w = f.contentWindow || window[0]; if (w) { ${call("w", "nested")} } else { document.body.dataset.nested = "no frame"; }`,
+      'const root = document.createElement("div").attachShadow({ mode: "open" }); document.body.append(root.host);',
+      'const g = document.createElement("iframe"); root.append(g);',
+      `const s = g.contentWindow; if (s) { ${call("s", "shadow")} } else { document.body.dataset.shadow = "no frame"; }`,
+      "</script>",
+      `<iframe srcdoc="<script>${call("window", "srcdoc").replace(/"/g, "&quot;")} parent.document.body.dataset.srcdocRan = 'yes';</script>"></iframe>`,
+    ].join("");
+    await addDeck("Calling");
+    await addNote(front, "b", "Calling");
+    const popup = await openPopup();
+    await popup.getByRole("button", { name: "Calling", exact: true }).click();
+    const body = popup.frameLocator("[data-testid=card-frame]").locator("body");
+    await expect.poll(() => body.getAttribute("data-direct")).toBe("refused");
+    expect(await body.getAttribute("data-nested")).toMatch(/^(refused|no frame)$/);
+    expect(await body.getAttribute("data-shadow")).toMatch(/^(refused|no frame)$/);
+    await popup.waitForTimeout(2000);
+    expect(await body.getAttribute("data-srcdoc-ran")).toBeNull();
+    expect(packets).toEqual([]);
+    udp.close();
     await popup.close();
   });
 

@@ -5,6 +5,79 @@
 import { type FrameMessage, isStudyKey, type ReplaySounds, type ShowCard } from "../../lib/card-frame-protocol";
 import "./card.css";
 
+// WebRTC reaches the network past the content security policy (STUN over UDP), so a card gets none: every RTC…
+// name is taken off this window for good before any card's script runs. A nested frame would bring a fresh set, so
+// cards get no nested frames: an <iframe>, <frame> or <object> is disarmed and removed as it loads (for an empty
+// frame that is during its insertion, before the script that inserted it goes on), and whatever a frame is, it is
+// taken out of the page as soon as it appears.
+disarmWebRtc(window);
+const frames = new MutationObserver((records) => {
+  for (const record of records) {
+    for (const node of record.addedNodes) {
+      if (isFrameElement(node)) dropFrame(node);
+      if (node instanceof Element)
+        for (const inner of node.querySelectorAll("iframe, frame, object, embed")) dropFrame(inner);
+    }
+  }
+});
+watchFrames(document);
+// A shadow root hides its frames' load events and insertions from the document, so each is watched as well; HTML
+// parsed with declarative shadow roots (setHTMLUnsafe, parseHTMLUnsafe) would make roots unseen, so it is not offered.
+const attachShadow = Element.prototype.attachShadow;
+lock(Element.prototype, "attachShadow", function (this: Element, init: ShadowRootInit) {
+  const root = attachShadow.call(this, init);
+  watchFrames(root);
+  return root;
+});
+lock(Element.prototype, "setHTMLUnsafe", undefined);
+lock(ShadowRoot.prototype, "setHTMLUnsafe", undefined);
+lock(Document, "parseHTMLUnsafe", undefined);
+
+function watchFrames(root: Document | ShadowRoot): void {
+  root.addEventListener(
+    "load",
+    (event) => {
+      if (isFrameElement(event.target)) dropFrame(event.target);
+    },
+    true,
+  );
+  frames.observe(root, { childList: true, subtree: true });
+}
+
+function lock(target: object, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, writable: false, configurable: false });
+}
+
+function disarmWebRtc(win: Window): void {
+  for (const name of Object.getOwnPropertyNames(win)) {
+    if (!/^(webkit)?RTC/.test(name)) continue;
+    try {
+      lock(win, name, undefined);
+    } catch {
+      // Already fixed by an earlier pass.
+    }
+  }
+}
+
+function isFrameElement(node: unknown): node is Element {
+  return (
+    node instanceof HTMLIFrameElement ||
+    node instanceof HTMLFrameElement ||
+    node instanceof HTMLObjectElement ||
+    node instanceof HTMLEmbedElement
+  );
+}
+
+function dropFrame(element: Element): void {
+  try {
+    const inner = (element as HTMLIFrameElement).contentWindow;
+    if (inner) disarmWebRtc(inner);
+  } catch {
+    // A frame of another origin: nothing of it is reachable from here.
+  }
+  element.remove();
+}
+
 const qa = document.getElementById("qa") as HTMLElement;
 const style = document.createElement("style");
 document.head.append(style);
