@@ -13,6 +13,8 @@ export const SHA1_PATTERN = /^[0-9a-f]{40}$/;
 // C0 and C1 control characters, and the separators of paths on every system.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const SEPARATOR = /[/\\]/;
+// Marks and overrides of text direction (U+202E shows "gpj.exe" as "exe.jpg"): a name must read as it is.
+export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /** Bytes of the text in UTF-8 (a lone surrogate counts as the 3 bytes of its replacement). */
 export function utf8Length(text: string): number {
@@ -30,6 +32,9 @@ export function mediaNameProblem(name: string): string | null {
   if (name !== name.normalize("NFC")) return `the name "${name}" is not in Unicode normal form C`;
   if (SEPARATOR.test(name)) return `the name "${name}" contains / or \\, which are not allowed in file names`;
   if (CONTROL.test(name)) return `the name "${printable(name)}" contains control characters`;
+  if (BIDI_CONTROLS.test(name)) {
+    return `the name "${printable(name)}" contains characters that change the direction of text (such as U+202E), which could disguise what the file is`;
+  }
   if (name === "." || name === "..") return `"${name}" is not a file name`;
   if (name.trim() !== name) return `the name "${name}" begins or ends with spaces`;
   const bytes = utf8Length(name);
@@ -48,7 +53,7 @@ export function mediaSizeProblem(name: string, size: number): string | null {
 }
 
 function printable(name: string): string {
-  return name.replace(new RegExp(CONTROL.source, "g"), "�");
+  return name.replace(new RegExp(CONTROL.source, "g"), "�").replace(new RegExp(BIDI_CONTROLS.source, "g"), "�");
 }
 
 /**

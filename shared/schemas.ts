@@ -107,15 +107,48 @@ export const DeckConfig = z.object({
 });
 export type DeckConfig = z.output<typeof DeckConfig>;
 
-export const Note = z.object({
+/**
+ * The most a note's fields and tags may hold, as the UTF-8 bytes of their JSON: one size for the editor, imports,
+ * the sync and the relay, so that any note that can be saved also fits in one sync request (the relay takes 1 MiB).
+ */
+export const MAX_NOTE_BYTES = 900_000;
+
+/** Why a note's fields and tags are too large to keep, naming the size and the limit; null when they fit. */
+export function noteSizeProblem(fields: readonly string[], tags: readonly string[] = []): string | null {
+  // A quick bound first: UTF-8 takes at most 3 bytes per UTF-16 unit, JSON escaping at most 6 units per unit.
+  let units = 0;
+  for (const field of fields) units += field.length;
+  for (const tag of tags) units += tag.length;
+  if (units * 18 <= MAX_NOTE_BYTES) return null;
+  if (units > MAX_NOTE_BYTES) return tooLarge(units);
+  const bytes = new TextEncoder().encode(JSON.stringify([fields, tags])).length;
+  return bytes > MAX_NOTE_BYTES ? tooLarge(bytes) : null;
+}
+
+function tooLarge(size: number): string {
+  const kb = (n: number) => `${Math.round(n / 1000).toLocaleString("en")} kB`;
+  return `The note is too large: its fields hold about ${kb(size)}, and a note may hold at most ${kb(MAX_NOTE_BYTES)}. Move large content, such as pictures pasted as text, into media files.`;
+}
+
+/** A note's record without the size check, for schemas built from it (refinements cannot be omitted from). */
+export const NoteRecord = z.object({
   id: Id,
   /** Anki's globally unique id, used to match notes across collections when importing. */
   guid: z.string().min(1).max(100),
   noteTypeId: Id,
-  fields: z.array(z.string().max(1_000_000)).min(1).max(200),
+  // Their size together is checked by checkNoteSize, which names the limit in words.
+  fields: z.array(z.string()).min(1).max(200),
   tags: z.array(z.string().min(1).max(500)).max(1000),
   ...stamped,
 });
+
+/** Refuses a note whose fields and tags are larger than MAX_NOTE_BYTES. */
+export function checkNoteSize(note: { fields: string[]; tags: string[] }, ctx: z.RefinementCtx): void {
+  const problem = noteSizeProblem(note.fields, note.tags);
+  if (problem) ctx.addIssue({ code: "custom", path: ["fields"], message: problem });
+}
+
+export const Note = NoteRecord.superRefine(checkNoteSize);
 export type Note = z.output<typeof Note>;
 
 export const Card = z.object({

@@ -1,6 +1,6 @@
 // The sync protocol's wire types and their validators. docs/protocol.md describes the exchange.
 import { z } from "zod";
-import { Card, ConfigEntry, Deck, DeckConfig, Note, NoteType, RevlogEntry, Tag } from "../schemas";
+import { Card, ConfigEntry, checkNoteSize, Deck, DeckConfig, NoteRecord, NoteType, RevlogEntry, Tag } from "../schemas";
 
 /** Every kind of synced record, parents before children: the order in which a side applies them. */
 export const SYNC_KINDS = ["notetype", "deckconfig", "deck", "tag", "config", "note", "card", "revlog"] as const;
@@ -14,7 +14,7 @@ export const BODY_SCHEMAS: Record<SyncKind, z.ZodType> = {
   deck: Deck.omit({ usn: true }),
   tag: Tag.omit({ usn: true }),
   config: ConfigEntry.omit({ usn: true }),
-  note: Note.omit({ usn: true }),
+  note: NoteRecord.omit({ usn: true }).superRefine(checkNoteSize),
   card: Card.omit({ usn: true }),
   revlog: RevlogEntry.omit({ usn: true }),
 };

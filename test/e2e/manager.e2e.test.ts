@@ -66,6 +66,17 @@ describe("the manager page", () => {
     await expect.poll(() => page.getByTestId("match-count").textContent()).toBe("Nothing matches.");
   });
 
+  it("a field of 2,000,000 characters is refused at once with the limit in words, and the page stays responsive", async () => {
+    await page.goto(`chrome-extension://${browser.extensionId}/options.html#add`);
+    await page.getByLabel("Type").selectOption({ label: "Basic" });
+    await page.fill("textarea[name=field-0]", "x".repeat(2_000_000));
+    await page.fill("textarea[name=field-1]", "back");
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/too large.*at most 900 kB/);
+    await page.fill("textarea[name=field-0]", "small again");
+    expect(await page.inputValue("textarea[name=field-0]")).toBe("small again");
+  });
+
   it("the popup lists the decks with today's new cards", async () => {
     await page.goto(`chrome-extension://${browser.extensionId}/options.html#add`);
     await page.fill("textarea[name=field-0]", "el sol");

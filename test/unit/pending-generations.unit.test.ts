@@ -96,7 +96,10 @@ describe("pending generations", () => {
     col.close();
   });
 
-  it("a change made while the upload runs, in another page's connection, stays pending after it", async () => {
+  // 3,000 notes: more than a few seconds on a busy machine.
+  it("a change made while the upload runs, in another page's connection, stays pending after it", {
+    timeout: 30_000,
+  }, async () => {
     const { col, clock } = await freshCollection();
     const notes: number[] = [];
     for (let i = 0; i < 3000; i++) notes.push(await addBasic(col, `note ${i}`));

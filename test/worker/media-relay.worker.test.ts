@@ -171,6 +171,7 @@ describe("media names and the media usn", () => {
       ["a\\b.png", "/ or \\"],
       ["bell\u0007.png", "control characters"],
       ["cafe\u0301.png", "normal form C"],
+      ["photo\u202egnp.exe", "change the direction of text"],
       [`${"x".repeat(121)}`, "at most 120 bytes"],
       ["..", "not a file name"],
     ] as const) {

@@ -3,6 +3,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { readForUpload } from "../../extension/lib/sync/local";
+import { MAX_NOTE_BYTES } from "../../shared/schemas";
 import type { WireObject } from "../../shared/sync/protocol";
 import { toWire } from "../../shared/sync/records";
 import { accountWithDevice, Device } from "./devices";
@@ -100,6 +101,16 @@ describe("the review log only grows", () => {
     expect(refused.status).toBe(400);
     expect(String(refused.json?.error)).toMatch(/review log only grows/);
     expect(await relayRow("revlog", answered)).toMatchObject({ deleted: 0 });
+  });
+
+  it("a note over the size limit every side keeps is refused in words, naming the note, and changes nothing", async () => {
+    const { commit, relayRow, notesOf } = await uploaded(1);
+    const [note] = await notesOf();
+    if (!note) throw new Error("no note");
+    const refused = await commit("a-note-far-too-large-1", 0, [edited(note, "x".repeat(MAX_NOTE_BYTES))]);
+    expect(refused.status).toBe(400);
+    expect(String(refused.json?.error)).toMatch(new RegExp(`${note.id}.*too large.*at most 900 kB`));
+    expect(JSON.parse((await relayRow("note", note.id))?.body ?? "{}").fields).toEqual(note.fields);
   });
 });
 

@@ -3,6 +3,7 @@
 import { cardOrdinals } from "../../../shared/card-generation";
 import { parseTags } from "../../../shared/deck-names";
 import { type Card, CardQueue, CardType, type Note, type NoteType } from "../../../shared/model";
+import { noteSizeProblem } from "../../../shared/schemas";
 import { type Collection, done, grave, type Outcome, randomGuid, refuse, stamp, touchedMeta } from "./collection";
 import { pendingUsn } from "./pending";
 import type { WriteStore } from "./schema";
@@ -97,6 +98,12 @@ export async function addNotes(col: Collection, inputs: NoteInput[]): Promise<Ad
       refused.push({ index, error: `There is no deck with id ${input.deckId}.` });
       continue;
     }
+    // Before any work on the text: a field of millions of characters is refused at once, not after seconds.
+    const tooLarge = noteSizeProblem(input.fields, typeof input.tags === "string" ? [input.tags] : input.tags);
+    if (tooLarge) {
+      refused.push({ index, error: tooLarge });
+      continue;
+    }
     const fields = input.fields.map((f) => f.normalize("NFC"));
     const problem = checkFields(noteType, fields);
     if (problem) {
@@ -167,6 +174,11 @@ export async function updateNote(col: Collection, noteId: number, edit: NoteEdit
   if (!existing) return refuse(`There is no note with id ${noteId}; it may have been deleted.`);
   const noteType = await col.db.get("notetypes", existing.noteTypeId);
   if (!noteType) return refuse(`The note's note type (id ${existing.noteTypeId}) is missing.`);
+  const tooLarge = noteSizeProblem(
+    edit.fields ?? existing.fields,
+    typeof edit.tags === "string" ? [edit.tags] : (edit.tags ?? existing.tags),
+  );
+  if (tooLarge) return refuse(tooLarge);
   const fields = (edit.fields ?? existing.fields).map((f) => f.normalize("NFC"));
   if (fields.length !== noteType.fields.length) {
     return refuse(

@@ -1,7 +1,7 @@
 // Names of media files in the collection: the rules (shared with the relay), cleaning a name that came from
 // outside (a picked, pasted or dropped file), a unique name when another file already holds one, and the type
 // of a file from its name.
-import { MAX_MEDIA_NAME_BYTES, mediaNameProblem } from "../../../shared/media";
+import { BIDI_CONTROLS, MAX_MEDIA_NAME_BYTES, mediaNameProblem } from "../../../shared/media";
 
 export { MAX_MEDIA_BYTES, MAX_MEDIA_NAME_BYTES, mediaNameProblem, mediaSizeProblem } from "../../../shared/media";
 
@@ -40,12 +40,14 @@ export function fitName(stem: string, suffix: string, extension: string): string
 
 /**
  * A valid name made from a name that came from outside: separators, control characters and the characters Windows
- * refuses in file names (so that an exported package unpacks anywhere) become "_", and a long name is shortened,
+ * refuses in file names (so that an exported package unpacks anywhere) become "_", marks of text direction are
+ * dropped (a name must read as it is), and a long name is shortened,
  * keeping its extension. "image.png" stays as it is.
  */
 export function safeMediaName(raw: string, fallback = "file"): string {
   const cleaned = normalizeMediaName(raw)
     .replace(/[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/g, "_")
+    .replace(new RegExp(BIDI_CONTROLS.source, "g"), "")
     .trim();
   const name = cleaned === "" || cleaned === "." || cleaned === ".." ? fallback : cleaned;
   if (mediaNameProblem(name) === null) return name;

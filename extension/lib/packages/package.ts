@@ -1,6 +1,8 @@
 // Opens a package file: an .apkg or .colpkg (a zip holding a collection database, a media map and numbered media
 // files, in each of the variants Anki has written) or a bare collection file (.anki2). The newest variant wins:
 // collection.anki21b (zstd, schema 18) over collection.anki21 over collection.anki2 (the others are stubs).
+
+import { BIDI_CONTROLS } from "../../../shared/media";
 import { type AnkiCollection, readAnkiCollection } from "./anki-db";
 import {
   type ArchiveLimits,
@@ -127,6 +129,13 @@ function readMediaMap(zip: ZipArchive, raw: Uint8Array | undefined, modern: bool
     if (!safeMediaName(name)) {
       fail(
         `The package names a media file "${name.slice(0, 80)}", which is a path, not a file name; it was not imported.`,
+      );
+    }
+    if (BIDI_CONTROLS.test(name)) {
+      fail(
+        `The package names a media file "${name.slice(0, 80).replace(new RegExp(BIDI_CONTROLS.source, "g"), "�")}" ` +
+          "with characters that change the direction of text (such as U+202E), which could disguise what the file " +
+          "is; nothing was imported.",
       );
     }
     // Anki tolerates media listed but missing from the zip; so does this.
