@@ -11,8 +11,9 @@ export default defineConfig({
     name: "Flashcard Relay",
     description: "Study your Anki-style flashcards in the browser and sync them through your own relay.",
     // No host permissions: the relay answers with CORS headers, so the extension reads only its own relay.
-    // alarms: automatic sync every few minutes while changes wait.
-    permissions: ["storage", "alarms"],
+    // alarms: automatic sync every few minutes while changes wait. unlimitedStorage: no quota of a web page on the
+    // collection, and persistent storage, so that the browser never clears it to free disk space.
+    permissions: ["storage", "alarms", "unlimitedStorage"],
     action: { default_title: "Flashcard Relay" },
     // The card frame (card.html) runs each card's own HTML and scripts in a sandbox: an opaque origin without
     // extension APIs or IndexedDB, and no network at all; images and sounds come from the study screen as bytes.

@@ -1,7 +1,8 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ExtensionBrowser, launchWithExtension, screenshot, testFolder } from "./browser";
+import { EXTENSION_DIR, type ExtensionBrowser, launchWithExtension, screenshot, testFolder } from "./browser";
 
 let browser: ExtensionBrowser;
 let page: Page;
@@ -75,6 +76,17 @@ describe("the manager page", () => {
     await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/too large.*at most 900 kB/);
     await page.fill("textarea[name=field-0]", "small again");
     expect(await page.inputValue("textarea[name=field-0]")).toBe("small again");
+  });
+
+  it("the collection's storage has no quota and is never cleared to free disk space, and the Media page says so", async () => {
+    const manifest = JSON.parse(readFileSync(path.join(EXTENSION_DIR, "manifest.json"), "utf8"));
+    expect(manifest.permissions).toContain("unlimitedStorage");
+    await page.goto(`chrome-extension://${browser.extensionId}/options.html#media`);
+    await expect
+      .poll(() => page.getByTestId("storage-state").textContent())
+      .toMatch(
+        /^The browser holds [\d.]+ (bytes|[KMG]iB) for this extension\. Its storage is kept: it has no quota, and the browser does not clear it/,
+      );
   });
 
   it("the popup lists the decks with today's new cards", async () => {

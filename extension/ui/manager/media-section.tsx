@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { checkMedia, type MediaCheck } from "../../lib/media/check";
 import { deleteMedia, listMedia, mediaSyncState, pendingMedia } from "../../lib/media/store";
 import type { MediaInfo, MediaSyncState } from "../../lib/media/types";
+import { ensurePersistentStorage, type StorageState } from "../../lib/storage-durability";
 import { Messages } from "../messages";
 import type { SectionProps } from "./context";
 import { MediaThumb } from "./media-view";
@@ -76,6 +77,8 @@ export function MediaSection({ col, version, changed }: SectionProps) {
           </p>
         )}
       </section>
+
+      <StorageLine />
 
       <section class="stack" aria-labelledby="check-media-heading">
         <h2 id="check-media-heading">Check Media</h2>
@@ -172,5 +175,22 @@ export function MediaSection({ col, version, changed }: SectionProps) {
         </section>
       )}
     </div>
+  );
+}
+
+/** How much the browser holds for the extension, and whether it may clear it to free disk space. */
+function StorageLine() {
+  const [state, setState] = useState<StorageState | null>(null);
+  useEffect(() => void ensurePersistentStorage().then(setState), []);
+  if (!state) return null;
+  const used = state.usage === null ? "" : `The browser holds ${formatBytes(state.usage)} for this extension. `;
+  const kept = state.unlimited || state.persistent === true;
+  return (
+    <p class={kept ? "muted flush" : "error flush"} data-testid="storage-state">
+      {used}
+      {kept
+        ? `Its storage is kept: ${state.unlimited ? "it has no quota, and " : ""}the browser does not clear it to free disk space.`
+        : "Its storage is not protected: the browser may clear it when the disk runs low. Sync, or export a backup."}
+    </p>
   );
 }
