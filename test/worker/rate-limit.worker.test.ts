@@ -1,5 +1,7 @@
+// Failed password checks are limited per address and account, per address, and per account, so that guessing is
+// slow however many addresses guess, without letting strangers lock an owner out (docs/security.md).
 import { describe, expect, it } from "vitest";
-import { FAILURES_PER_ADDRESS, FAILURES_PER_USERNAME } from "../../worker/lib/rate-limit";
+import { FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, FAILURES_PER_PAIR } from "../../worker/lib/rate-limit";
 import { call, signUp, uniqueName } from "./relay";
 
 const logIn = (username: string, password: string, address = "198.51.100.1") =>
@@ -11,21 +13,22 @@ const logIn = (username: string, password: string, address = "198.51.100.1") =>
   });
 
 describe("failed logins are rate-limited", () => {
-  it("per username: after the limit even the right password waits, with Retry-After", async () => {
+  it("100 wrong passwords at once for one account from one address: only the limit is checked, the rest get 429", async () => {
     const { username, password } = await signUp();
-    for (let i = 0; i < FAILURES_PER_USERNAME; i++) {
-      // Spread over addresses, so that only the per-username limit can trip.
-      expect((await logIn(username, "wrong password", `198.51.100.${10 + i}`)).status).toBe(401);
-    }
-    const blocked = await logIn(username, password, "203.0.113.200");
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, () => logIn(username, "wrong password", "198.51.100.9")),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401).length).toBe(FAILURES_PER_PAIR);
+    expect(statuses.filter((s) => s === 429).length).toBe(100 - FAILURES_PER_PAIR);
+    const blocked = await logIn(username, password, "198.51.100.9");
     expect(blocked.status).toBe(429);
-    expect(blocked.json?.error).toMatch(/too many failed sign-in attempts/);
+    expect(blocked.json?.error).toMatch(/too many failed sign-in attempts; try again in \d+ minute/);
     const retry = Number(blocked.headers.get("retry-after"));
     expect(retry).toBeGreaterThan(0);
     expect(retry).toBeLessThanOrEqual(15 * 60);
-    // Other accounts are not affected.
-    const other = await signUp();
-    expect((await logIn(other.username, other.password, "203.0.113.200")).status).toBe(200);
+    // The owner, elsewhere, is not affected.
+    expect((await logIn(username, password, "203.0.113.5")).status).toBe(200);
   });
 
   it("per client address: guessing many usernames from one address is stopped, other addresses are not", async () => {
@@ -39,36 +42,39 @@ describe("failed logins are rate-limited", () => {
     expect((await logIn(username, password, "192.0.2.78")).status).toBe(200);
   });
 
-  it("a successful login clears the username's count of failures", async () => {
+  it("strangers guessing from many addresses get the account's limit and no more, and cannot lock the owner out where the owner signs in", async () => {
+    const { username, password } = await signUp();
+    expect((await logIn(username, password, "198.18.0.1")).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < FAILURES_PER_ACCOUNT + 10; i++) {
+      statuses.push((await logIn(username, "wrong password", `198.19.${i >> 8}.${i & 255}`)).status);
+    }
+    expect(statuses.filter((s) => s === 401).length).toBe(FAILURES_PER_ACCOUNT);
+    expect(statuses.slice(FAILURES_PER_ACCOUNT).every((s) => s === 429)).toBe(true);
+    // A new address waits, even with the right password; the address the owner signed in from does not.
+    expect((await logIn(username, password, "203.0.113.99")).status).toBe(429);
+    expect((await logIn(username, password, "198.18.0.1")).status).toBe(200);
+  });
+
+  it("a successful login clears the failures of that address for that account", async () => {
     const { username, password } = await signUp();
     for (let round = 0; round < 2; round++) {
-      for (let i = 0; i < FAILURES_PER_USERNAME - 1; i++) {
-        expect((await logIn(username, "wrong password", `198.18.${round}.${i}`)).status).toBe(401);
+      for (let i = 0; i < FAILURES_PER_PAIR - 1; i++) {
+        expect((await logIn(username, "wrong password", "198.18.7.7")).status).toBe(401);
       }
-      expect((await logIn(username, password, `198.18.${round}.250`)).status).toBe(200);
+      expect((await logIn(username, password, "198.18.7.7")).status).toBe(200);
     }
   });
 
   it("wrong passwords when deleting an account count too", async () => {
     const { username, password, token } = await signUp();
-    for (let i = 0; i < FAILURES_PER_USERNAME; i++) {
-      const response = await call({
-        method: "DELETE",
-        path: "/v1/accounts/current",
-        token,
-        body: { password: "wrong password" },
-        headers: { "cf-connecting-ip": `100.64.0.${i}` },
-      });
-      expect(response.status).toBe(403);
+    const remove = (body: { password: string }, address: string) =>
+      call({ method: "DELETE", path: "/v1/accounts/current", token, body, headers: { "cf-connecting-ip": address } });
+    for (let i = 0; i < FAILURES_PER_PAIR; i++) {
+      expect((await remove({ password: "wrong password" }, "100.64.0.1")).status).toBe(403);
     }
-    const blocked = await call({
-      method: "DELETE",
-      path: "/v1/accounts/current",
-      token,
-      body: { password },
-      headers: { "cf-connecting-ip": "100.64.1.1" },
-    });
-    expect(blocked.status).toBe(429);
-    expect((await logIn(username, password, "100.64.1.2")).status).toBe(429);
+    expect((await remove({ password }, "100.64.0.1")).status).toBe(429);
+    expect((await logIn(username, password, "100.64.0.1")).status).toBe(429);
+    expect((await logIn(username, password, "100.64.0.2")).status).toBe(200);
   });
 });

@@ -1,4 +1,4 @@
-// Every query on users, sessions and login_failures. Rows are mapped to objects here and nowhere else.
+// Every query on users and sessions (the counts of failed logins are in lib/rate-limit.ts). Rows are mapped to objects here and nowhere else.
 import type { PasswordHash } from "../lib/password";
 import { deleteCollectionStatements } from "./collections";
 import { deleteMediaStatements } from "./media";
@@ -111,35 +111,13 @@ export async function deleteUser(db: D1Database, userId: number): Promise<void> 
     ...deleteCollectionStatements(db, userId),
     ...deleteMediaStatements(db, userId),
     db.prepare("DELETE FROM sessions WHERE user_id = ?1").bind(userId),
+    // The addresses it signed in from (keys "<username key> <address>"; a username has no spaces), so that a later
+    // account of the same name starts anew.
+    db
+      .prepare(
+        "DELETE FROM login_known WHERE substr(key, 1, instr(key, ' ') - 1) = (SELECT username_key FROM users WHERE id = ?1)",
+      )
+      .bind(userId),
     db.prepare("DELETE FROM users WHERE id = ?1").bind(userId),
   ]);
-}
-
-/** The failure count in the current window, and when that window ends. */
-export async function readFailures(
-  db: D1Database,
-  key: string,
-  windowStart: number,
-): Promise<{ count: number; windowStart: number } | null> {
-  const row = await db
-    .prepare("SELECT count, window_start AS windowStart FROM login_failures WHERE key = ?1 AND window_start > ?2")
-    .bind(key, windowStart)
-    .first<{ count: number; windowStart: number }>();
-  return row ?? null;
-}
-
-/** Counts one failure; a window older than `windowStart` restarts at one. */
-export function recordFailure(db: D1Database, key: string, now: number, windowStart: number): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO login_failures (key, window_start, count) VALUES (?1, ?2, 1)
-       ON CONFLICT (key) DO UPDATE SET
-         count = CASE WHEN window_start <= ?3 THEN 1 ELSE count + 1 END,
-         window_start = CASE WHEN window_start <= ?3 THEN ?2 ELSE window_start END`,
-    )
-    .bind(key, now, windowStart);
-}
-
-export async function clearFailures(db: D1Database, key: string): Promise<void> {
-  await db.prepare("DELETE FROM login_failures WHERE key = ?1").bind(key).run();
 }

@@ -3,7 +3,7 @@ import { AccountDeletion, usernameKey } from "../../shared/protocol/accounts";
 import { deleteUser, findUserById } from "../db/accounts";
 import { deleteAccountBlobs } from "../lib/media-bucket";
 import { verifyPassword } from "../lib/password";
-import { assertLoginAllowed, noteLoginFailure } from "../lib/rate-limit";
+import { claimLoginAttempt, settleLoginAttempt } from "../lib/rate-limit";
 import { clientAddress, readBody } from "../lib/request";
 import type { AuthedRequest } from "../lib/with-auth";
 
@@ -15,11 +15,10 @@ export async function deleteAccount(request: AuthedRequest, env: Env): Promise<R
   if (!user) throw new StatusError(401, "this account no longer exists");
   const who = { usernameKey: usernameKey(user.username), address: clientAddress(request) };
   const now = Date.now();
-  await assertLoginAllowed(env.DB, who, now);
-  if (!(await verifyPassword(password, user.password))) {
-    await noteLoginFailure(env.DB, who, now);
-    throw new StatusError(403, "wrong password; the account was not deleted");
-  }
+  await claimLoginAttempt(env.DB, who, now);
+  const valid = await verifyPassword(password, user.password);
+  await settleLoginAttempt(env.DB, who, now, valid);
+  if (!valid) throw new StatusError(403, "wrong password; the account was not deleted");
   // Media first: if that fails the account is still there, and deleting it again finishes the work.
   await deleteAccountBlobs(env.MEDIA, user.id);
   await deleteUser(env.DB, user.id);
