@@ -17,6 +17,8 @@ export interface RelayOptions {
   tmpDir?: string;
   /** Print wrangler's output. */
   verbose?: boolean;
+  /** Settings of wrangler.toml's [vars] to override, such as { SIGNUP: "invitation" }. */
+  vars?: Record<string, string>;
 }
 
 export interface RunningRelay {
@@ -94,6 +96,7 @@ async function startOnce(options: RelayOptions, port: number): Promise<RunningRe
       "--persist-to",
       options.stateDir,
       "--show-interactive-dev-session=false",
+      ...Object.entries(options.vars ?? {}).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ],
     { cwd: ROOT, env: wranglerEnv(options.tmpDir), detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );

@@ -41,8 +41,13 @@ export class RelayClient {
     private readonly options: ClientOptions = {},
   ) {}
 
-  signUp(username: string, password: string): Promise<RelayResult<SessionCreated>> {
-    return this.request("POST", "/v1/accounts", { username, password });
+  /** `invitation`: the code a relay whose owner requires one asks for (left out when empty). */
+  signUp(username: string, password: string, invitation = ""): Promise<RelayResult<SessionCreated>> {
+    return this.request(
+      "POST",
+      "/v1/accounts",
+      invitation ? { username, password, invitation } : { username, password },
+    );
   }
 
   logIn(username: string, password: string): Promise<RelayResult<SessionCreated>> {

@@ -55,21 +55,25 @@ export function useAccount(profileId: string) {
     setState((s) => ({ ...s, busy: false, error, notice }));
   };
 
-  const enter = (kind: "signUp" | "logIn") => (relayInput: string, username: string, password: string) =>
-    run(async () => {
-      const relay = parseRelayUrl(relayInput);
-      if (!relay.ok) throw new Error(relay.error);
-      const client = new RelayClient(relay.value);
-      const result =
-        kind === "signUp" ? await client.signUp(username, password) : await client.logIn(username, password);
-      if (!result.ok) throw new Error(result.error);
-      await saveRelayUrl(relay.value, profileId);
-      await saveAccount(
-        { relayUrl: relay.value, username: result.value.username, token: result.value.token },
-        profileId,
-      );
-      return kind === "signUp" ? `Account created. Signed in as ${result.value.username}.` : null;
-    });
+  const enter =
+    (kind: "signUp" | "logIn") =>
+    (relayInput: string, username: string, password: string, invitation = "") =>
+      run(async () => {
+        const relay = parseRelayUrl(relayInput);
+        if (!relay.ok) throw new Error(relay.error);
+        const client = new RelayClient(relay.value);
+        const result =
+          kind === "signUp"
+            ? await client.signUp(username, password, invitation.trim())
+            : await client.logIn(username, password);
+        if (!result.ok) throw new Error(result.error);
+        await saveRelayUrl(relay.value, profileId);
+        await saveAccount(
+          { relayUrl: relay.value, username: result.value.username, token: result.value.token },
+          profileId,
+        );
+        return kind === "signUp" ? `Account created. Signed in as ${result.value.username}.` : null;
+      });
 
   const logOut = () =>
     run(async () => {

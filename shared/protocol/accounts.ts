@@ -54,6 +54,28 @@ export const Credentials = z.strictObject(
 );
 export type Credentials = z.output<typeof Credentials>;
 
+/** Longest invitation code accepted. */
+export const INVITATION_MAX = 200;
+
+/** Body of a sign-up: the credentials, and the invitation code when the relay's owner requires one. */
+export const SignUpRequest = z.strictObject(
+  {
+    username,
+    password,
+    invitation: z
+      .string({ error: "invitation must be a string" })
+      .max(INVITATION_MAX, { error: `invitation is longer than ${INVITATION_MAX} characters` })
+      .optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unexpected field ${issue.keys.map((k) => `"${k}"`).join(", ")}; expected username, password and invitation`
+        : "the body must be a JSON object with username and password",
+  },
+);
+export type SignUpRequest = z.output<typeof SignUpRequest>;
+
 /** Body of the delete-account request: the password, asked again. */
 export const AccountDeletion = z.strictObject(
   { password },

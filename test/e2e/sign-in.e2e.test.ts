@@ -96,4 +96,32 @@ describe("signing in from the extension", () => {
     await expect.poll(() => options.getByTestId("username").textContent()).toBe("Student.One");
     await options.close();
   });
+
+  it("a relay that asks for an invitation code: the form offers a field for it, and the right code creates the account", async () => {
+    const folder = testFolder("sign-in-invitation");
+    const invited = await startRelay({
+      stateDir: path.join(folder, "state"),
+      tmpDir: path.join(folder, "tmp"),
+      vars: { SIGNUP: "invitation", SIGNUP_INVITATION: "spring-deck-2026" },
+    });
+    try {
+      const other = await launchWithExtension(path.join(folder, "profile"));
+      const options = await other.open("options.html#account");
+      await options.fill("input[name=relayUrl]", invited.url);
+      await options.fill("input[name=username]", "Invited.One");
+      await options.fill("input[name=password]", "a long password");
+      await options.getByRole("button", { name: "Create account" }).click();
+      await expect.poll(() => options.getByRole("alert").textContent()).toMatch(/only with an invitation code/);
+      await options.fill("input[name=invitation]", "not the code");
+      await options.getByRole("button", { name: "Create account" }).click();
+      await expect.poll(() => options.getByRole("alert").textContent()).toMatch(/invitation code is not right/);
+      await screenshot(options, "options-invitation-code");
+      await options.fill("input[name=invitation]", "spring-deck-2026");
+      await options.getByRole("button", { name: "Create account" }).click();
+      await expect.poll(() => options.getByTestId("username").textContent()).toBe("Invited.One");
+      await other.close();
+    } finally {
+      await invited.stop();
+    }
+  });
 });

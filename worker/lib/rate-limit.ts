@@ -45,17 +45,7 @@ export async function claimLoginAttempt(db: D1Database, who: LoginKeys, now: num
   const counted = keys(who);
   const cutoff = now - LOGIN_WINDOW_MS;
   const results = await db.batch<{ count: number; window_start: number }>([
-    ...counted.map(({ key }) =>
-      db
-        .prepare(
-          `INSERT INTO login_failures (key, window_start, count) VALUES (?1, ?2, 1)
-           ON CONFLICT (key) DO UPDATE SET
-             count = CASE WHEN window_start <= ?3 THEN 1 ELSE count + 1 END,
-             window_start = CASE WHEN window_start <= ?3 THEN ?2 ELSE window_start END
-           RETURNING count, window_start`,
-        )
-        .bind(key, now, cutoff),
-    ),
+    ...counted.map(({ key }) => countStatement(db, key, now, cutoff)),
     db
       .prepare("SELECT last_success AS count, 0 AS window_start FROM login_known WHERE key = ?1 AND last_success > ?2")
       .bind(knownKey(who), now - KNOWN_ADDRESS_MS),
@@ -95,6 +85,19 @@ export async function settleLoginAttempt(db: D1Database, who: LoginKeys, now: nu
   ]);
 }
 
+/** Counts one more in the key's window; a window that began at or before `cutoff` starts again at one. */
+function countStatement(db: D1Database, key: string, now: number, cutoff: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO login_failures (key, window_start, count) VALUES (?1, ?2, 1)
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN window_start <= ?3 THEN 1 ELSE count + 1 END,
+         window_start = CASE WHEN window_start <= ?3 THEN ?2 ELSE window_start END
+       RETURNING count, window_start`,
+    )
+    .bind(key, now, cutoff);
+}
+
 function takeBackStatements(db: D1Database, counted: Counted[]): D1PreparedStatement[] {
   return counted.map(({ key }) =>
     db.prepare("UPDATE login_failures SET count = max(0, count - 1) WHERE key = ?1").bind(key),
@@ -103,4 +106,40 @@ function takeBackStatements(db: D1Database, counted: Counted[]): D1PreparedState
 
 async function takeBack(db: D1Database, counted: Counted[]): Promise<void> {
   await db.batch(takeBackStatements(db, counted));
+}
+
+/** Accounts one address may create in a day, unless the relay's owner sets SIGNUPS_PER_ADDRESS_PER_DAY. */
+export const SIGNUPS_PER_ADDRESS = 10;
+export const SIGNUP_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Counts a sign-up from this address; throws 429 when the address has created its share of accounts today. A
+ * request without the client's address (never the case behind Cloudflare) is not counted. Returns the take-back for
+ * a sign-up that then creates nothing.
+ */
+export async function claimSignUp(
+  db: D1Database,
+  address: string,
+  now: number,
+  limit: number,
+): Promise<() => Promise<void>> {
+  if (address === "unknown") return async () => undefined;
+  const counted = [{ key: `signup:${address}`, limit }];
+  const [row] =
+    (
+      await db.batch<{ count: number; window_start: number }>([
+        countStatement(db, counted[0]?.key ?? "", now, now - SIGNUP_WINDOW_MS),
+      ])
+    )[0]?.results ?? [];
+  if (row && row.count > limit) {
+    await takeBack(db, counted);
+    const retryAfter = Math.max(1, Math.ceil((row.window_start + SIGNUP_WINDOW_MS - now) / 1000));
+    const error = new StatusError(
+      429,
+      `this address has created ${limit} accounts today, the most a day; try again in ${Math.ceil(retryAfter / 3600)} hour(s)`,
+    );
+    error.retryAfter = retryAfter;
+    throw error;
+  }
+  return () => takeBack(db, counted);
 }

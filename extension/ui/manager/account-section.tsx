@@ -20,6 +20,7 @@ export function AccountSection({ profileId }: { profileId: string }) {
           busy={state.busy}
           onSignUp={signUp}
           onLogIn={logIn}
+          askInvitation={/invitation code/.test(state.error ?? "")}
         />
       )}
       <Messages error={state.error} notice={state.notice} />
