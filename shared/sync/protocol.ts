@@ -101,7 +101,7 @@ export const CommitRequest = z.strictObject({
   /** The relay usn the device pulled up to; the commit is refused (409, code "stale") if the relay moved on. */
   baseUsn: z.number().int().nonnegative(),
   /** Chunks staged before this request, all of which must be present. */
-  chunks: z.number().int().nonnegative().max(100_000),
+  chunks: z.number().int().nonnegative().max(10_000),
   /** The last records, sent with the commit itself. */
   objects: z.array(WireObject).max(MAX_OBJECTS_PER_REQUEST).default([]),
 });
@@ -131,7 +131,7 @@ export interface CommitResponse {
 export const UploadCommitRequest = z.strictObject({
   collectionId: z.string().regex(/^[0-9a-f]{32}$/, { error: "collectionId must be 32 hexadecimal characters" }),
   scm: z.number().int().nonnegative().safe(),
-  chunks: z.number().int().nonnegative().max(100_000),
+  chunks: z.number().int().nonnegative().max(10_000),
   /** How many records of each kind the upload holds; a truncated upload does not match and is refused. */
   counts: z.partialRecord(SyncKind, z.number().int().nonnegative()),
   /** Replace a collection that has cards with one that has none: only when the person said so. */

@@ -114,6 +114,67 @@ describe("the review log only grows", () => {
   });
 });
 
+describe("what one account may stage", () => {
+  it("chunk numbers stop at 9999, in words", async () => {
+    const { put, notesOf } = await uploaded(1);
+    const [note] = await notesOf();
+    if (!note) throw new Error("no note");
+    const record = edited(note, "staged");
+    expect((await put("chunk-numbers-000001", 9999, [record])).status).toBe(200);
+    const refused = await put("chunk-numbers-000001", 10000, [record]);
+    expect(refused.status).toBe(400);
+    expect(String(refused.json?.error)).toMatch(/from 0 to 9999/);
+    expect((await put("chunk-numbers-000002", 999999, [record])).status).toBe(400);
+  });
+
+  it("eight syncs under way at most: a ninth waits in words, unless older ones have been idle an hour", async () => {
+    const { put, notesOf } = await uploaded(1);
+    const [note] = await notesOf();
+    if (!note) throw new Error("no note");
+    const record = edited(note, "staged");
+    for (let i = 0; i < 8; i++) expect((await put(`many-sessions-00000${i}`, 0, [record])).status).toBe(200);
+    // A chunk of a session already open is fine.
+    expect((await put("many-sessions-000003", 1, [record])).status).toBe(200);
+    const ninth = await put("many-sessions-000009", 0, [record]);
+    expect(ninth.status).toBe(429);
+    expect(String(ninth.json?.error)).toMatch(/8 syncs under way, the most at once/);
+    await env.DB.prepare(
+      "UPDATE sync_sessions SET created_at = created_at - 2 * 3600 * 1000 WHERE session_id = 'many-sessions-000000'",
+    ).run();
+    expect((await put("many-sessions-000009", 0, [record])).status).toBe(200);
+    const staged = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM staged WHERE session_id = 'many-sessions-000000'",
+    ).first<{ n: number }>();
+    expect(staged?.n).toBe(0);
+  });
+
+  it("at most 512 MiB staged: a chunk past it is refused with 413 in words, and a chunk sent again replaces its size", async () => {
+    const { put, notesOf, account } = await uploaded(1);
+    const [note] = await notesOf();
+    if (!note) throw new Error("no note");
+    const user = await env.DB.prepare("SELECT id FROM users WHERE username = ?1")
+      .bind(account.username)
+      .first<{ id: number }>();
+    // Another session of this account already holds nearly the most.
+    await env.DB.prepare(
+      "INSERT INTO sync_sessions (user_id, session_id, kind, created_at) VALUES (?1, 'almost-full-0000001', 'push', ?2)",
+    )
+      .bind(user?.id, Date.now())
+      .run();
+    await env.DB.prepare(
+      "INSERT INTO staged_chunks (user_id, session_id, chunk, bytes) VALUES (?1, 'almost-full-0000001', 0, ?2)",
+    )
+      .bind(user?.id, 512 * 1024 * 1024 - 5000)
+      .run();
+    const small = edited(note, "small");
+    expect((await put("staged-bytes-000001", 0, [small])).status).toBe(200);
+    expect((await put("staged-bytes-000001", 0, [small])).status).toBe(200);
+    const large = await put("staged-bytes-000001", 1, [edited(note, "x".repeat(10_000))]);
+    expect(large.status).toBe(413);
+    expect(String(large.json?.error)).toMatch(/512 MiB; commit or cancel the syncs under way/);
+  });
+});
+
 describe("a commit's answer", () => {
   it("is the same when asked again, and counts each record that changed the relay once", async () => {
     const { commit, notesOf, usn } = await uploaded();

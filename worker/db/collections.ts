@@ -84,10 +84,14 @@ export function stageChunk(
   chunk: number,
   rows: StagedRow[],
 ): D1PreparedStatement[] {
+  const bytes = rows.reduce((sum, row) => sum + row.body.length + row.id.length, 0);
   return [
     db
       .prepare("DELETE FROM staged WHERE user_id = ?1 AND session_id = ?2 AND chunk = ?3")
       .bind(userId, sessionId, chunk),
+    db
+      .prepare("INSERT OR REPLACE INTO staged_chunks (user_id, session_id, chunk, bytes) VALUES (?1, ?2, ?3, ?4)")
+      .bind(userId, sessionId, chunk, bytes),
     db
       .prepare(
         `INSERT OR REPLACE INTO staged (user_id, session_id, chunk, kind, id, mtime, deleted, ref, body)
@@ -96,6 +100,41 @@ export function stageChunk(
          FROM json_each(?4) AS j`,
       )
       .bind(userId, sessionId, chunk, JSON.stringify(rows.map((r) => ({ ...r, deleted: r.deleted ? 1 : 0 })))),
+  ];
+}
+
+/** Most sessions (pushes and uploads) one account may have under way, and most bytes they may hold staged. */
+export const MAX_OPEN_SESSIONS = 8;
+export const MAX_STAGED_BYTES = 512 * 1024 * 1024;
+/** A session older than this gives way when a new one would pass MAX_OPEN_SESSIONS. */
+export const IDLE_SESSION_MS = 60 * 60 * 1000;
+
+/** What an account has staged: its open sessions, and the bytes of its chunks other than the one being replaced. */
+export async function stagedUsage(
+  db: D1Database,
+  userId: number,
+  sessionId: string,
+  chunk: number,
+): Promise<{ sessions: number; open: boolean; bytes: number }> {
+  const row = await db
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM sync_sessions WHERE user_id = ?1) AS sessions,
+              EXISTS (SELECT 1 FROM sync_sessions WHERE user_id = ?1 AND session_id = ?2) AS open,
+              (SELECT COALESCE(SUM(bytes), 0) FROM staged_chunks
+               WHERE user_id = ?1 AND NOT (session_id = ?2 AND chunk = ?3)) AS bytes`,
+    )
+    .bind(userId, sessionId, chunk)
+    .first<{ sessions: number; open: number; bytes: number }>();
+  return { sessions: row?.sessions ?? 0, open: Boolean(row?.open), bytes: row?.bytes ?? 0 };
+}
+
+/** Clears the account's sessions begun before `before`, with what they staged. */
+export function clearIdleSessions(db: D1Database, userId: number, before: number): D1PreparedStatement[] {
+  const idle = "SELECT session_id FROM sync_sessions WHERE user_id = ?1 AND created_at < ?2";
+  return [
+    db.prepare(`DELETE FROM staged WHERE user_id = ?1 AND session_id IN (${idle})`).bind(userId, before),
+    db.prepare(`DELETE FROM staged_chunks WHERE user_id = ?1 AND session_id IN (${idle})`).bind(userId, before),
+    db.prepare("DELETE FROM sync_sessions WHERE user_id = ?1 AND created_at < ?2").bind(userId, before),
   ];
 }
 
@@ -329,6 +368,7 @@ export function clearSession(db: D1Database, userId: number, sessionId: string, 
     : "";
   return [
     db.prepare(`DELETE FROM staged WHERE user_id = ?1 AND session_id = ?2 ${guard}`).bind(userId, sessionId),
+    db.prepare(`DELETE FROM staged_chunks WHERE user_id = ?1 AND session_id = ?2 ${guard}`).bind(userId, sessionId),
     db.prepare(`DELETE FROM sync_sessions WHERE user_id = ?1 AND session_id = ?2 ${guard}`).bind(userId, sessionId),
   ];
 }
@@ -478,9 +518,15 @@ export async function changesPage(
 
 /** Removes a user's collection and everything staged for it. */
 export function deleteCollectionStatements(db: D1Database, userId: number): D1PreparedStatement[] {
-  return ["objects", "object_counts", "staged", "sync_sessions", "completed_requests", "collections"].map((table) =>
-    db.prepare(`DELETE FROM ${table} WHERE user_id = ?1`).bind(userId),
-  );
+  return [
+    "objects",
+    "object_counts",
+    "staged",
+    "staged_chunks",
+    "sync_sessions",
+    "completed_requests",
+    "collections",
+  ].map((table) => db.prepare(`DELETE FROM ${table} WHERE user_id = ?1`).bind(userId));
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -502,6 +548,9 @@ export function cleanupStatements(db: D1Database, userId: number, now: number): 
   const stale = "SELECT session_id FROM sync_sessions WHERE user_id = ?1 AND created_at < ?2";
   return [
     db.prepare(`DELETE FROM staged WHERE user_id = ?1 AND session_id IN (${stale})`).bind(userId, now - ABANDONED_MS),
+    db
+      .prepare(`DELETE FROM staged_chunks WHERE user_id = ?1 AND session_id IN (${stale})`)
+      .bind(userId, now - ABANDONED_MS),
     db.prepare("DELETE FROM sync_sessions WHERE user_id = ?1 AND created_at < ?2").bind(userId, now - ABANDONED_MS),
     db
       .prepare(

@@ -17,10 +17,15 @@ export function sessionParam(request: IRequest): string {
   return id;
 }
 
+/** The highest chunk number: 10,000 chunks of up to 2,000 records hold any collection a person keeps. */
+export const MAX_CHUNK = 9999;
+
 export function chunkParam(request: IRequest): number {
   const text = String(request.params.chunk ?? "");
   const chunk = Number(text);
-  if (!/^\d{1,6}$/.test(text)) throw new StatusError(400, "the chunk number must be a whole number from 0 to 999999");
+  if (!/^\d{1,4}$/.test(text)) {
+    throw new StatusError(400, `the chunk number must be a whole number from 0 to ${MAX_CHUNK}`);
+  }
   return chunk;
 }
 
