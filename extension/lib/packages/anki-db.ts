@@ -44,6 +44,8 @@ export interface AnkiCollection {
   revlog: RevlogEntry[];
   tags: Tag[];
   config: ConfigEntry[];
+  /** What was mended in the file's own data (duplicate ids and guids), in words for the import's summary. */
+  repairs: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -101,8 +103,82 @@ export function readAnkiCollection(db: Database): AnkiCollection {
     ...filteredDecks(decks, readCards(db)),
     notes: readNotes(db),
     revlog: readRevlog(db),
+    repairs: [],
   };
+  out.repairs = mendDuplicates(out);
   return out;
+}
+
+/**
+ * A package from Anki never repeats an id, a guid or a card's template within a note, but a crafted or damaged
+ * one can, and storing both would make two cards of one template. Mended as Anki's Check Database does, losing no
+ * review: a repeated note or card id keeps its first row; a guid used by a second note gets a new guid for it; of
+ * two cards of one note and template, the one with more reviews stays and the other's reviews move to it.
+ */
+function mendDuplicates(collection: AnkiCollection): string[] {
+  const repairs: string[] = [];
+  const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
+  const noteIds = new Set<number>();
+  const notes = collection.notes.filter((n) => !noteIds.has(n.id) && noteIds.add(n.id));
+  if (notes.length < collection.notes.length) {
+    repairs.push(
+      `${plural(collection.notes.length - notes.length, "note")} repeated an id already in the file and ${collection.notes.length - notes.length === 1 ? "was" : "were"} left out.`,
+    );
+  }
+  const guids = new Set<string>();
+  let renamed = 0;
+  collection.notes = notes.map((note) => {
+    if (!guids.has(note.guid)) {
+      guids.add(note.guid);
+      return note;
+    }
+    renamed++;
+    let guid = `${note.guid}-${note.id.toString(36)}`;
+    while (guids.has(guid)) guid = `${guid}-`;
+    guids.add(guid);
+    return { ...note, guid: guid.slice(0, 100) };
+  });
+  if (renamed) {
+    repairs.push(
+      `${plural(renamed, "note")} shared a guid with another note in the file and ${renamed === 1 ? "was" : "were"} given a new one, as Anki's Check Database does.`,
+    );
+  }
+
+  const cardIds = new Set<number>();
+  const cards = collection.cards.filter((c) => !cardIds.has(c.id) && cardIds.add(c.id));
+  if (cards.length < collection.cards.length) {
+    repairs.push(
+      `${plural(collection.cards.length - cards.length, "card")} repeated an id already in the file and ${collection.cards.length - cards.length === 1 ? "was" : "were"} left out.`,
+    );
+  }
+  const byTemplate = new Map<string, Card>();
+  const movedTo = new Map<number, number>();
+  for (const card of cards) {
+    const key = `${card.noteId}:${card.ord}`;
+    const other = byTemplate.get(key);
+    if (!other) {
+      byTemplate.set(key, card);
+      continue;
+    }
+    const [kept, dropped] = card.reps > other.reps ? [card, other] : [other, card];
+    byTemplate.set(key, kept);
+    movedTo.set(dropped.id, kept.id);
+  }
+  collection.cards = cards.filter((c) => !movedTo.has(c.id));
+  if (movedTo.size) {
+    // A card dropped in favour of one that was dropped later still sends its reviews to the one kept.
+    const keeper = (id: number): number => {
+      let at = id;
+      for (let hops = 0; movedTo.has(at) && hops < 1000; hops++) at = movedTo.get(at) ?? at;
+      return at;
+    };
+    collection.revlog = collection.revlog.map((r) => (movedTo.has(r.cardId) ? { ...r, cardId: keeper(r.cardId) } : r));
+    repairs.push(
+      `${plural(movedTo.size, "card")} repeated a card of the same note and template; the copy with more reviews was kept, with the reviews of both.`,
+    );
+  }
+  return repairs;
 }
 
 type Structure = Pick<AnkiCollection, "noteTypes" | "deckConfigs" | "tags" | "config"> & { decks: ReadDeck[] };

@@ -50,7 +50,7 @@ export function importPackage(
         const counts = await replaceWithPackage(col, opened.collection, media, progress);
         progress(1, "Done");
         const summary = { mode: "replace" as const, ...counts, ...media.counts, lines: [] as string[] };
-        summary.lines = describeReplace(summary);
+        summary.lines = [...describeReplace(summary), ...opened.collection.repairs];
         return done<ImportSummary>(summary);
       }
       const counts = await mergeCollection(col, opened.collection, {
@@ -60,7 +60,7 @@ export function importPackage(
       });
       progress(1, "Done");
       const summary = { mode: "merge" as const, ...counts, ...media.counts, lines: [] as string[] };
-      summary.lines = describeMerge(summary);
+      summary.lines = [...describeMerge(summary), ...opened.collection.repairs];
       return done<ImportSummary>(summary);
     } catch (failure) {
       // The collection step failed and wrote nothing: the media stored for it goes too.
