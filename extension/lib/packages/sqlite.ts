@@ -25,8 +25,17 @@ export function sqlite(): Promise<SqlJsStatic> {
 export async function openAnkiDatabase(bytes: Uint8Array): Promise<Database> {
   const SQL = await sqlite();
   let db: Database;
+  let viewNames: string[] = [];
   try {
     db = new SQL.Database(bytes);
+    // Anki's collections hold tables only. A view (a recursive one can stand in for "notes" and grow without end
+    // when read) is refused before any of the file's own SQL runs.
+    const views = db.exec("SELECT name FROM sqlite_master WHERE type = 'view' LIMIT 3");
+    viewNames = (views[0]?.values ?? []).map((row) => String(row[0]).slice(0, 40));
+    if (viewNames.length > 0) {
+      db.close();
+      return refuseViews(viewNames);
+    }
     const uses = db.exec("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%unicase%'");
     if (Number(uses[0]?.values[0]?.[0] ?? 0) > 0) {
       db.exec(
@@ -39,9 +48,17 @@ export async function openAnkiDatabase(bytes: Uint8Array): Promise<Database> {
       db = new SQL.Database(copy);
     }
   } catch (thrown) {
+    if (viewNames.length > 0) throw thrown;
     return fail(describeSqliteError(thrown));
   }
   return db;
+}
+
+function refuseViews(names: string[]): never {
+  return fail(
+    `The collection inside the file holds views (${names.map((n) => `"${n}"`).join(", ")}), which Anki never ` +
+      "writes; it was not read, and nothing was imported.",
+  );
 }
 
 export function describeSqliteError(thrown: unknown): string {
