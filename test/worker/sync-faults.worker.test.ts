@@ -2,6 +2,7 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { addNotes } from "../../extension/lib/collection/notes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
+import { STORAGE_FULL } from "../../extension/lib/collection/storage-full";
 import { RelayClient } from "../../extension/lib/relay-client";
 import { listBackups, restoreBackup } from "../../extension/lib/sync/backup";
 import { fullDownload } from "../../extension/lib/sync/engine";
@@ -226,6 +227,33 @@ describe("a full download", () => {
     expect(backups).toHaveLength(Math.min(3, backupsBefore.length + 1));
     expect(backups[0]?.reason).toBe("download");
     expect(backups.slice(1)).toEqual(backupsBefore.slice(0, 2));
+  });
+
+  it("onto a full disk, says so in words and leaves the device's collection as it was", async () => {
+    const { a, b } = await paired();
+    await a.addBasic("on the relay");
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    await b.review((await b.cardOf(await b.addBasic("reviewed on B"))).id, 3, 4);
+    const before = await b.snapshot();
+    // IndexedDB refuses to store cards, as it does when the disk is full.
+    const stores = globalThis.IDBObjectStore.prototype as unknown as Record<
+      "put" | "add",
+      (...a: unknown[]) => unknown
+    >;
+    const original = { put: stores.put, add: stores.add };
+    for (const method of ["put", "add"] as const) {
+      stores[method] = function (this: { name: string }, ...args: unknown[]) {
+        if (this.name === "cards") throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+        return original[method].apply(this, args);
+      };
+    }
+    try {
+      expect(await b.download()).toMatchObject({ kind: "failed", error: STORAGE_FULL });
+    } finally {
+      stores.put = original.put;
+      stores.add = original.add;
+    }
+    expect(await b.snapshot()).toEqual(before);
   });
 
   it("a review made while the pages arrive is in the backup the download leaves, not lost", async () => {

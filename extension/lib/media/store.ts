@@ -2,7 +2,8 @@
 // in one transaction and marked for the media sync. Names follow names.ts; a file whose name is taken by different
 // content is stored under a unique name, which the caller gets back and puts in the note.
 import { mediaNameProblem, mediaSizeProblem } from "../../../shared/media";
-import { type Collection, done, type Outcome, refuse } from "../collection/collection";
+import { abortWrites, type Collection, done, type Outcome, refuse } from "../collection/collection";
+import { isStorageFull, STORAGE_FULL } from "../collection/storage-full";
 import type { WriteStore } from "../collection/schema";
 import { alternativeName, mediaMimeType, normalizeMediaName } from "./names";
 import type { MediaInfo, MediaRecord, MediaSyncState } from "./types";
@@ -104,9 +105,15 @@ async function store(
   const prepared = await prepareMedia(name, bytes);
   if (!prepared.ok) return prepared;
   const tx = col.db.transaction(["media", "mediaBytes"], "readwrite");
-  const used = await writeMedia(tx, prepared.value, col.clock.now(), { replace });
-  await tx.done;
-  return done({ name: used, sha1: prepared.value.sha1 });
+  try {
+    const used = await writeMedia(tx, prepared.value, col.clock.now(), { replace });
+    await tx.done;
+    return done({ name: used, sha1: prepared.value.sha1 });
+  } catch (error) {
+    await abortWrites(tx);
+    if (isStorageFull(error)) return refuse(STORAGE_FULL);
+    throw error;
+  }
 }
 
 function info(record: MediaRecord): MediaInfo {

@@ -2,9 +2,11 @@
 // the relay (downloading only contents this device lacks), then pushes this device's changes in batches (uploading
 // only contents the relay lacks), so an interrupted sync resumes without sending finished files again. A name
 // changed on both sides keeps the winner of shared/media.ts's rule, the same on every side. Failures are values.
+
 import { type MediaVersion, mediaVersionWins, sameMediaContent } from "../../../shared/media";
 import type { MediaChange, MediaChangesPage, MediaEntry } from "../../../shared/protocol/media";
 import type { Collection } from "../collection/collection";
+import { errorInWords } from "../collection/storage-full";
 import type { RelayResult } from "../relay-client";
 import type { MediaClient } from "./client";
 import { mediaSyncState, sha1Hex } from "./store";
@@ -99,7 +101,7 @@ export async function syncMedia(
     if (error instanceof MediaFailure) {
       return { kind: "failed", error: `Media: ${error.result.error}`, status: error.result.status };
     }
-    return { kind: "failed", error: `The media sync stopped: ${(error as Error).message}`, status: null };
+    return { kind: "failed", error: errorInWords(error, "The media sync stopped: "), status: null };
   }
 }
 

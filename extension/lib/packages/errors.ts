@@ -1,6 +1,7 @@
 // The one kind of error the package code throws for a bad file: its message is a sentence for the person. The
 // public functions catch it and return it as a refusal; anything else that is thrown is a bug and says so.
 import { type Outcome, refuse } from "../collection/collection";
+import { isStorageFull, STORAGE_FULL } from "../collection/storage-full";
 
 export class PackageError extends Error {
   override name = "PackageError";
@@ -17,6 +18,7 @@ export async function guarded<T>(work: () => Promise<Outcome<T>>): Promise<Outco
     return await work();
   } catch (thrown) {
     if (thrown instanceof PackageError) return refuse(thrown.message);
+    if (isStorageFull(thrown)) return refuse(STORAGE_FULL);
     const detail = thrown instanceof Error ? `${thrown.message} (${thrown.name})` : String(thrown);
     return refuse(`The package could not be read: ${detail}`);
   }

@@ -12,6 +12,7 @@ import {
   type WireObject,
 } from "../../../shared/sync/protocol";
 import type { Collection } from "../collection/collection";
+import { errorInWords } from "../collection/storage-full";
 import type { RelayClient, RelayResult } from "../relay-client";
 import { backupCollection, discardBackups, pruneBackups } from "./backup";
 import type { FailureKind } from "./errors";
@@ -95,7 +96,7 @@ async function asOutcome(work: () => Promise<SyncOutcome>): Promise<SyncOutcome>
       const { error: message, status, code, kind } = error.result;
       return { kind: "failed", error: message, status, ...(code ? { code } : {}), ...(kind ? { failure: kind } : {}) };
     }
-    return { kind: "failed", error: `The sync stopped: ${(error as Error).message}`, status: null };
+    return { kind: "failed", error: errorInWords(error, "The sync stopped: "), status: null };
   }
 }
 

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import type { Outcome } from "../../lib/collection/collection";
+import { errorInWords } from "../../lib/collection/storage-full";
 
 /** Runs collection operations one at a time and keeps the last error or notice in words. */
 export function useAction(changed: () => void) {
@@ -21,7 +22,7 @@ export function useAction(changed: () => void) {
       changed();
       return result.value;
     } catch (thrown) {
-      setError(`Something went wrong: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+      setError(errorInWords(thrown, "Something went wrong: "));
       return null;
     } finally {
       setBusy(false);

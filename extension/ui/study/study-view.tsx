@@ -5,6 +5,7 @@ import type { KeyPress } from "../../lib/card-frame-protocol";
 import { type CardView, renderCard } from "../../lib/collection/card-view";
 import { setBuried, setFlag, setSuspended } from "../../lib/collection/cards";
 import type { Collection } from "../../lib/collection/collection";
+import { errorInWords } from "../../lib/collection/storage-full";
 import { type Answered, answerCard, answerLabels, undoAnswer } from "../../lib/collection/study";
 import {
   type CardKind,
@@ -147,7 +148,7 @@ export function StudyView({
       try {
         await action();
       } catch (error) {
-        setMessage(`That did not work: ${(error as Error).message}`);
+        setMessage(errorInWords(error, "That did not work: "));
       } finally {
         if (--pendingActions.current === 0) setBusy(false);
         host.focusHome();
