@@ -3,8 +3,8 @@
 // content is stored under a unique name, which the caller gets back and puts in the note.
 import { mediaNameProblem, mediaSizeProblem } from "../../../shared/media";
 import { abortWrites, type Collection, done, type Outcome, refuse } from "../collection/collection";
-import { isStorageFull, STORAGE_FULL } from "../collection/storage-full";
 import type { WriteStore } from "../collection/schema";
+import { isStorageFull, STORAGE_FULL } from "../collection/storage-full";
 import { alternativeName, mediaMimeType, normalizeMediaName } from "./names";
 import type { MediaInfo, MediaRecord, MediaSyncState } from "./types";
 
