@@ -123,10 +123,19 @@ function count(n: number, noun: string): string | null {
   return n > 0 ? `${n.toLocaleString("en")} ${noun}${n === 1 ? "" : "s"}` : null;
 }
 
+/** The toolbar button's API: `action` in Manifest V3 (Chrome), `browserAction` in the Manifest V2 Firefox build. */
+export function toolbarAction(): typeof browser.action {
+  const api = browser as unknown as { action?: typeof browser.action; browserAction?: typeof browser.action };
+  const action = api.action ?? api.browserAction;
+  if (!action) throw new Error("this browser offers no toolbar button API (action or browserAction)");
+  return action;
+}
+
 export async function showBadge(look: BadgeLook): Promise<void> {
+  const action = toolbarAction();
   await Promise.all([
-    browser.action.setBadgeText({ text: look.text }),
-    browser.action.setBadgeBackgroundColor({ color: look.color }),
-    browser.action.setTitle({ title: look.title }),
+    action.setBadgeText({ text: look.text }),
+    action.setBadgeBackgroundColor({ color: look.color }),
+    action.setTitle({ title: look.title }),
   ]);
 }
