@@ -3,6 +3,8 @@ import { defineConfig } from "wxt";
 
 export default defineConfig({
   srcDir: "extension",
+  // Files copied into the build as they are (Firefox's card page).
+  publicDir: "extension/public",
   // The e2e and bench runs build into their own folders, so that a build never changes under a running browser.
   outDir: process.env.WXT_OUT_DIR ?? (process.env.WXT_BENCH === "1" ? ".output-bench" : ".output"),
   // Explicit imports everywhere: a reader sees where every name comes from.

@@ -14,12 +14,6 @@ import { useProfiles } from "./use-profiles";
 import { describeStatus, useSync } from "./use-sync";
 import "./popup-page.css";
 
-/**
- * Cards are shown in a manifest sandbox page (see card-frame.tsx), which Firefox does not offer to extensions: the
- * Firefox build has no card frame, and says so instead of showing a frame that never loads.
- */
-const CAN_STUDY = !import.meta.env.FIREFOX;
-
 export function PopupPage() {
   const profiles = useProfiles();
   const profile = profiles.active;
@@ -29,7 +23,6 @@ export function PopupPage() {
   useEffect(() => void ensurePersistentStorage(), []);
   const { col, version, changed } = useCollection(profile?.id ?? null);
   const [studying, setStudying] = useState<Deck | null>(null);
-  const [cannotStudy, setCannotStudy] = useState(false);
   const [frameContent, setFrameContent] = useState<FrameContent | null>(null);
   const home = useRef<HTMLElement>(null);
   const cardFrame = useRef<HTMLIFrameElement | null>(null);
@@ -48,7 +41,7 @@ export function PopupPage() {
   }).current;
   // The card frame loads with the popup, hidden, so that choosing a deck shows its first card at once. It stays
   // at one place in the page (CSS puts it between the study screen's header and buttons) and is never reloaded.
-  const frame = CAN_STUDY && (
+  const frame = (
     <CardFrame content={frameContent} hidden={!studying || !frameContent} events={host.events} frameRef={cardFrame} />
   );
   const studyingNow = Boolean(col && studying);
@@ -68,17 +61,9 @@ export function PopupPage() {
           onStudy={(deck) => {
             // For `npm run bench`: the moment a deck was chosen.
             performance.mark("popup:deck-chosen");
-            if (CAN_STUDY) setStudying(deck);
-            else setCannotStudy(true);
+            setStudying(deck);
           }}
         />
-      )}
-      {!CAN_STUDY && cannotStudy && (
-        <p class="notice" role="status">
-          Studying is not available in Firefox yet: cards run in a sandboxed page that Firefox does not offer to
-          extensions. Your collection, the manager and sync work here; study in Chrome, Edge or another Chromium
-          browser, and sync.
-        </p>
       )}
       {profile && <AccountLine key={profile.id} profileId={profile.id} />}
       <footer class="row">

@@ -12,6 +12,9 @@ export interface FrameEvents {
   onStopped: (why: "stuck" | "left") => void;
 }
 
+/** The card page: Chrome's manifest sandbox page, or Firefox's page for a sandboxed iframe. */
+const CARD_PAGE = (import.meta.env.FIREFOX ? "/card-page.html" : "/card.html") as "/card.html";
+
 /** How long a card may take to show (its scripts included) before its frame is replaced. */
 export const SHOW_TIMEOUT_MS = 5000;
 const REMOUNT_DELAY_MS = 1500;
@@ -35,7 +38,8 @@ export interface FrameContent {
 }
 
 /**
- * The sandboxed frame a card is shown in (card.html, a manifest sandbox page). It is sent each side to show and
+ * The sandboxed frame a card is shown in (card.html, a manifest sandbox page; in Firefox, which has none, the
+ * ordinary page card-page.html, which the iframe's sandbox attribute gives an opaque origin). It is sent each side to show and
  * may only ask to show the answer with what was typed; focus comes back to the study screen so that the keyboard
  * keeps working, except while the person types an answer.
  */
@@ -136,7 +140,7 @@ export function CardFrame({
       class="card-frame"
       hidden={hidden}
       title="Card"
-      src={browser.runtime.getURL("/card.html")}
+      src={browser.runtime.getURL(CARD_PAGE)}
       sandbox="allow-scripts"
       data-testid="card-frame"
     />
