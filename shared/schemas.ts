@@ -99,8 +99,10 @@ export const DeckConfig = z.object({
   /** Graduating and easy intervals in days, used when a card leaves learning. */
   graduatingInterval: z.number().int().min(1).max(36_500).default(1),
   easyInterval: z.number().int().min(1).max(36_500).default(4),
-  /** Anki's leech threshold: lapses after which a card is tagged "leech" and suspended. */
+  /** Anki's leech threshold: the lapses at which a card becomes a leech, and again every half of it after. */
   leechThreshold: z.number().int().min(1).max(1000).default(8),
+  /** What happens to a leech besides the "leech" tag on its note: suspended, or only tagged (Anki's default). */
+  leechAction: z.enum(["suspend", "tag"]).default("tag"),
   buryNew: z.boolean().default(false),
   buryReviews: z.boolean().default(false),
   ...stamped,

@@ -14,6 +14,7 @@ export function defaultDeckConfig(id: number, name: string, now: number, usn: nu
     graduatingInterval: 1,
     easyInterval: 4,
     leechThreshold: 8,
+    leechAction: "tag",
     buryNew: false,
     buryReviews: false,
     mtime: now,

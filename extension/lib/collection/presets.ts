@@ -54,6 +54,8 @@ const LABELS: Record<string, string> = {
   relearnSteps: "Relearning steps",
   desiredRetention: "Desired retention",
   maxInterval: "Maximum interval",
+  leechThreshold: "Leech threshold",
+  leechAction: "Leech action",
 };
 
 function describePresetError(error: string): string {

@@ -22,6 +22,17 @@ export interface Answered {
   /** What undo needs: the card as it was, and its siblings as they were before this answer buried them. */
   before: Card;
   buried: Card[];
+  /** The lapse made the card a leech: its note got the "leech" tag, and the card was suspended or only tagged. */
+  leech: "suspended" | "tagged" | null;
+  /** The note's tags before this answer tagged it a leech, for undo. */
+  tagsBefore: string[] | null;
+}
+
+/** Anki's rule: a card is a leech at the threshold's lapses, and again every half of the threshold (rounded up) after. */
+export function leechThresholdMet(lapses: number, threshold: number): boolean {
+  if (threshold <= 0) return false;
+  const half = Math.max(1, Math.ceil(threshold / 2));
+  return lapses >= threshold && (lapses - threshold) % half === 0;
 }
 
 /** The day settings of the collection: the rollover hour (Anki's default 4 am) and the local time zone now. */
@@ -93,9 +104,20 @@ export async function answerCard(
   const learning = result.card.queue === CardQueue.Learning || result.card.queue === CardQueue.DayLearning;
   const placed =
     borrowed && learning ? { ...result.card, deckId: before.deckId, odid: before.odid, odue: 0 } : result.card;
-  const tx = col.db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
+  const leeched = result.card.lapses > before.lapses && leechThresholdMet(result.card.lapses, preset.leechThreshold);
+  const leech = leeched ? (preset.leechAction === "suspend" ? "suspended" : "tagged") : null;
+  const tx = col.db.transaction(["cards", "revlogBlocks", "meta", "notes"], "readwrite");
   const usn = await pendingUsn(tx.objectStore("meta"));
-  const card: Card = { ...placed, mtime: now, usn };
+  const card: Card = { ...placed, ...(leech === "suspended" ? { queue: CardQueue.Suspended } : {}), mtime: now, usn };
+  // A leech's note gets the "leech" tag, in the same step as the answer.
+  let tagsBefore: string[] | null = null;
+  const note = leech ? await tx.objectStore("notes").get(before.noteId) : undefined;
+  if (note && !note.tags.some((t) => t.toLowerCase() === "leech")) {
+    tagsBefore = note.tags;
+    await tx
+      .objectStore("notes")
+      .put({ ...note, tags: [...note.tags, "leech"], mtime: Math.max(now, note.mtime + 1), usn });
+  }
   const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
   // Anki's "bury siblings": the note's other new or review cards wait for tomorrow, when the preset says so.
   const buried: Card[] = [];
@@ -120,7 +142,7 @@ export async function answerCard(
   await revlog.flush();
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
-  return done({ card, revlogId, before, buried });
+  return done({ card, revlogId, before, buried, leech, tagsBefore });
 }
 
 /** Gives up an answer whose review-log row could not be added: nothing of it is kept. */
@@ -159,7 +181,7 @@ async function answerPreview(
   await revlog.flush();
   await touchMeta(tx.objectStore("meta"), now);
   await tx.done;
-  return done({ card, revlogId, before, buried: [] });
+  return done({ card, revlogId, before, buried: [], leech: null, tagsBefore: null });
 }
 
 /**
@@ -167,7 +189,7 @@ async function answerPreview(
  * and the review-log row is removed. A review that reached the relay stays, as the review log only grows.
  */
 export async function undoAnswer(col: Collection, answered: Answered): Promise<Outcome<Card>> {
-  const tx = col.db.transaction(["cards", "revlogBlocks", "meta"], "readwrite");
+  const tx = col.db.transaction(["cards", "revlogBlocks", "meta", "notes"], "readwrite");
   const revlog = new RevlogRows(tx.objectStore("revlogBlocks"));
   const meta = await tx.objectStore("meta").get("collection");
   const log = await revlog.get(answered.revlogId);
@@ -186,6 +208,13 @@ export async function undoAnswer(col: Collection, answered: Answered): Promise<O
   for (const sibling of answered.buried) {
     if (!(await tx.objectStore("cards").get(sibling.id))) continue;
     await tx.objectStore("cards").put({ ...sibling, mtime: Math.max(now, sibling.mtime + 1), usn });
+  }
+  // The leech tag this answer added goes too (the note keeps any other change made since).
+  const note = answered.tagsBefore ? await tx.objectStore("notes").get(answered.card.noteId) : undefined;
+  if (note && answered.tagsBefore) {
+    await tx
+      .objectStore("notes")
+      .put({ ...note, tags: answered.tagsBefore, mtime: Math.max(now, note.mtime + 1), usn });
   }
   await revlog.delete(answered.revlogId);
   await revlog.flush();

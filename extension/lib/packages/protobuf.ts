@@ -198,6 +198,8 @@ export interface DeckConfigFields {
   graduatingInterval: number;
   easyInterval: number;
   leechThreshold: number;
+  /** Anki's LeechAction: 0 suspend, 1 tag only. */
+  leechAction: number;
   buryNew: boolean;
   buryReviews: boolean;
   desiredRetention: number;
@@ -214,6 +216,7 @@ export function readDeckConfig(bytes: Uint8Array): DeckConfigFields {
     graduatingInterval: 0,
     easyInterval: 0,
     leechThreshold: 0,
+    leechAction: 0,
     buryNew: false,
     buryReviews: false,
     desiredRetention: 0,
@@ -235,6 +238,9 @@ export function readDeckConfig(bytes: Uint8Array): DeckConfigFields {
     },
     19: (r) => {
       out.easyInterval = r.uint32();
+    },
+    21: (r) => {
+      out.leechAction = r.int32();
     },
     22: (r) => {
       out.leechThreshold = r.uint32();

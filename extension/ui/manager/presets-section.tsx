@@ -121,7 +121,9 @@ function PresetForm({ preset, usedBy, onSave, onDelete, onError }: FormProps) {
     relearnSteps: formatSteps(preset.relearnSteps),
     desiredRetention: String(preset.desiredRetention),
     maxInterval: String(preset.maxInterval),
+    leechThreshold: String(preset.leechThreshold),
   });
+  const [leechAction, setLeechAction] = useState(preset.leechAction);
   const field = (key: keyof typeof form, label: string, hint?: string) => (
     <label>
       {label}
@@ -140,6 +142,7 @@ function PresetForm({ preset, usedBy, onSave, onDelete, onError }: FormProps) {
       reviewsPerDay: "Maximum reviews per day",
       desiredRetention: "Desired retention",
       maxInterval: "Maximum interval",
+      leechThreshold: "Leech threshold",
     } as const;
     for (const [key, label] of Object.entries(numbers)) {
       if (
@@ -157,6 +160,8 @@ function PresetForm({ preset, usedBy, onSave, onDelete, onError }: FormProps) {
       relearnSteps: relearn.value,
       desiredRetention: Number(form.desiredRetention),
       maxInterval: Number(form.maxInterval),
+      leechThreshold: Number(form.leechThreshold),
+      leechAction,
     });
   };
   return (
@@ -169,6 +174,18 @@ function PresetForm({ preset, usedBy, onSave, onDelete, onError }: FormProps) {
         {field("relearnSteps", "Relearning steps", "e.g. 10m")}
         {field("desiredRetention", "Desired retention", "0.70 to 0.99")}
         {field("maxInterval", "Maximum interval (days)")}
+        {field("leechThreshold", "Leech threshold (lapses)")}
+        <label>
+          Leech action
+          <select
+            name="leechAction"
+            value={leechAction}
+            onChange={(e) => setLeechAction(e.currentTarget.value === "suspend" ? "suspend" : "tag")}
+          >
+            <option value="tag">Tag only</option>
+            <option value="suspend">Suspend card</option>
+          </select>
+        </label>
       </div>
       <p class="muted">
         Used by: {usedBy.length ? usedBy.map((d) => d.name).join(", ") : "no deck"} (choose a deck's preset under

@@ -192,6 +192,9 @@ export function StudyView({
     position.current++;
     changed();
     await advance();
+    // After advance, which clears nothing: Anki says so when a card becomes a leech.
+    if (result.value.leech === "suspended") setMessage("The card was a leech: it is tagged leech and suspended.");
+    else if (result.value.leech === "tagged") setMessage("The card is a leech: it is tagged leech.");
   };
 
   const undo = () =>
