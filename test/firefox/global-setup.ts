@@ -31,6 +31,14 @@ export default function setup(): () => void {
   giveGeckoId(extensionDir);
   // The test files' processes start after this and inherit the variable; browser.ts reads it.
   process.env.FIREFOX_EXTENSION_DIR = extensionDir;
+  // The Chrome build too, for the test of a Firefox and a Chromium browser syncing with each other.
+  const chrome = spawnSync(process.execPath, [path.join(ROOT, "node_modules/wxt/bin/wxt.mjs"), "build"], {
+    cwd: ROOT,
+    env: { ...process.env, WXT_DEFAULT_RELAY_URL: "", WXT_OUT_DIR: outDir },
+    encoding: "utf8",
+  });
+  if (chrome.status !== 0) throw new Error(`building the Chrome extension failed:\n${chrome.stdout}\n${chrome.stderr}`);
+  process.env.E2E_EXTENSION_DIR = path.join(outDir, "chrome-mv3");
   return () => rmSync(outDir, { recursive: true, force: true });
 }
 
