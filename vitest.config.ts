@@ -8,6 +8,7 @@ export default defineConfig({
       "test/worker/vitest.config.ts",
       "test/e2e/vitest.config.ts",
       "test/firefox/vitest.config.ts",
+      "test/anki/vitest.config.ts",
     ],
   },
 });

@@ -1,5 +1,6 @@
 // The relay's route table. Each endpoint lives in its own module under routes/.
 import { cors, type IRequest, Router, StatusError } from "itty-router";
+import { ankiSync } from "./anki/sync-routes";
 import { errorResponse } from "./lib/errors";
 import { withAuth } from "./lib/with-auth";
 import { abandonSession } from "./routes/abandon-session";
@@ -60,6 +61,8 @@ router
   .put("/v1/media/files/:sha1", withAuth, putMediaFile)
   .get("/v1/media/files/:sha1", withAuth, getMediaFile)
   .post("/v1/media/commit", withAuth, commitMedia)
+  // Anki desktop and AnkiDroid, with this relay as their custom sync server.
+  .post("/sync/:method", ankiSync)
   .all("*", (request) => {
     throw new StatusError(404, `there is no endpoint ${request.method} ${new URL(request.url).pathname}`);
   });
