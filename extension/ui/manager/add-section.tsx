@@ -31,6 +31,8 @@ export function AddSection({ col, version, changed }: SectionProps) {
   const noteType = noteTypes.find((t) => t.id === noteTypeId) ?? null;
   useEffect(() => {
     if (noteType) setFields((old) => noteType.fields.map((_, i) => old[i] ?? ""));
+    // What was said about a note of the previous type does not hold for this one.
+    action.setError(null);
   }, [noteType?.id, noteType?.fields.length]);
 
   if (!noteType) return <p class="muted">Loading…</p>;
@@ -47,6 +49,13 @@ export function AddSection({ col, version, changed }: SectionProps) {
       onSubmit={(e) => {
         e.preventDefault();
         void add();
+      }}
+      // Ctrl+Enter adds, from any field, as in Anki.
+      onKeyDown={(e) => {
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !action.busy) {
+          e.preventDefault();
+          void add();
+        }
       }}
     >
       <div class="row">

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { mediaReferences } from "../../../shared/media-refs";
 import { fitFields, type NoteType } from "../../../shared/model";
+import { clozeNumberFor, wrapCloze } from "../../lib/collection/cloze-edit";
 import type { Collection } from "../../lib/collection/collection";
 import { storeFiles } from "./media-insert";
 import { MediaThumb } from "./media-view";
@@ -26,6 +27,11 @@ export function FieldsEditor({ noteType, values, onChange, col }: Props) {
           rtl={field.rtl}
           value={values[index] ?? ""}
           col={col}
+          cloze={(same) =>
+            noteType.kind === "cloze"
+              ? clozeNumberFor(values, same)
+              : "Cloze deletions work only with a Cloze note type: choose one under Type."
+          }
           onChange={(value) => {
             const next = fitFields(values, noteType.fields.length);
             next[index] = value;
@@ -45,9 +51,11 @@ interface FieldProps {
   value: string;
   onChange: (value: string) => void;
   col?: Collection;
+  /** The cloze number for Ctrl+Shift+C (`same`: Ctrl+Shift+Alt+C), or why there is none. */
+  cloze: (same: boolean) => number | string;
 }
 
-function FieldInput({ label, name, rows, rtl, value, onChange, col }: FieldProps) {
+function FieldInput({ label, name, rows, rtl, value, onChange, col, cloze }: FieldProps) {
   const area = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
@@ -85,6 +93,19 @@ function FieldInput({ label, name, rows, rtl, value, onChange, col }: FieldProps
           dir={rtl ? "rtl" : undefined}
           value={value}
           onInput={(e) => onChange(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (!(e.ctrlKey || e.metaKey) || !e.shiftKey || e.key.toLowerCase() !== "c") return;
+            e.preventDefault();
+            const n = cloze(e.altKey);
+            if (typeof n === "string") {
+              setError(n);
+              return;
+            }
+            const target = e.currentTarget;
+            const wrapped = wrapCloze(target.value, target.selectionStart, target.selectionEnd, n);
+            onChange(wrapped.text);
+            requestAnimationFrame(() => target.setSelectionRange(wrapped.cursor, wrapped.cursor));
+          }}
           onPaste={(e) => {
             const files = [...(e.clipboardData?.files ?? [])];
             if (!col || files.length === 0) return;
