@@ -325,6 +325,37 @@ describe("studying in the popup", () => {
     await popup.close();
   });
 
+  it("a card's script ends with its card: the keys it keeps sending do nothing to the cards after it", async () => {
+    await addDeck("Pressing");
+    // Every 100 ms, this card's script asks the study screen to suspend the card shown (the key "@").
+    const presser =
+      "<script>setInterval(() => parent.postMessage({ type: 'key', key: '@', ctrl: false, meta: false, alt: false }, '*'), 100);</script>";
+    await addNote(`first ${presser}`, "one", "Pressing");
+    await addNote("second", "two", "Pressing");
+    const popup = await openPopup();
+    await popup.getByRole("button", { name: "Pressing", exact: true }).click();
+    // The first card suspends itself (a card's script may press the study keys, as a person can)...
+    await expect.poll(() => popup.getByRole("status").textContent(), { timeout: 10_000 }).toBe("Card suspended.");
+    // ...and the second card, in a frame of its own, stays: the first card's script is gone.
+    await expect.poll(() => questionText(popup), { timeout: 10_000 }).toBe("second");
+    await popup.waitForTimeout(1500);
+    expect(await questionText(popup)).toBe("second");
+    const suspended = await popup.evaluate(async () => {
+      const open = indexedDB.open("collection:default");
+      const db: IDBDatabase = await new Promise((resolve) => {
+        open.onsuccess = () => resolve(open.result);
+      });
+      const cards: { queue: number }[] = await new Promise((resolve) => {
+        const request = db.transaction("cards").objectStore("cards").getAll();
+        request.onsuccess = () => resolve(request.result);
+      });
+      db.close();
+      return cards.filter((c) => c.queue === -1).length;
+    });
+    expect(suspended).toBe(1);
+    await popup.close();
+  });
+
   it("a card stuck in an endless loop leaves the popup usable, and the next card shows without reopening it", async () => {
     await addDeck("Loop");
     await addNote("spinning <script>for (;;) {}</script>", "b", "Loop");

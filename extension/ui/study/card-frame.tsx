@@ -29,6 +29,8 @@ export interface FrameHost {
 }
 
 export interface FrameContent {
+  /** The card shown: each card gets a frame of its own, so nothing a card's script leaves running reaches the next. */
+  cardId: number;
   html: string;
   css: string;
   ordinal: number;
@@ -71,6 +73,7 @@ export function CardFrame({
     stopped.current = waiting.current[0] ?? content;
     waiting.current = [];
     loads.current = 0;
+    frameCard.current = null;
     setReady(false);
     // The old frame goes first, and the new one comes a moment later: a frame whose script never returns holds its
     // process, and a new frame made while that process lives would be placed in it and never load.
@@ -106,8 +109,20 @@ export function CardFrame({
     return () => window.removeEventListener("message", listener);
   }, []);
 
+  // The card the current frame has shown; another card gets a fresh frame (loaded from the browser's cache).
+  const frameCard = useRef<number | null>(null);
   useEffect(() => {
     if (!ready || !content || content === stopped.current || !frame.current?.contentWindow) return;
+    if (frameCard.current !== null && frameCard.current !== content.cardId) {
+      frameCard.current = null;
+      clearTimeout(timer.current);
+      waiting.current = [];
+      loads.current = 0;
+      setReady(false);
+      setGeneration((g) => g + 1);
+      return;
+    }
+    frameCard.current = content.cardId;
     const night = window.matchMedia("(prefers-color-scheme: dark)").matches;
     const message: ShowCard = {
       type: "show",

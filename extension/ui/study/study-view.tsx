@@ -114,6 +114,7 @@ export function StudyView({
       shownAt: side === "question" ? now : (showingRef.current?.shownAt ?? now),
     });
     setFrame({
+      cardId: card.id,
       html: side === "question" ? view.question : view.answer,
       css: view.css,
       ordinal: view.ordinal,
