@@ -19,4 +19,21 @@ describe("zstd frames of stored blocks", () => {
     expect(unzstd(new TextEncoder().encode('{"u":"a"}'), 1000)).toBeNull();
     expect(unzstd(zstdStored(new Uint8Array(2000)), 1000)).toBeNull();
   });
+
+  it("a tiny frame declaring a huge size or window, or repeating one byte for gigabytes, is refused before it expands", () => {
+    const magic = [0x28, 0xb5, 0x2f, 0xfd];
+    // Single segment, an 8-byte content size of 100 MB, then one empty raw block.
+    const size = [0, 0xe1, 0xf5, 0x05, 0, 0, 0, 0];
+    const declared = new Uint8Array([...magic, 0xe0, ...size, 0x01, 0, 0]);
+    expect(unzstd(declared, 16 * 1024)).toBeNull();
+    // No content size, a window of 2 GiB.
+    expect(unzstd(new Uint8Array([...magic, 0x00, 0xa8, 0x01, 0, 0]), 16 * 1024)).toBeNull();
+    // A 128 KiB window and 4,000 RLE blocks of 128 KiB each (about 500 MiB from 16 KB): stopped at the limit.
+    const rle: number[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const header = (i === 3999 ? 1 : 0) | (1 << 1) | ((128 * 1024) << 3);
+      rle.push(header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff, 0x41);
+    }
+    expect(unzstd(new Uint8Array([...magic, 0x00, 0x38, ...rle]), 16 * 1024)).toBeNull();
+  });
 });

@@ -2,6 +2,7 @@
 // and a line of text, never a stack trace, and nothing is signed in. (test/anki drives Anki's real client.)
 
 import { SELF } from "cloudflare:test";
+import { decompress } from "fzstd";
 import { describe, expect, it } from "vitest";
 import { zstdStored } from "../../worker/anki/zstd";
 import { BASE, signUp } from "./relay";
@@ -43,9 +44,21 @@ describe("Anki's sync protocol at the relay", () => {
       headers: { "anki-sync": header() },
     });
     expect(response.status).toBe(200);
-    expect(Number(response.headers.get("anki-original-size"))).toBeGreaterThan(0);
+    const data = decompress(new Uint8Array(await response.arrayBuffer()));
+    expect(Number(response.headers.get("anki-original-size"))).toBe(data.length);
+    const { key } = JSON.parse(new TextDecoder().decode(data)) as { key: string };
     expect((await post("meta", zstdJson({ v: 11, cv: "test" }), { "anki-sync": header("not a key") })).status).toBe(
       403,
     );
+    const meta = await SELF.fetch(`${BASE}/sync/meta`, {
+      method: "POST",
+      body: zstdJson({ v: 11, cv: "test" }),
+      headers: { "anki-sync": header(key) },
+    });
+    expect(meta.status).toBe(200);
+    expect(JSON.parse(new TextDecoder().decode(decompress(new Uint8Array(await meta.arrayBuffer()))))).toMatchObject({
+      cont: false,
+      msg: expect.stringMatching(/does not sync a collection with Anki's apps yet/),
+    });
   });
 });

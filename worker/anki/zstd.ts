@@ -1,7 +1,7 @@
 // Anki's sync protocol compresses every body with zstd. Requests are read with fzstd; answers are written as zstd
 // frames of raw (stored) blocks: valid zstd that every decoder reads, without a compressor in the Worker. They are
 // no smaller than the data, which the relay's answers to Anki's apps (JSON, and collection files) can afford.
-import { decompress } from "fzstd";
+import { Decompress } from "fzstd";
 
 const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 /** Window_Descriptor for a 128 KiB window (exponent 7): blocks of up to 128 KiB. */
@@ -31,12 +31,55 @@ export function zstdStored(data: Uint8Array): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** The data of a zstd body, refusing one that expands past `limit` bytes; null when it is not zstd. */
+/** The largest window a request's frame may ask for: a decoder keeps a buffer of that size. */
+const MAX_WINDOW = 8 * 1024 * 1024;
+
+/**
+ * The data of a zstd body, or null when it is not zstd or would expand past `limit` bytes. The frame header is read
+ * first, so that a frame declaring a huge size or window is refused before a decoder allocates for it, and the
+ * data is counted while it expands (a few bytes of repeated blocks can stand for gigabytes).
+ */
 export function unzstd(body: Uint8Array, limit: number): Uint8Array | null {
+  if (!headerWithin(body, limit)) return null;
+  const parts: Uint8Array[] = [];
+  let total = 0;
   try {
-    const data = decompress(body);
-    return data.length > limit ? null : data;
+    const stream = new Decompress((chunk) => {
+      total += chunk.length;
+      if (total > limit) throw new RangeError("too large");
+      parts.push(chunk);
+    });
+    stream.push(body, true);
   } catch {
     return null;
   }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** Whether a zstd frame's header keeps its declared size within `limit` and its window within MAX_WINDOW. */
+function headerWithin(body: Uint8Array, limit: number): boolean {
+  if (body.length < 6 || MAGIC.some((byte, i) => body[i] !== byte)) return false;
+  const descriptor = body[4] ?? 0;
+  const sizeFlag = descriptor >> 6;
+  const singleSegment = (descriptor >> 5) & 1;
+  let at = 5;
+  if (!singleSegment) {
+    const window = body[at] ?? 0;
+    const base = 2 ** (10 + (window >> 3));
+    if (base + (base / 8) * (window & 7) > MAX_WINDOW) return false;
+    at++;
+  }
+  at += [0, 1, 2, 4][descriptor & 3] ?? 0;
+  const sizeBytes = [singleSegment ? 1 : 0, 2, 4, 8][sizeFlag] ?? 0;
+  if (sizeBytes === 0) return true;
+  let size = 0;
+  for (let i = sizeBytes - 1; i >= 0; i--) size = size * 256 + (body[at + i] ?? 0);
+  if (sizeBytes === 2) size += 256;
+  return size <= limit;
 }
