@@ -148,6 +148,17 @@ describe("what one account may stage", () => {
     expect(staged?.n).toBe(0);
   });
 
+  it("the records sent with a commit are bounded as a chunk's are: a ninth sync under way waits in words", async () => {
+    const { put, commit, notesOf } = await uploaded(1);
+    const [note] = await notesOf();
+    if (!note) throw new Error("no note");
+    const record = edited(note, "staged");
+    for (let i = 0; i < 8; i++) expect((await put(`commit-sessions-0000${i}`, 0, [record])).status).toBe(200);
+    const ninth = await commit("commit-sessions-00009", 0, [record]);
+    expect(ninth.status).toBe(429);
+    expect(String(ninth.json?.error)).toMatch(/8 syncs under way, the most at once/);
+  });
+
   it("at most 512 MiB staged: a chunk past it is refused with 413 in words, and a chunk sent again replaces its size", async () => {
     const { put, notesOf, account } = await uploaded(1);
     const [note] = await notesOf();
@@ -164,7 +175,7 @@ describe("what one account may stage", () => {
     await env.DB.prepare(
       "INSERT INTO staged_chunks (user_id, session_id, chunk, bytes) VALUES (?1, 'almost-full-0000001', 0, ?2)",
     )
-      .bind(user?.id, 512 * 1024 * 1024 - 5000)
+      .bind(user?.id, 512 * 1024 * 1024 - 1.5 * JSON.stringify(edited(note, "small").body).length)
       .run();
     const small = edited(note, "small");
     expect((await put("staged-bytes-000001", 0, [small])).status).toBe(200);

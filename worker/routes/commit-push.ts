@@ -4,6 +4,7 @@ import {
   ABANDONED,
   abandoned,
   applicableCount,
+  assertRoomToStage,
   cascadedDeletions,
   cascadedObject,
   cleanupStatements,
@@ -45,6 +46,8 @@ export async function commitPush(request: AuthedRequest, env: Env): Promise<Resp
   if (relay.usn !== body.baseUsn) throw stale();
   const rows = toStagedRows(body.objects);
   await requireSessionKind(env.DB, userId, session, "push");
+  // The records sent with the commit are staged too, within the same bounds as a chunk's.
+  if (rows.length > 0) await assertRoomToStage(env.DB, userId, session, body.chunks, rows);
   if (rows.length > 0) {
     await env.DB.batch([
       openSession(env.DB, userId, session, "push", Date.now()),

@@ -3,16 +3,11 @@ import { ObjectBatch } from "../../shared/sync/protocol";
 import {
   ABANDONED,
   abandoned,
-  clearIdleSessions,
+  assertRoomToStage,
   completedResponse,
-  IDLE_SESSION_MS,
-  MAX_OPEN_SESSIONS,
-  MAX_STAGED_BYTES,
   openSession,
   requireSessionKind,
-  type StagedRow,
   stageChunk,
-  stagedUsage,
 } from "../db/collections";
 import { readBody } from "../lib/request";
 import { chunkParam, SYNC_BODY_LIMIT, sessionParam, toStagedRows } from "../lib/sync-input";
@@ -43,31 +38,4 @@ export function putChunk(kind: "push" | "upload") {
     ]);
     return Response.json({ staged: rows.length });
   };
-}
-
-/**
- * Refuses a chunk that would open more sessions than an account may have under way (429; sessions idle for an
- * hour give way first) or stage more than it may hold (413), in words.
- */
-async function assertRoomToStage(db: D1Database, userId: number, session: string, chunk: number, rows: StagedRow[]) {
-  let usage = await stagedUsage(db, userId, session, chunk);
-  if (!usage.open && usage.sessions >= MAX_OPEN_SESSIONS) {
-    await db.batch(clearIdleSessions(db, userId, Date.now() - IDLE_SESSION_MS));
-    usage = await stagedUsage(db, userId, session, chunk);
-    if (usage.sessions >= MAX_OPEN_SESSIONS) {
-      const error = new StatusError(
-        429,
-        `this account has ${usage.sessions} syncs under way, the most at once; finish or cancel one, or try again within an hour`,
-      );
-      error.retryAfter = 60;
-      throw error;
-    }
-  }
-  const bytes = rows.reduce((sum, row) => sum + row.body.length + row.id.length, 0);
-  if (usage.bytes + bytes > MAX_STAGED_BYTES) {
-    throw new StatusError(
-      413,
-      `this account has ${Math.round(usage.bytes / 1024 / 1024)} MiB of sync data waiting to be committed; with this chunk it would pass the most, ${MAX_STAGED_BYTES / 1024 / 1024} MiB; commit or cancel the syncs under way`,
-    );
-  }
 }
