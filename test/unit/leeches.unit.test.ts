@@ -49,8 +49,11 @@ describe("leeches", () => {
     expect((await col.db.get("notes", note.id))?.tags).toEqual(["spanish", "leech"]);
     expect(await searchIds(col, "tag:leech")).toEqual({ ok: true, value: [card.id] });
 
+    // A tag added since (another device's, say) stays; only the leech tag goes.
+    const tagged = await col.db.get("notes", note.id);
+    if (tagged) await col.db.put("notes", { ...tagged, tags: [...tagged.tags, "verbs"] });
     expect((await undoAnswer(col, answered.value)).ok).toBe(true);
-    expect((await col.db.get("notes", note.id))?.tags).toEqual(["spanish"]);
+    expect((await col.db.get("notes", note.id))?.tags).toEqual(["spanish", "verbs"]);
     expect(await col.db.get("cards", card.id)).toMatchObject({ lapses: 7, queue: CardQueue.Review });
     col.close();
   });

@@ -69,7 +69,10 @@ describe("sign-up", () => {
       429,
     );
     // No code is set: nobody gets in, whatever they send.
-    const unset = await signUpWith({ ...credentials(), invitation: "" }, "203.0.113.71", { SIGNUP: "invitation" });
+    const unset = await signUpWith({ ...credentials(), invitation: "anything" }, "203.0.113.71", {
+      SIGNUP: "invitation",
+    });
     expect(unset.status).toBe(403);
+    expect(unset.json.error).toMatch(/invitation code is not right/);
   });
 });

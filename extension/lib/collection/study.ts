@@ -209,12 +209,11 @@ export async function undoAnswer(col: Collection, answered: Answered): Promise<O
     if (!(await tx.objectStore("cards").get(sibling.id))) continue;
     await tx.objectStore("cards").put({ ...sibling, mtime: Math.max(now, sibling.mtime + 1), usn });
   }
-  // The leech tag this answer added goes too (the note keeps any other change made since).
+  // The leech tag this answer added goes too; the note keeps every other change made since, tags included.
   const note = answered.tagsBefore ? await tx.objectStore("notes").get(answered.card.noteId) : undefined;
-  if (note && answered.tagsBefore) {
-    await tx
-      .objectStore("notes")
-      .put({ ...note, tags: answered.tagsBefore, mtime: Math.max(now, note.mtime + 1), usn });
+  if (note?.tags.includes("leech")) {
+    const tags = note.tags.filter((t) => t !== "leech");
+    await tx.objectStore("notes").put({ ...note, tags, mtime: Math.max(now, note.mtime + 1), usn });
   }
   await revlog.delete(answered.revlogId);
   await revlog.flush();

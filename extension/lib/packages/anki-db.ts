@@ -134,10 +134,12 @@ function mendDuplicates(collection: AnkiCollection): string[] {
       return note;
     }
     renamed++;
-    let guid = `${note.guid}-${note.id.toString(36)}`;
-    while (guids.has(guid)) guid = `${guid}-`;
+    // Shortened first, so that the suffix survives the guid's limit of 100 characters.
+    const base = `${note.guid.slice(0, 80)}-${note.id.toString(36)}`;
+    let guid = base;
+    for (let n = 2; guids.has(guid); n++) guid = `${base}-${n}`;
     guids.add(guid);
-    return { ...note, guid: guid.slice(0, 100) };
+    return { ...note, guid };
   });
   if (renamed) {
     repairs.push(
