@@ -110,6 +110,8 @@ describe("the manager page", () => {
     await page.keyboard.press("Control+Enter");
     await expect.poll(() => page.getByRole("status").textContent()).toBe("Added.");
     expect(await text.inputValue()).toBe("");
+    // The page is shared with the next tests, which add Basic notes.
+    await page.getByLabel("Type").selectOption({ label: "Basic" });
   });
 
   it("the popup lists the decks with today's new cards", async () => {
