@@ -89,31 +89,6 @@ describe("the manager page", () => {
       );
   });
 
-  it("on Add, Ctrl+Shift+C makes the next cloze, Ctrl+Enter adds, and an error goes when the note type changes", async () => {
-    await page.goto(`chrome-extension://${browser.extensionId}/options.html#add`);
-    await page.getByLabel("Type").selectOption({ label: "Cloze" });
-    const text = page.locator("textarea[name=field-0]");
-    await text.fill("Paris is the capital of France");
-    // Nothing marked yet: adding says what is missing.
-    await page.keyboard.press("Control+Enter");
-    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/Add a cloze deletion/);
-    await page.getByLabel("Type").selectOption({ label: "Basic" });
-    await expect.poll(() => page.getByRole("alert").count()).toBe(0);
-    await page.getByLabel("Type").selectOption({ label: "Cloze" });
-    await text.fill("Paris is the capital of France");
-    await text.evaluate((area: HTMLTextAreaElement) => area.setSelectionRange(0, 5));
-    await page.keyboard.press("Control+Shift+C");
-    await expect.poll(() => text.inputValue()).toBe("{{c1::Paris}} is the capital of France");
-    await text.evaluate((area: HTMLTextAreaElement) => area.setSelectionRange(32, 38));
-    await page.keyboard.press("Control+Shift+C");
-    await expect.poll(() => text.inputValue()).toBe("{{c1::Paris}} is the capital of {{c2::France}}");
-    await page.keyboard.press("Control+Enter");
-    await expect.poll(() => page.getByRole("status").textContent()).toBe("Added.");
-    expect(await text.inputValue()).toBe("");
-    // The page is shared with the next tests, which add Basic notes.
-    await page.getByLabel("Type").selectOption({ label: "Basic" });
-  });
-
   it("the popup lists the decks with today's new cards", async () => {
     await page.goto(`chrome-extension://${browser.extensionId}/options.html#add`);
     await page.fill("textarea[name=field-0]", "el sol");
@@ -284,5 +259,30 @@ describe("the manager page", () => {
     const linked = await browser.open(`options.html#browse?q=nid%3A${note?.id}`);
     await expect.poll(() => linked.inputValue("textarea[name=field-0]").catch(() => "")).toBe("el enlace");
     await linked.close();
+  });
+
+  it("on Add, Ctrl+Shift+C makes the next cloze, Ctrl+Enter adds, and an error goes when the note type changes", async () => {
+    await page.goto(`chrome-extension://${browser.extensionId}/options.html#add`);
+    await page.getByLabel("Type").selectOption({ label: "Cloze" });
+    const text = page.locator("textarea[name=field-0]");
+    await text.fill("Paris is the capital of France");
+    // Nothing marked yet: adding says what is missing.
+    await page.keyboard.press("Control+Enter");
+    await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/Add a cloze deletion/);
+    await page.getByLabel("Type").selectOption({ label: "Basic" });
+    await expect.poll(() => page.getByRole("alert").count()).toBe(0);
+    await page.getByLabel("Type").selectOption({ label: "Cloze" });
+    await text.fill("Paris is the capital of France");
+    await text.evaluate((area: HTMLTextAreaElement) => area.setSelectionRange(0, 5));
+    await page.keyboard.press("Control+Shift+C");
+    await expect.poll(() => text.inputValue()).toBe("{{c1::Paris}} is the capital of France");
+    await text.evaluate((area: HTMLTextAreaElement) => area.setSelectionRange(32, 38));
+    await page.keyboard.press("Control+Shift+C");
+    await expect.poll(() => text.inputValue()).toBe("{{c1::Paris}} is the capital of {{c2::France}}");
+    await page.keyboard.press("Control+Enter");
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Added.");
+    expect(await text.inputValue()).toBe("");
+    // The page is shared: the Add page is left on Basic.
+    await page.getByLabel("Type").selectOption({ label: "Basic" });
   });
 });
