@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { addNote, deleteNotes, updateNote } from "../../extension/lib/collection/notes";
+import { addNote, deleteNotes, newCard, updateNote } from "../../extension/lib/collection/notes";
 import { readRevlog, writeRevlog } from "../../extension/lib/collection/revlog";
-import { DEFAULT_DECK_ID, PENDING } from "../../shared/model";
+import { DEFAULT_DECK_ID, type Note, PENDING } from "../../shared/model";
 import { freshCollection, noteTypeByName } from "./factories";
 
 describe("a new profile", () => {
@@ -181,5 +181,39 @@ describe("deleting notes", () => {
     );
     expect(graves.every((g) => g.usn === PENDING)).toBe(true);
     expect((await readRevlog(col.db)).length).toBe(1);
+  });
+});
+
+describe("ids taken while a note is added", () => {
+  it("a note whose chosen ids a sync took meanwhile is added under the next free ones, and the synced records stay", async () => {
+    const { col } = await freshCollection();
+    const basic = await noteTypeByName(col, "Basic");
+    const chosen = col.freshIds.bind(col);
+    const taken: { note: Note | null } = { note: null };
+    // Between choosing the ids and adding, a sync stores another device's note and card under the same ids.
+    col.freshIds = async (store, count) => {
+      const ids = await chosen(store, count);
+      const synced: Note = {
+        id: ids[0] ?? 0,
+        guid: "other-device",
+        noteTypeId: basic.id,
+        fields: ["theirs", "x"],
+        tags: [],
+        mtime: 1,
+        usn: 3,
+      };
+      await col.db.put("notes", synced);
+      await col.db.put("cards", { ...newCard(ids[1] ?? 0, synced.id, 1, 0, 1, 1, 3) });
+      taken.note = synced;
+      return ids;
+    };
+    const added = await addNote(col, { noteTypeId: basic.id, deckId: 1, fields: ["mine", "y"], tags: "" });
+    expect(added.ok).toBe(true);
+    expect(taken.note).not.toBeNull();
+    expect(await col.db.get("notes", taken.note?.id ?? 0)).toEqual(taken.note);
+    const notes = await col.db.getAll("notes");
+    expect(notes.map((n) => n.fields[0]).sort()).toEqual(["mine", "theirs"]);
+    expect((await col.db.getAll("cards")).length).toBe(2);
+    col.close();
   });
 });

@@ -140,11 +140,19 @@ export async function addNotes(col: Collection, inputs: NoteInput[]): Promise<Ad
   const usn = await pendingUsn(tx.objectStore("meta"));
   const first = await takePositions(tx.objectStore("config"), accepted.length, now, usn);
   const tags = new Set<string>();
+  // The ids were chosen before this transaction: a sync may have stored a record under one since (another
+  // device's, made at the same millisecond). Such an id is passed over for the next free one.
+  const free = async (store: "notes" | "cards", id: number) => {
+    let candidate = id;
+    while ((await tx.objectStore(store).getKey(candidate)) !== undefined) candidate = col.nextId();
+    return candidate;
+  };
   for (const [i, { note: fields, ords, deckIds: decks }] of accepted.entries()) {
-    const note: Note = { id: take(), ...fields, usn };
+    const note: Note = { id: await free("notes", take()), ...fields, usn };
     await tx.objectStore("notes").add(note);
     for (const [j, ord] of ords.entries()) {
-      await tx.objectStore("cards").add(newCard(take(), note.id, decks[j] ?? 1, ord, first + i, now, usn));
+      const cardId = await free("cards", take());
+      await tx.objectStore("cards").add(newCard(cardId, note.id, decks[j] ?? 1, ord, first + i, now, usn));
     }
     for (const tag of note.tags) tags.add(tag);
     added.push(note);
@@ -203,7 +211,10 @@ export async function updateNote(col: Collection, noteId: number, edit: NoteEdit
     // A new card goes where its siblings live: their home deck when a filtered deck borrowed them.
     const deckId = (cards[0]?.odid || cards[0]?.deckId) ?? 1;
     for (const [i, ord] of missing.entries()) {
-      await tx.objectStore("cards").add(newCard(newIds[i] ?? 0, noteId, deckId, ord, position, now, usn));
+      // As when adding: an id a sync has taken since it was chosen is passed over.
+      let id = newIds[i] ?? 0;
+      while ((await tx.objectStore("cards").getKey(id)) !== undefined) id = col.nextId();
+      await tx.objectStore("cards").add(newCard(id, noteId, deckId, ord, position, now, usn));
     }
   }
   await registerTags(tx.objectStore("tags"), tags, now, usn);
