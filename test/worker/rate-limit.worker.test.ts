@@ -42,6 +42,16 @@ describe("failed logins are rate-limited", () => {
     expect((await logIn(username, password, "192.0.2.78")).status).toBe(200);
   });
 
+  it("strangers sharing the owner's address (one office, one carrier) cannot lock the owner out there", async () => {
+    const { username, password } = await signUp();
+    expect((await logIn(username, password, "192.0.2.90")).status).toBe(200);
+    for (let i = 0; i < FAILURES_PER_ADDRESS; i++) {
+      expect((await logIn(uniqueName("guess"), "wrong password", "192.0.2.90")).status).toBe(401);
+    }
+    expect((await logIn(uniqueName("guess"), "wrong password", "192.0.2.90")).status).toBe(429);
+    expect((await logIn(username, password, "192.0.2.90")).status).toBe(200);
+  });
+
   it("strangers guessing from many addresses get the account's limit and no more, and cannot lock the owner out where the owner signs in", async () => {
     const { username, password } = await signUp();
     expect((await logIn(username, password, "198.18.0.1")).status).toBe(200);

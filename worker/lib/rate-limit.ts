@@ -4,9 +4,9 @@ import { StatusError } from "itty-router";
 // - One address and one account: 10. Whoever guesses from one address stops there.
 // - One address, any accounts: 30. Guessing many accounts from one address stops there.
 // - One account, any addresses: 50, so an account can be guessed at most 50 times in 15 minutes (200 an hour,
-//   4,800 a day) however many addresses guess. When strangers have spent that, only addresses from which the account
-//   signed in successfully in the last 30 days may still try: a stranger cannot lock the owner out of where they
-//   sign in, and the owner's signed-in browsers never need a password at all.
+//   4,800 a day) however many addresses guess. An address from which the account signed in successfully in the last
+//   30 days is held for that account only by the first limit: strangers, elsewhere or behind the same address,
+//   cannot lock the owner out of where they sign in, and the owner's signed-in browsers never need a password.
 // Each attempt is counted before the password is checked, in one statement per key run as one batch, so parallel
 // attempts cannot slip past the limit. An attempt that is refused, or whose password is right, is taken back, so
 // the counts hold the passwords actually checked and found wrong (a refused burst does not spend the account's
@@ -54,7 +54,8 @@ export async function claimLoginAttempt(db: D1Database, who: LoginKeys, now: num
   for (const [index, { key, limit }] of counted.entries()) {
     const row = results[index]?.results[0];
     if (!row || row.count <= limit) continue;
-    if (key.startsWith("user:") && known) continue;
+    // An address the account signed in from is held only by the limit of that account there.
+    if (known && !key.startsWith("pair:")) continue;
     await takeBack(db, counted);
     const retryAfter = Math.max(1, Math.ceil((row.window_start + LOGIN_WINDOW_MS - now) / 1000));
     const error = new StatusError(
