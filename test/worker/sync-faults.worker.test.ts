@@ -173,6 +173,17 @@ describe("a full upload", () => {
   });
 });
 
+describe("large notes", () => {
+  it("two notes of 250,000 CJK characters each sync in requests under the relay's 1 MiB, measured in UTF-8 bytes", async () => {
+    const { a, b } = await paired();
+    await a.addBasic("漢".repeat(250_000));
+    await a.addBasic("字".repeat(250_000));
+    expect(await a.sync()).toMatchObject({ kind: "synced" });
+    expect(await b.sync()).toMatchObject({ kind: "synced" });
+    expect(await b.col.db.count("notes")).toBe(await a.col.db.count("notes"));
+  });
+});
+
 describe("a full download", () => {
   it("cut off at any of its pages, or sent a page it cannot store, leaves the device's collection as it was", async () => {
     const { a, b, account } = await paired();

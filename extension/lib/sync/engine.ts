@@ -1,6 +1,7 @@
 // The sync itself: one request to learn what is needed, then pull, push and check for a normal sync, or a
 // one-way upload, download or merge when the person chose one. Failures are values, never thrown.
 
+import { utf8Length } from "../../../shared/media";
 import {
   type ChangesPage,
   type CollectionPage,
@@ -304,7 +305,8 @@ class ChunkBuilder {
 
   /** Adds a record; gives back the chunk it closed, when the record would have overfilled that one. */
   add(object: WireObject): WireObject[] | null {
-    const size = JSON.stringify(object).length + 1;
+    // UTF-8 bytes, as the relay counts its limit: a field of CJK text takes three per character.
+    const size = utf8Length(JSON.stringify(object)) + 1;
     let full: WireObject[] | null = null;
     if (this.current.length > 0 && (this.current.length >= CHUNK_OBJECTS || this.bytes + size > CHUNK_BYTES)) {
       full = this.current;
