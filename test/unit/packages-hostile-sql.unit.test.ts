@@ -9,8 +9,16 @@ import { sqlite } from "../../extension/lib/packages/sqlite";
 import { freshCollection, noteTypeByName } from "./factories";
 import { MemoryMedia, snapshot } from "./packages-helpers";
 
+async function hostilePackage(entries: Record<string, Uint8Array>, edit: (db: import("sql.js").Database) => void) {
+  const db = new (await sqlite()).Database(entries["collection.anki21"] as Uint8Array);
+  edit(db);
+  const bytes = zipSync({ ...entries, "collection.anki21": db.export(), media: strToU8("{}") });
+  db.close();
+  return bytes;
+}
+
 describe("hostile SQL in a package", () => {
-  it("a collection whose notes table is a recursive view is refused at once, and nothing is imported", async () => {
+  it("a collection whose notes table is a recursive view, or has a generated column, is refused at once, and nothing is imported", async () => {
     const source = await freshCollection();
     const basic = await noteTypeByName(source.col, "Basic");
     const note = await addNote(source.col, { noteTypeId: basic.id, deckId: 1, fields: ["uno", "one"], tags: "" });
@@ -19,6 +27,16 @@ describe("hostile SQL in a package", () => {
     if (!file.ok) throw new Error(file.error);
     source.col.close();
     const entries = unzipSync(file.value.bytes);
+    const generated = await hostilePackage(entries, (db) => {
+      db.run("ALTER TABLE notes ADD COLUMN big TEXT GENERATED ALWAYS AS (printf('%.*c', 5000000, 'x')) VIRTUAL");
+    });
+    const other = await freshCollection();
+    const untouched = await snapshot(other.col);
+    const refused = await importPackage(other.col, generated, "generated.apkg", { media: new MemoryMedia() });
+    expect(refused).toEqual({ ok: false, error: expect.stringMatching(/generated columns \("notes"\)/) });
+    expect(await snapshot(other.col)).toEqual(untouched);
+    other.col.close();
+
     const db = new (await sqlite()).Database(entries["collection.anki21"] as Uint8Array);
     db.run("DROP TABLE notes");
     db.run(
@@ -34,7 +52,9 @@ describe("hostile SQL in a package", () => {
     const result = await importPackage(col, hostile, "hostile.apkg", { media: new MemoryMedia() });
     expect(result).toEqual({
       ok: false,
-      error: expect.stringMatching(/holds views \("notes"\), which Anki never writes/),
+      error: expect.stringMatching(
+        /holds views, virtual tables or generated columns \("notes"\), which Anki never writes/,
+      ),
     });
     expect(await snapshot(col)).toEqual(before);
     col.close();

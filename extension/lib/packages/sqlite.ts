@@ -28,10 +28,20 @@ export async function openAnkiDatabase(bytes: Uint8Array): Promise<Database> {
   let viewNames: string[] = [];
   try {
     db = new SQL.Database(bytes);
-    // Anki's collections hold tables only. A view (a recursive one can stand in for "notes" and grow without end
-    // when read) is refused before any of the file's own SQL runs.
-    const views = db.exec("SELECT name FROM sqlite_master WHERE type = 'view' LIMIT 3");
+    // Anki's collections hold plain tables only. A view (a recursive one can stand in for "notes" and grow without
+    // end when read), a virtual table or a generated column (a tiny row can expand into megabytes when read) is
+    // refused before any of the file's own SQL runs.
+    const views = db.exec(
+      "SELECT name FROM sqlite_master WHERE type = 'view' OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL%') LIMIT 3",
+    );
     viewNames = (views[0]?.values ?? []).map((row) => String(row[0]).slice(0, 40));
+    const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table'")[0]?.values ?? [];
+    for (const [name] of tables) {
+      // table_xinfo marks generated columns as hidden (2 or 3).
+      const columns = db.exec(`PRAGMA table_xinfo("${String(name).replace(/"/g, '""')}")`)[0];
+      const hidden = columns?.columns.indexOf("hidden") ?? -1;
+      if (columns?.values.some((row) => Number(row[hidden]) >= 2)) viewNames.push(String(name).slice(0, 40));
+    }
     if (viewNames.length > 0) {
       db.close();
       return refuseViews(viewNames);
@@ -56,7 +66,7 @@ export async function openAnkiDatabase(bytes: Uint8Array): Promise<Database> {
 
 function refuseViews(names: string[]): never {
   return fail(
-    `The collection inside the file holds views (${names.map((n) => `"${n}"`).join(", ")}), which Anki never ` +
+    `The collection inside the file holds views, virtual tables or generated columns (${names.map((n) => `"${n}"`).join(", ")}), which Anki never ` +
       "writes; it was not read, and nothing was imported.",
   );
 }
