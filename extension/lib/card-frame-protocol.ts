@@ -34,6 +34,8 @@ export interface KeyPress {
 /** The frame → the study screen. */
 export type FrameMessage =
   | { type: "ready" }
+  /** A side arrived, with its media: the card's own work (its HTML and scripts) begins. */
+  | { type: "received" }
   | { type: "shown" }
   /** Enter in the answer box: show the answer, comparing what was typed. */
   | { type: "typed"; text: string }
@@ -58,7 +60,9 @@ export function isStudyKey({ key, ctrl, meta, alt }: KeyPress): boolean {
 export function readFrameMessage(data: unknown): FrameMessage | null {
   if (typeof data !== "object" || data === null) return null;
   const message = data as Record<string, unknown>;
-  if (message.type === "ready" || message.type === "shown") return { type: message.type };
+  if (message.type === "ready" || message.type === "received" || message.type === "shown") {
+    return { type: message.type };
+  }
   if (message.type === "typed" && typeof message.text === "string") {
     return { type: "typed", text: message.text.slice(0, 10_000) };
   }

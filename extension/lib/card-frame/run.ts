@@ -101,8 +101,12 @@ export function runCardFrame(): void {
   window.addEventListener("message", (event) => {
     if (event.source !== window.parent) return;
     const message = event.data as ShowCard | ReplaySounds;
-    if (message?.type === "show") show(message);
-    else if (message?.type === "replay") play([...sounds.keys()]);
+    if (message?.type === "show") {
+      // Before any of the card's own work: the study screen times the card from here, not from the copying of its
+      // media, which can take long for a large video on a slow machine.
+      send({ type: "received" });
+      setTimeout(() => show(message), 0);
+    } else if (message?.type === "replay") play([...sounds.keys()]);
   });
 
   // Fields the person clicked into to type: keys there are theirs. Anything else that holds the focus (a field the

@@ -97,6 +97,7 @@ export function CardFrame({
       if (event.source !== frame.current?.contentWindow) return;
       const message = readFrameMessage(event.data);
       if (message?.type === "ready") setReady(true);
+      else if (message?.type === "received" && waiting.current.length > 0) armTimer();
       else if (message?.type === "shown") {
         clearTimeout(timer.current);
         waiting.current.shift();
