@@ -327,9 +327,11 @@ describe("studying in the popup", () => {
 
   it("a card's script ends with its card: the keys it keeps sending do nothing to the cards after it", async () => {
     await addDeck("Pressing");
-    // Every 100 ms, this card's script asks the study screen to suspend the card shown (the key "@").
+    // This card's script asks the study screen to suspend the card shown (the key "@"), twenty times at once and
+    // then every 100 ms: the keys queue, and must not reach the cards shown after it.
     const presser =
-      "<script>setInterval(() => parent.postMessage({ type: 'key', key: '@', ctrl: false, meta: false, alt: false }, '*'), 100);</script>";
+      "<script>const press = () => parent.postMessage({ type: 'key', key: '@', ctrl: false, meta: false, alt: false }, '*');" +
+      "for (let i = 0; i < 20; i++) press(); setInterval(press, 100);</script>";
     await addNote(`first ${presser}`, "one", "Pressing");
     await addNote("second", "two", "Pressing");
     const popup = await openPopup();

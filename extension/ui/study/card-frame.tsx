@@ -7,7 +7,7 @@ export interface FrameEvents {
   onTyped: (text: string) => void;
   onShown: () => void;
   /** A study key pressed while the focus was inside the card. */
-  onKey: (press: KeyPress) => void;
+  onKey: (press: KeyPress, cardId: number | null) => void;
   /** The card was stopped: its script ran too long, or it tried to load another page into the frame. */
   onStopped: (why: "stuck" | "left") => void;
 }
@@ -104,7 +104,7 @@ export function CardFrame({
         if (waiting.current.length > 0) armTimer();
         handlers.current.onShown();
       } else if (message?.type === "typed") handlers.current.onTyped(message.text);
-      else if (message?.type === "key") handlers.current.onKey(message);
+      else if (message?.type === "key") handlers.current.onKey(message, frameCard.current);
     };
     window.addEventListener("message", listener);
     return () => window.removeEventListener("message", listener);

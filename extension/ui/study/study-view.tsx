@@ -141,10 +141,18 @@ export function StudyView({
     void unburyOnNewDay(col).then(advance);
   }, [col, deckId]);
 
+  // A key sent by a card's frame acts only while that card is shown: actions queue, and by the time one runs the
+  // card may have changed (a card's script sending "@" ten times must not suspend the cards after it).
+  const keyFromCard = useRef<number | undefined>(undefined);
   const run = (action: () => Promise<void>) => {
+    const onlyFor = keyFromCard.current;
     pendingActions.current++;
     setBusy(true);
     chain.current = chain.current.then(async () => {
+      if (onlyFor !== undefined && showingRef.current?.card.id !== onlyFor) {
+        if (--pendingActions.current === 0) setBusy(false);
+        return;
+      }
       setMessage(null);
       try {
         await action();
@@ -285,8 +293,14 @@ export function StudyView({
   }, []);
   host.events.current = {
     onTyped: (text) => showAnswer(text),
-    onKey: (press) => {
-      onStudyKey(press);
+    onKey: (press, cardId) => {
+      if (cardId === null || showingRef.current?.card.id !== cardId) return;
+      keyFromCard.current = cardId;
+      try {
+        onStudyKey(press);
+      } finally {
+        keyFromCard.current = undefined;
+      }
     },
     onStopped: (why) => {
       setMessage(
