@@ -2,7 +2,6 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
 import type { Deck } from "../../shared/model";
 import { connectPopupLifecycle } from "../lib/auto-sync";
-import { ensurePersistentStorage } from "../lib/storage-durability";
 import { DeckList } from "./deck-list";
 import { OneWayPrompt } from "./one-way-prompt";
 import { ProfileSelect } from "./profile-select";
@@ -19,8 +18,6 @@ export function PopupPage() {
   const profile = profiles.active;
   // Opening and closing the popup opens and closes the collection: the background syncs on both, as Anki does.
   useEffect(() => (profile ? connectPopupLifecycle(profile.id) : undefined), [profile?.id]);
-  // Persistent storage, so that the browser never clears the collection to free disk space.
-  useEffect(() => void ensurePersistentStorage(), []);
   const { col, version, changed } = useCollection(profile?.id ?? null);
   const [studying, setStudying] = useState<Deck | null>(null);
   const [frameContent, setFrameContent] = useState<FrameContent | null>(null);

@@ -10,7 +10,7 @@ import { usernameKey } from "../../shared/protocol/accounts";
 import { findSession, findUserByKey, insertSession } from "../db/accounts";
 import { verifyPasswordOrDummy } from "../lib/password";
 import { claimLoginAttempt, settleLoginAttempt } from "../lib/rate-limit";
-import { clientAddress } from "../lib/request";
+import { clientAddress, readBytes } from "../lib/request";
 import { hashToken, newToken, TOKEN_PATTERN } from "../lib/tokens";
 import { unzstd, zstdStored } from "./zstd";
 
@@ -78,7 +78,7 @@ async function sessionOf(env: Env, key: string) {
 
 /** hostKey: Anki's log-in. The key it answers is a session of the account, as a log-in in the extension makes. */
 async function hostKey(request: IRequest, env: Env): Promise<Response> {
-  const compressed = await readCapped(request, HOST_KEY_LIMIT);
+  const compressed = await readBytes(request, HOST_KEY_LIMIT).catch(() => null);
   if (!compressed) return plain(413, "the log-in is larger than any log-in");
   const data = unzstd(compressed, HOST_KEY_LIMIT);
   if (!data) return plain(400, "the body is not a zstd frame of a log-in");
@@ -102,33 +102,6 @@ async function hostKey(request: IRequest, env: Env): Promise<Response> {
   const token = newToken();
   await insertSession(env.DB, await hashToken(token), user.id, now);
   return zstdJson({ key: token });
-}
-
-/** The request's body, read up to `max` bytes (Anki streams its bodies, without a length); null past that. */
-async function readCapped(request: IRequest, max: number): Promise<Uint8Array | null> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > max) return null;
-  const reader = (request.body as ReadableStream<Uint8Array> | null)?.getReader();
-  if (!reader) return new Uint8Array(0);
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > max) {
-      await reader.cancel();
-      return null;
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** An answer as Anki's apps read it: zstd, with the size of the data in anki-original-size. */

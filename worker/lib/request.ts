@@ -19,8 +19,6 @@ export async function readBody<S extends z.ZodType>(
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new StatusError(415, "send the body as JSON with Content-Type: application/json");
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw tooLarge(limit);
   const text = await readText(request, limit);
   let parsed: unknown;
   try {
@@ -33,8 +31,10 @@ export async function readBody<S extends z.ZodType>(
   return result.value;
 }
 
-async function readText(request: IRequest, limit: number): Promise<string> {
-  if (!request.body) return "";
+/** The body's bytes, at most `limit` of them (413 past that, whether declared or streamed without a length). */
+export async function readBytes(request: IRequest, limit: number): Promise<Uint8Array> {
+  if (Number(request.headers.get("content-length") ?? "0") > limit) throw tooLarge(limit);
+  if (!request.body) return new Uint8Array(0);
   const reader = (request.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -54,6 +54,11 @@ async function readText(request: IRequest, limit: number): Promise<string> {
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+async function readText(request: IRequest, limit: number): Promise<string> {
+  const bytes = await readBytes(request, limit);
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {

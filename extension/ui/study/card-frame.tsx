@@ -67,14 +67,20 @@ export function CardFrame({
   const waiting = useRef<FrameContent[]>([]);
   const stopped = useRef<FrameContent | null>(null);
   const loads = useRef(0);
+  // The card the current frame has shown; another card gets a fresh frame (loaded from the browser's cache).
+  const frameCard = useRef<number | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const replace = (why: "stuck" | "left") => {
+  /** Forgets the frame shown: what it was sent, its loads and its card; a fresh one is then made. */
+  const forgetFrame = () => {
     clearTimeout(timer.current);
-    stopped.current = waiting.current[0] ?? content;
     waiting.current = [];
     loads.current = 0;
     frameCard.current = null;
     setReady(false);
+  };
+  const replace = (why: "stuck" | "left") => {
+    stopped.current = waiting.current[0] ?? content;
+    forgetFrame();
     // The old frame goes first, and the new one comes a moment later: a frame whose script never returns holds its
     // process, and a new frame made while that process lives would be placed in it and never load.
     setMounted(false);
@@ -110,16 +116,10 @@ export function CardFrame({
     return () => window.removeEventListener("message", listener);
   }, []);
 
-  // The card the current frame has shown; another card gets a fresh frame (loaded from the browser's cache).
-  const frameCard = useRef<number | null>(null);
   useEffect(() => {
     if (!ready || !content || content === stopped.current || !frame.current?.contentWindow) return;
     if (frameCard.current !== null && frameCard.current !== content.cardId) {
-      frameCard.current = null;
-      clearTimeout(timer.current);
-      waiting.current = [];
-      loads.current = 0;
-      setReady(false);
+      forgetFrame();
       setGeneration((g) => g + 1);
       return;
     }
