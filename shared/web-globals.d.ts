@@ -16,3 +16,12 @@ declare class URL {
 declare class TextEncoder {
   encode(input?: string): Uint8Array;
 }
+
+declare class TextDecoder {
+  constructor(label?: string, options?: { fatal?: boolean });
+  decode(input?: Uint8Array): string;
+}
+
+declare const crypto: {
+  readonly subtle: { digest(algorithm: string, data: Uint8Array): Promise<ArrayBuffer> };
+};

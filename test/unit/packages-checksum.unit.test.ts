@@ -2,9 +2,9 @@
 // Anki and AnkiDroid wrote: white space stays as it is, media tags leave their file names, entities are decoded.
 // (The export once collapsed white space first, and about 3 % of notes had another checksum than Anki's.)
 import { describe, expect, it } from "vitest";
-import { fieldChecksum, stripHtmlKeepingMedia } from "../../extension/lib/packages/anki-text";
 import { looksLikeSqlite, readZip, unzstd } from "../../extension/lib/packages/archive";
 import { openAnkiDatabase, rows } from "../../extension/lib/packages/sqlite";
+import { fieldChecksum, stripHtmlKeepingMedia } from "../../shared/anki/text";
 import { fixture, fixtureNames, HAVE_FIXTURES } from "./packages-helpers";
 
 /** The collection database of a fixture: the newest variant a package holds, or the file itself. */

@@ -2,6 +2,7 @@
 // fresh profile, imported again (nothing changes), and the collection exported again, each timed with its peak
 // JS heap. Used by test/bench/packages.bench.ts.
 
+import { writePackageVersion } from "../../../shared/anki/protobuf";
 import { stockNoteTypes } from "../../../shared/stock-notetypes";
 import { Collection } from "../../lib/collection/collection";
 import { type AnkiExport, writeAnkiCollection } from "../../lib/packages/anki-write";
@@ -9,7 +10,6 @@ import { writeZip } from "../../lib/packages/archive";
 import { collectionMedia } from "../../lib/packages/collection-media";
 import { exportPackage } from "../../lib/packages/export";
 import { importPackage } from "../../lib/packages/import";
-import { writePackageVersion } from "../../lib/packages/protobuf";
 import { countRecords } from "../../lib/sync/local";
 
 const WORDS = "apple river mountain cloud letter window garden silver orange candle forest bridge stone winter".split(

@@ -1,8 +1,9 @@
 // Changes to cards that keep their notes: move to another deck, suspend, bury, flag. Each takes a list of card
 // ids (one card or every match of a search) and changes them in one transaction.
-import { type Card, CardQueue, CardType } from "../../../shared/model";
+
+import { naturalQueue, returnedHome } from "../../../shared/card-queue";
+import { type Card, CardQueue } from "../../../shared/model";
 import { type Collection, done, type Outcome, refuse } from "./collection";
-import { returnedHome } from "./filtered";
 import { changeEach, chunks, touchMeta } from "./notes";
 import { pendingUsn } from "./pending";
 
@@ -31,18 +32,7 @@ export async function cardIdsOfNotes(col: Collection, noteIds: readonly number[]
   return ids;
 }
 
-/** The queue a card goes back to when it is unsuspended or unburied. */
-export function naturalQueue(card: Card): number {
-  switch (card.type) {
-    case CardType.New:
-      return CardQueue.New;
-    case CardType.Review:
-      return CardQueue.Review;
-    default:
-      // Learning cards due on a day number (not a timestamp) sit in the day-learning queue.
-      return card.due < 1_000_000_000 ? CardQueue.DayLearning : CardQueue.Learning;
-  }
-}
+export { naturalQueue };
 
 export async function setCardsDeck(
   col: Collection,

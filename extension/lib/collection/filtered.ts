@@ -2,6 +2,8 @@
 // cram session or a custom study. A borrowed card keeps its home deck in `odid` and its own due in `odue`; it goes
 // home when the deck is emptied, rebuilt or deleted, and, when the deck reschedules, once an answer takes it out of
 // learning. Without rescheduling the deck only previews: answers change nothing of the card's schedule.
+
+import { returnedHome } from "../../../shared/card-queue";
 import { dayNumber } from "../../../shared/days";
 import { parseDeckName } from "../../../shared/deck-names";
 import {
@@ -15,7 +17,6 @@ import {
 } from "../../../shared/model";
 import type { Ease } from "../../../shared/scheduling";
 import { parseSearch } from "../../../shared/search/parse";
-import { naturalQueue } from "./cards";
 import { type Collection, done, type Outcome, refuse, stamp } from "./collection";
 import { findDeckByName } from "./decks";
 import { touchMeta } from "./notes";
@@ -45,12 +46,7 @@ export const PREVIEW_AGAIN_SECONDS = 60;
 export const PREVIEW_HARD_SECONDS = 600;
 
 /** The card as it is in its home deck: what a deck's emptying gives back, and what answers are scheduled from. */
-export function returnedHome(card: Card): Card {
-  if (card.odid === 0) return card;
-  const home: Card = { ...card, deckId: card.odid, odid: 0, odue: 0, due: card.odue !== 0 ? card.odue : card.due };
-  // A suspended or buried card stays so.
-  return card.queue >= 0 ? { ...home, queue: naturalQueue(home) } : home;
-}
+export { returnedHome };
 
 function borrowed(card: Card, deckId: number, position: number, reschedule: boolean): Card {
   return {

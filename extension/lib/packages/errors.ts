@@ -1,16 +1,10 @@
 // The one kind of error the package code throws for a bad file: its message is a sentence for the person. The
 // public functions catch it and return it as a refusal; anything else that is thrown is a bug and says so.
+import { PackageError } from "../../../shared/anki/errors";
 import { type Outcome, refuse } from "../collection/collection";
 import { isStorageFull, STORAGE_FULL } from "../collection/storage-full";
 
-export class PackageError extends Error {
-  override name = "PackageError";
-}
-
-/** Stops reading a package, with a message in words. */
-export function fail(message: string): never {
-  throw new PackageError(message);
-}
+export { fail, PackageError } from "../../../shared/anki/errors";
 
 /** Runs package work and turns a PackageError into a refusal. */
 export async function guarded<T>(work: () => Promise<Outcome<T>>): Promise<Outcome<T>> {

@@ -5,6 +5,7 @@
 // Filtered decks and the cards they borrow are written as they are only in a whole collection with scheduling; a
 // deck's export, or one without scheduling, has no filtered deck and every card in its home deck.
 import type { Zippable } from "fflate";
+import { writePackageVersion } from "../../../shared/anki/protobuf";
 import { isSelfOrDescendant } from "../../../shared/deck-names";
 import { mediaReferences } from "../../../shared/media-refs";
 import { type Card, DEFAULT_DECK_ID, type Deck, type Note } from "../../../shared/model";
@@ -20,7 +21,6 @@ import { writeZip } from "./archive";
 import { exportCrt, resetCard, shiftDueDays } from "./due";
 import { guarded } from "./errors";
 import type { MediaStore } from "./media";
-import { writePackageVersion } from "./protobuf";
 
 export interface ExportOptions {
   format: "apkg" | "colpkg";

@@ -1,5 +1,7 @@
 // The parts of a merge decided without touching the database: which of the package's note types, presets and
 // decks are added, updated or matched to the collection's own, and the ids the package's records map to.
+
+import type { AnkiDeck } from "../../../shared/anki/read";
 import { parentNames } from "../../../shared/deck-names";
 import {
   DEFAULT_CONFIG_ID,
@@ -9,7 +11,6 @@ import {
   type NoteType,
   PENDING,
 } from "../../../shared/model";
-import type { AnkiDeck } from "./anki-db";
 
 const fieldNames = (n: NoteType) => n.fields.map((f) => f.name).join("\u001f");
 const templateNames = (n: NoteType) => n.templates.map((t) => t.name).join("\u001f");

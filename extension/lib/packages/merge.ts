@@ -3,6 +3,8 @@
 // note and template, review-log rows by id. Everything is planned first and written in one IndexedDB
 // transaction; imported records are pending changes (see pending.ts) that keep the file's mtimes, so that importing a
 // newer copy later updates them and importing the same file twice changes nothing.
+
+import type { AnkiCollection } from "../../../shared/anki/read";
 import type { Card, Note, RevlogEntry } from "../../../shared/model";
 import { abortWrites, type Collection } from "../collection/collection";
 import { returnedHome } from "../collection/filtered";
@@ -10,7 +12,6 @@ import { registerTags, touchMeta } from "../collection/notes";
 import { pendingUsn } from "../collection/pending";
 import { allRevlog, RevlogRows } from "../collection/revlog";
 import type { WriteStore } from "../collection/schema";
-import type { AnkiCollection } from "./anki-db";
 import { ankiToday, localToday, resetCard, shiftDueDays } from "./due";
 import { fail } from "./errors";
 import type { PlannedMedia } from "./import-media";

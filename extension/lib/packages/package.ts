@@ -2,8 +2,9 @@
 // files, in each of the variants Anki has written) or a bare collection file (.anki2). The newest variant wins:
 // collection.anki21b (zstd, schema 18) over collection.anki21 over collection.anki2 (the others are stubs).
 
+import { readMediaEntries, readPackageVersion } from "../../../shared/anki/protobuf";
+import { type AnkiCollection, readAnkiCollection } from "../../../shared/anki/read";
 import { BIDI_CONTROLS } from "../../../shared/media";
-import { type AnkiCollection, readAnkiCollection } from "./anki-db";
 import {
   type ArchiveLimits,
   DEFAULT_LIMITS,
@@ -15,7 +16,6 @@ import {
 } from "./archive";
 import { fail } from "./errors";
 import { safeMediaName } from "./media";
-import { readMediaEntries, readPackageVersion } from "./protobuf";
 import { openAnkiDatabase } from "./sqlite";
 
 /** The newest package version this reader knows: 3, zstd-compressed collection and media. */

@@ -2,6 +2,8 @@
 // current collection is backed up first, then every store is rewritten in one transaction. Everything imported is
 // a pending change, and the schema stamp moves on, so the next sync asks which side to keep. Filtered decks and the
 // cards they borrow are kept as they are.
+
+import type { AnkiCollection } from "../../../shared/anki/read";
 import { DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type Deck } from "../../../shared/model";
 import { abortWrites, type Collection } from "../collection/collection";
 import { defaultDeckConfig } from "../collection/defaults";
@@ -10,7 +12,6 @@ import { pendingUsn } from "../collection/pending";
 import { toBlocks } from "../collection/revlog";
 import { SYNCED_STORES } from "../collection/schema";
 import { backupCollection } from "../sync/backup";
-import type { AnkiCollection } from "./anki-db";
 import { ankiToday, localToday, shiftDueDays } from "./due";
 import type { PlannedMedia } from "./import-media";
 import { checkReferences, fitFields } from "./merge";

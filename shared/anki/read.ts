@@ -3,10 +3,10 @@
 // shared zod schemas. Times become milliseconds; nothing is written anywhere.
 import type { Database } from "sql.js";
 import type { z } from "zod";
-import { CardQueue, DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type DeckFilter } from "../../../shared/model";
-import { check } from "../../../shared/protocol/validate";
-import { Card, ConfigEntry, Deck, DeckConfig, Note, NoteType, RevlogEntry, Tag } from "../../../shared/schemas";
-import { returnedHome } from "../collection/filtered";
+import { returnedHome } from "../card-queue";
+import { CardQueue, DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type DeckFilter } from "../model";
+import { check } from "../protocol/validate";
+import { Card, ConfigEntry, Deck, DeckConfig, Note, NoteType, RevlogEntry, Tag } from "../schemas";
 import { fail } from "./errors";
 import {
   readDeckCommon,

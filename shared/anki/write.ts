@@ -1,0 +1,276 @@
+// Writes records into a new schema-11 Anki database (note types, decks and presets as JSON in the `col` row): the
+// legacy-compatible collection.anki21 that every Anki since 2.1 imports. Times go back to Anki's units (seconds
+// for most, milliseconds for the collection's own stamps).
+import type { Database, SqlJsStatic } from "sql.js";
+import type { Card, ConfigEntry, Deck, DeckConfig, Note, NoteType, RevlogEntry } from "../model";
+import { fieldChecksum, stripHtmlKeepingMedia } from "./text";
+
+const SCHEMA_11 = `
+CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null, scm integer not null,
+  ver integer not null, dty integer not null, usn integer not null, ls integer not null, conf text not null,
+  models text not null, decks text not null, dconf text not null, tags text not null);
+CREATE TABLE notes (id integer primary key, guid text not null, mid integer not null, mod integer not null,
+  usn integer not null, tags text not null, flds text not null, sfld integer not null, csum integer not null,
+  flags integer not null, data text not null);
+CREATE TABLE cards (id integer primary key, nid integer not null, did integer not null, ord integer not null,
+  mod integer not null, usn integer not null, type integer not null, queue integer not null, due integer not null,
+  ivl integer not null, factor integer not null, reps integer not null, lapses integer not null,
+  left integer not null, odue integer not null, odid integer not null, flags integer not null, data text not null);
+CREATE TABLE revlog (id integer primary key, cid integer not null, usn integer not null, ease integer not null,
+  ivl integer not null, lastIvl integer not null, factor integer not null, time integer not null,
+  type integer not null);
+CREATE TABLE graves (usn integer not null, oid integer not null, type integer not null);
+CREATE INDEX ix_notes_usn on notes (usn);
+CREATE INDEX ix_cards_usn on cards (usn);
+CREATE INDEX ix_revlog_usn on revlog (usn);
+CREATE INDEX ix_cards_nid on cards (nid);
+CREATE INDEX ix_cards_sched on cards (did, queue, due);
+CREATE INDEX ix_revlog_cid on revlog (cid);
+CREATE INDEX ix_notes_csum on notes (csum);
+`;
+
+export interface AnkiExport {
+  crt: number;
+  created: number;
+  noteTypes: NoteType[];
+  decks: Deck[];
+  deckConfigs: DeckConfig[];
+  notes: Note[];
+  cards: Card[];
+  revlog: RevlogEntry[];
+  tags: string[];
+  config: ConfigEntry[];
+}
+
+const secs = (ms: number) => Math.floor(ms / 1000);
+
+/** Fields a template's front uses: Anki's legacy card requirements ("any" of them makes the card). */
+function requirements(noteType: NoteType): unknown[] {
+  if (noteType.kind === "cloze") return [];
+  return noteType.templates.map((t) => {
+    const used = noteType.fields.filter((f) => t.qfmt.includes(f.name)).map((f) => f.ord);
+    return [t.ord, "any", used.length > 0 ? used : [0]];
+  });
+}
+
+function legacyNoteType(n: NoteType): Record<string, unknown> {
+  return {
+    id: n.id,
+    name: n.name,
+    type: n.kind === "cloze" ? 1 : 0,
+    mod: secs(n.mtime),
+    usn: 0,
+    sortf: n.sortField,
+    did: 1,
+    tmpls: n.templates.map((t) => ({
+      name: t.name,
+      ord: t.ord,
+      qfmt: t.qfmt,
+      afmt: t.afmt,
+      bqfmt: t.bqfmt,
+      bafmt: t.bafmt,
+      did: t.deckOverride,
+      bfont: "",
+      bsize: 0,
+    })),
+    flds: n.fields.map((f) => ({
+      name: f.name,
+      ord: f.ord,
+      sticky: f.sticky,
+      rtl: f.rtl,
+      font: f.font,
+      size: f.size,
+      description: f.description,
+      plainText: false,
+      collapsed: false,
+      excludeFromSearch: false,
+      media: [],
+    })),
+    css: n.css,
+    latexPre: n.latexPre,
+    latexPost: n.latexPost,
+    latexsvg: false,
+    req: requirements(n),
+    tags: [],
+    vers: [],
+  };
+}
+
+function legacyDeck(d: Deck): Record<string, unknown> {
+  const common = {
+    id: d.id,
+    name: d.name,
+    mod: secs(d.mtime),
+    usn: 0,
+    lrnToday: [0, 0],
+    revToday: [0, 0],
+    newToday: [0, 0],
+    timeToday: [0, 0],
+    collapsed: d.collapsed,
+    browserCollapsed: false,
+    desc: d.description,
+  };
+  if (d.filter) {
+    // A filtered deck as Anki's legacy JSON has it: `terms` as [search, limit, order] triples, `resched`, and the
+    // keys older versions expect (`separate`, `return`, `delays`; `previewDelay` in minutes).
+    return {
+      ...common,
+      dyn: 1,
+      terms: d.filter.terms.map((t) => [t.search, t.limit, t.order]),
+      resched: d.filter.reschedule,
+      separate: true,
+      return: true,
+      delays: null,
+      previewDelay: 10,
+    };
+  }
+  return {
+    ...common,
+    dyn: 0,
+    conf: d.configId,
+    extendNew: 0,
+    extendRev: 0,
+  };
+}
+
+function legacyDeckConfig(c: DeckConfig): Record<string, unknown> {
+  return {
+    id: c.id,
+    name: c.name,
+    mod: secs(c.mtime),
+    usn: 0,
+    maxTaken: 60,
+    autoplay: true,
+    timer: 0,
+    replayq: true,
+    dyn: false,
+    new: {
+      bury: c.buryNew,
+      delays: c.learnSteps,
+      initialFactor: 2500,
+      ints: [c.graduatingInterval, c.easyInterval, 0],
+      order: 1,
+      perDay: c.newPerDay,
+      separate: true,
+    },
+    rev: {
+      bury: c.buryReviews,
+      ease4: 1.3,
+      ivlFct: 1,
+      maxIvl: c.maxInterval,
+      perDay: c.reviewsPerDay,
+      hardFactor: 1.2,
+      fuzz: 0.05,
+      minSpace: 1,
+    },
+    lapse: {
+      delays: c.relearnSteps,
+      leechAction: c.leechAction === "suspend" ? 0 : 1,
+      leechFails: c.leechThreshold,
+      minInt: 1,
+      mult: 0,
+    },
+    desiredRetention: c.desiredRetention,
+    newMix: 0,
+    newPerDayMinimum: 0,
+    interdayLearningMix: 0,
+    reviewOrder: 0,
+    newSortOrder: 0,
+    newGatherPriority: 0,
+    buryInterdayLearning: false,
+  };
+}
+
+/** Settings Anki expects in every collection, under the collection's own ones. */
+function settings(data: AnkiExport, nextPos: number): Record<string, unknown> {
+  const own = Object.fromEntries(data.config.map((c) => [c.key, c.value]));
+  return {
+    activeDecks: [1],
+    curDeck: 1,
+    newSpread: 0,
+    collapseTime: 1200,
+    timeLim: 0,
+    estTimes: true,
+    dueCounts: true,
+    curModel: data.noteTypes[0]?.id ?? null,
+    sortType: "noteFld",
+    sortBackwards: false,
+    addToCur: true,
+    dayLearnFirst: false,
+    schedVer: 2,
+    sched2021: true,
+    ...own,
+    nextPos: Math.max(nextPos, typeof own.nextPos === "number" ? own.nextPos : 0),
+  };
+}
+
+const obj = <T extends { id: number }>(list: T[], map: (item: T) => unknown) =>
+  JSON.stringify(Object.fromEntries(list.map((item) => [String(item.id), map(item)])));
+
+export async function writeAnkiCollection(
+  SQL: SqlJsStatic,
+  data: AnkiExport,
+  progress: (fraction: number) => void,
+): Promise<Uint8Array> {
+  const db: Database = new SQL.Database();
+  try {
+    db.exec(SCHEMA_11);
+    // A new card borrowed by a filtered deck has its position in its home deck in `odue`.
+    const nextPos = data.cards
+      .filter((c) => c.type === 0)
+      .reduce((max, c) => Math.max(max, (c.odid !== 0 ? c.odue : c.due) + 1), 1);
+    db.run("INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, ?)", [
+      data.crt,
+      Date.now(),
+      Date.now(),
+      JSON.stringify(settings(data, nextPos)),
+      obj(data.noteTypes, legacyNoteType),
+      obj(data.decks, legacyDeck),
+      obj(data.deckConfigs, legacyDeckConfig),
+      JSON.stringify(Object.fromEntries(data.tags.map((t) => [t, 0]))),
+    ]);
+    db.exec("BEGIN");
+    const sortField = new Map(data.noteTypes.map((n) => [n.id, n.sortField]));
+    const note = db.prepare("INSERT INTO notes VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, 0, '')");
+    for (const [i, n] of data.notes.entries()) {
+      const sort = stripHtmlKeepingMedia(n.fields[sortField.get(n.noteTypeId) ?? 0] ?? "");
+      const tags = n.tags.length > 0 ? ` ${n.tags.join(" ")} ` : "";
+      const csum = await fieldChecksum(n.fields[0] ?? "");
+      note.run([n.id, n.guid, n.noteTypeId, secs(n.mtime), tags, n.fields.join("\u001f"), sort, csum]);
+      if (i % 5000 === 0) progress((0.5 * i) / Math.max(1, data.notes.length));
+    }
+    note.free();
+    const card = db.prepare("INSERT INTO cards VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const c of data.cards) {
+      card.run([
+        c.id,
+        c.noteId,
+        c.deckId,
+        c.ord,
+        secs(c.mtime),
+        c.type,
+        c.queue,
+        c.due,
+        c.ivl,
+        c.factor,
+        c.reps,
+        c.lapses,
+        c.left,
+        c.odue,
+        c.odid,
+        c.flags,
+        c.data,
+      ]);
+    }
+    card.free();
+    progress(0.75);
+    const revlog = db.prepare("INSERT INTO revlog VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)");
+    for (const r of data.revlog) revlog.run([r.id, r.cardId, r.ease, r.ivl, r.lastIvl, r.factor, r.time, r.type]);
+    revlog.free();
+    db.exec("COMMIT");
+    progress(1);
+    return db.export();
+  } finally {
+    db.close();
+  }
+}
