@@ -31,6 +31,10 @@ CREATE INDEX ix_notes_csum on notes (csum);
 
 export interface AnkiExport {
   crt: number;
+  /** The collection's own stamps (ms) and usn; an export takes now and 0, a sync server's download its own. */
+  mod?: number;
+  scm?: number;
+  usn?: number;
   created: number;
   noteTypes: NoteType[];
   decks: Deck[];
@@ -219,10 +223,13 @@ export async function writeAnkiCollection(
     const nextPos = data.cards
       .filter((c) => c.type === 0)
       .reduce((max, c) => Math.max(max, (c.odid !== 0 ? c.odue : c.due) + 1), 1);
-    db.run("INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, ?)", [
+    const mod = data.mod ?? Date.now();
+    db.run("INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, ?, ?, ?, ?, ?, ?, ?)", [
       data.crt,
-      Date.now(),
-      Date.now(),
+      mod,
+      data.scm ?? Date.now(),
+      data.usn ?? 0,
+      data.mod ?? 0,
       JSON.stringify(settings(data, nextPos)),
       obj(data.noteTypes, legacyNoteType),
       obj(data.decks, legacyDeck),

@@ -8,16 +8,23 @@ import { StatusError } from "itty-router";
 import { z } from "zod";
 import { usernameKey } from "../../shared/protocol/accounts";
 import { findSession, findUserByKey, insertSession } from "../db/accounts";
+import { countLive, findCollection } from "../db/collections";
 import { verifyPasswordOrDummy } from "../lib/password";
 import { claimLoginAttempt, settleLoginAttempt } from "../lib/rate-limit";
 import { clientAddress, readBytes } from "../lib/request";
 import { hashToken, newToken, TOKEN_PATTERN } from "../lib/tokens";
-import { unzstd, zstdStored } from "./zstd";
+import { downloadFile, UploadRefused, uploadFile } from "./full-sync";
+import { expand, unzstd, zstdStored } from "./zstd";
 
 /** Anki's sync versions 8 to 11 are the ones its current apps and server speak. */
 const VERSIONS = { min: 8, max: 11 };
 /** Most bytes of a request's data once expanded (the log-in is a few dozen). */
 const HOST_KEY_LIMIT = 16 * 1024;
+/**
+ * Most bytes of a collection uploaded from Anki's apps, compressed or not: the Worker reads the whole file into
+ * memory (128 MB an isolate) with sql.js, and the records it holds take more again (docs/scaling.md).
+ */
+const UPLOAD_LIMIT = 48 * 1024 * 1024;
 
 const NOT_YET =
   "This Flashcard Relay signs Anki in, but does not sync a collection with Anki's apps yet: keep using the " +
@@ -39,21 +46,57 @@ export async function ankiSync(request: IRequest, env: Env): Promise<Response> {
   }
   const method = String(request.params.method ?? "");
   if (method === "hostKey") return hostKey(request, env);
-  if (!(await sessionOf(env, header.k))) return plain(403, "Forbidden");
-  if (method === "meta") {
-    return zstdJson({
-      mod: 0,
-      scm: 0,
-      usn: 0,
-      ts: Math.floor(Date.now() / 1000),
-      msg: NOT_YET,
-      cont: false,
-      hostNum: 0,
-      empty: true,
-      media_usn: 0,
-    });
+  const session = await sessionOf(env, header.k);
+  if (!session) return plain(403, "Forbidden");
+  const userId = session.userId;
+  if (method === "meta") return meta(env, userId);
+  if (method === "download") {
+    const file = await downloadFile(env.DB, userId);
+    if (!file) return plain(503, "the collection changed on the relay during the download; sync again");
+    return zstdBytes(file);
   }
+  if (method === "upload") return upload(request, env, userId);
   return plain(501, `${NOT_YET} (${method.slice(0, 40)})`);
+}
+
+/**
+ * meta: what Anki's apps decide the kind of sync from. Their usn is the next one the relay will give (the relay's
+ * own is the last it gave); `mod` and `scm` are the collection's stamps; `empty` says it has no cards.
+ */
+async function meta(env: Env, userId: number): Promise<Response> {
+  const relay = await findCollection(env.DB, userId);
+  const cards = relay ? await countLive(env.DB, userId, "card") : 0;
+  return zstdJson({
+    mod: relay?.mtime ?? 0,
+    scm: relay?.scm ?? 0,
+    usn: (relay?.usn ?? 0) + 1,
+    ts: Math.floor(Date.now() / 1000),
+    msg: "",
+    cont: true,
+    hostNum: 0,
+    empty: cards === 0,
+    media_usn: 0,
+  });
+}
+
+/** upload: the whole collection from Anki's apps. Anki shows any answer but "OK" to the person as it is. */
+async function upload(request: IRequest, env: Env, userId: number): Promise<Response> {
+  const limitText = `${UPLOAD_LIMIT / 1024 / 1024} MiB`;
+  const compressed = await readBytes(request, UPLOAD_LIMIT).catch(() => null);
+  const file = compressed ? expand(compressed, UPLOAD_LIMIT) : "too-large";
+  if (file === "too-large") {
+    return zstdText(
+      `The collection is larger than this relay takes in one upload (${limitText}); nothing was changed on the relay.`,
+    );
+  }
+  if (file === "invalid") return plain(400, "the upload is not a zstd frame");
+  try {
+    await uploadFile(env.DB, userId, file);
+  } catch (thrown) {
+    if (thrown instanceof UploadRefused) return zstdText(thrown.message);
+    throw thrown;
+  }
+  return zstdText("OK");
 }
 
 function readHeader(request: IRequest): z.output<typeof SyncHeader> {
@@ -105,11 +148,18 @@ async function hostKey(request: IRequest, env: Env): Promise<Response> {
 }
 
 /** An answer as Anki's apps read it: zstd, with the size of the data in anki-original-size. */
-function zstdJson(value: unknown): Response {
-  const data = new TextEncoder().encode(JSON.stringify(value));
+function zstdBytes(data: Uint8Array): Response {
   return new Response(zstdStored(data), {
     headers: { "content-type": "application/octet-stream", "anki-original-size": String(data.length) },
   });
+}
+
+function zstdJson(value: unknown): Response {
+  return zstdBytes(new TextEncoder().encode(JSON.stringify(value)));
+}
+
+function zstdText(text: string): Response {
+  return zstdBytes(new TextEncoder().encode(text));
 }
 
 /** An error as Anki's own server answers it: the status and a line of text (Anki's apps show the status). */

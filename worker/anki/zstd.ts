@@ -40,7 +40,14 @@ const MAX_WINDOW = 8 * 1024 * 1024;
  * data is counted while it expands (a few bytes of repeated blocks can stand for gigabytes).
  */
 export function unzstd(body: Uint8Array, limit: number): Uint8Array | null {
-  if (!headerWithin(body, limit)) return null;
+  const data = expand(body, limit);
+  return typeof data === "string" ? null : data;
+}
+
+/** As unzstd, saying why there is no data: the body is no zstd frame, or expands past `limit`. */
+export function expand(body: Uint8Array, limit: number): Uint8Array | "invalid" | "too-large" {
+  const header = headerWithin(body, limit);
+  if (header !== "ok") return header;
   const parts: Uint8Array[] = [];
   let total = 0;
   try {
@@ -51,7 +58,7 @@ export function unzstd(body: Uint8Array, limit: number): Uint8Array | null {
     });
     stream.push(body, true);
   } catch {
-    return null;
+    return total > limit ? "too-large" : "invalid";
   }
   const out = new Uint8Array(total);
   let at = 0;
@@ -63,8 +70,8 @@ export function unzstd(body: Uint8Array, limit: number): Uint8Array | null {
 }
 
 /** Whether a zstd frame's header keeps its declared size within `limit` and its window within MAX_WINDOW. */
-function headerWithin(body: Uint8Array, limit: number): boolean {
-  if (body.length < 6 || MAGIC.some((byte, i) => body[i] !== byte)) return false;
+function headerWithin(body: Uint8Array, limit: number): "ok" | "invalid" | "too-large" {
+  if (body.length < 6 || MAGIC.some((byte, i) => body[i] !== byte)) return "invalid";
   const descriptor = body[4] ?? 0;
   const sizeFlag = descriptor >> 6;
   const singleSegment = (descriptor >> 5) & 1;
@@ -72,14 +79,14 @@ function headerWithin(body: Uint8Array, limit: number): boolean {
   if (!singleSegment) {
     const window = body[at] ?? 0;
     const base = 2 ** (10 + (window >> 3));
-    if (base + (base / 8) * (window & 7) > MAX_WINDOW) return false;
+    if (base + (base / 8) * (window & 7) > MAX_WINDOW) return "too-large";
     at++;
   }
   at += [0, 1, 2, 4][descriptor & 3] ?? 0;
   const sizeBytes = [singleSegment ? 1 : 0, 2, 4, 8][sizeFlag] ?? 0;
-  if (sizeBytes === 0) return true;
+  if (sizeBytes === 0) return "ok";
   let size = 0;
   for (let i = sizeBytes - 1; i >= 0; i--) size = size * 256 + (body[at + i] ?? 0);
   if (sizeBytes === 2) size += 256;
-  return size <= limit;
+  return size <= limit ? "ok" : "too-large";
 }

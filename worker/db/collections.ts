@@ -9,6 +9,24 @@ export interface CollectionRow {
   mtime: number;
 }
 
+/** The crt of Anki's apps of the account (see migration 0009), or null before any full sync with them. */
+export async function ankiCrt(db: D1Database, userId: number): Promise<number | null> {
+  const row = await db
+    .prepare("SELECT anki_crt AS crt FROM collections WHERE user_id = ?1")
+    .bind(userId)
+    .first<{ crt: number | null }>();
+  return row?.crt ?? null;
+}
+
+/** Keeps `crt` as the account's Anki crt unless one is kept already; gives the one kept. */
+export async function keepAnkiCrt(db: D1Database, userId: number, crt: number): Promise<number> {
+  const [, read] = await db.batch([
+    db.prepare("UPDATE collections SET anki_crt = ?2 WHERE user_id = ?1 AND anki_crt IS NULL").bind(userId, crt),
+    db.prepare("SELECT anki_crt AS crt FROM collections WHERE user_id = ?1").bind(userId),
+  ]);
+  return ((read?.results ?? [])[0] as { crt: number | null } | undefined)?.crt ?? crt;
+}
+
 export async function findCollection(db: D1Database, userId: number): Promise<CollectionRow | null> {
   return db
     .prepare("SELECT collection_id AS collectionId, scm, usn, mtime FROM collections WHERE user_id = ?1")
@@ -378,9 +396,15 @@ export function commitUploadStatements(
   db: D1Database,
   userId: number,
   sessionId: string,
-  collection: { collectionId: string; scm: number; usn: number },
+  collection: { collectionId: string; scm: number; usn: number; mtime?: number; ankiCrt?: number },
   now: number,
 ): D1PreparedStatement[] {
+  // An upload from Anki's apps brings its own crt (the day they count review days from); one from the extension
+  // leaves the one that Anki's apps of the account hold.
+  const ankiCrt =
+    collection.ankiCrt === undefined
+      ? []
+      : [db.prepare("UPDATE collections SET anki_crt = ?2 WHERE user_id = ?1").bind(userId, collection.ankiCrt)];
   return [
     db.prepare("DELETE FROM objects WHERE user_id = ?1").bind(userId),
     db
@@ -394,7 +418,8 @@ export function commitUploadStatements(
         `INSERT INTO collections (user_id, collection_id, scm, usn, mtime, replaced_usn) VALUES (?1, ?2, ?3, ?4, ?5, ?4)
          ON CONFLICT (user_id) DO UPDATE SET collection_id = ?2, scm = ?3, usn = ?4, mtime = ?5, replaced_usn = ?4`,
       )
-      .bind(userId, collection.collectionId, collection.scm, collection.usn, now),
+      .bind(userId, collection.collectionId, collection.scm, collection.usn, collection.mtime ?? now),
+    ...ankiCrt,
     db
       .prepare(
         "INSERT INTO completed_requests (user_id, request_id, response, created_at) VALUES (?1, ?2, json_object('usn', ?3), ?4)",
