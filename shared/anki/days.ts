@@ -48,4 +48,3 @@ export function shiftDueDays(card: Card, shift: number): Card {
   if (originalDueIsDay(card)) out.odue = card.odue + shift;
   return out;
 }
-

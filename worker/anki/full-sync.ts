@@ -14,11 +14,11 @@ import { checkWireObject, toWire } from "../../shared/sync/records";
 import {
   ankiCrt,
   assertRoomToStage,
+  type Cursor,
   changesPage,
   cleanupStatements,
   commitOrAbandoned,
   commitUploadStatements,
-  type Cursor,
   findCollection,
   findOrphan,
   keepAnkiCrt,
@@ -179,7 +179,8 @@ async function readUpload(file: Uint8Array): Promise<{
       database.close();
     }
   } catch (thrown) {
-    if (thrown instanceof PackageError) throw new UploadRefused(thrown.message.replace(/ nothing was imported/, " nothing was changed on the relay"));
+    if (thrown instanceof PackageError)
+      throw new UploadRefused(thrown.message.replace(/ nothing was imported/, " nothing was changed on the relay"));
     throw thrown;
   }
   if (!Object.values(stamps).every((n) => Number.isSafeInteger(n) && n >= 0)) {
@@ -200,8 +201,12 @@ async function readUpload(file: Uint8Array): Promise<{
   const records: StagedRow[] = [];
   for (const [kind, list] of kinds) {
     for (const record of list) {
-      const checked = checkWireObject(toWire(kind, record as { usn: number } & Record<string, unknown>), records.length);
-      if (!checked.ok) throw new UploadRefused(`The collection holds a record the relay cannot keep: ${checked.error}.`);
+      const checked = checkWireObject(
+        toWire(kind, record as { usn: number } & Record<string, unknown>),
+        records.length,
+      );
+      if (!checked.ok)
+        throw new UploadRefused(`The collection holds a record the relay cannot keep: ${checked.error}.`);
       const { object } = checked;
       records.push({ kind, id: object.id, mtime: object.mtime, deleted: false, ref: checked.ref, body: checked.text });
     }

@@ -1,0 +1,216 @@
+// Full syncs between Anki's own apps (the sync client of Anki desktop and AnkiDroid, from Anki's Python library) and
+// the relay, and through it with the extension: a collection uploaded from Anki is what a second Anki profile and
+// the extension download, and the extension's collection is what Anki downloads, with every note, card and review,
+// and cards due on the same days.
+import "fake-indexeddb/auto";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Collection } from "../../extension/lib/collection/collection";
+import { addNotes } from "../../extension/lib/collection/notes";
+import { readRevlog } from "../../extension/lib/collection/revlog";
+import { answerCard } from "../../extension/lib/collection/study";
+import { nextCard } from "../../extension/lib/collection/study-queue";
+import { RelayClient } from "../../extension/lib/relay-client";
+import { fullDownload, fullUpload, sync } from "../../extension/lib/sync/engine";
+import { type RunningRelay, startRelay } from "../../scripts/relay-process";
+import { dayNumber } from "../../shared/days";
+import { testFolder } from "../e2e/browser";
+import { runPython } from "./python";
+
+let relay: RunningRelay;
+let folder: string;
+const PASSWORD = "a long password";
+
+beforeAll(async () => {
+  folder = testFolder("anki-full-sync");
+  relay = await startRelay({ stateDir: path.join(folder, "state"), tmpDir: path.join(folder, "tmp") });
+});
+
+afterAll(async () => {
+  await relay?.stop();
+});
+
+async function signUp(username: string): Promise<string> {
+  const made = await new RelayClient(relay.url, null).signUp(username, PASSWORD);
+  if (!made.ok) throw new Error(made.error);
+  return made.value.token;
+}
+
+interface AnkiView {
+  required?: number;
+  error?: string;
+  notes: number;
+  revlog: number[];
+  today: number;
+  cards: { id: number; front: string; type: number; queue: number; due: number; ivl: number; deck: string }[];
+  again?: number;
+}
+
+/**
+ * Python run in a profile folder with Anki's library: opens (or makes) the profile's collection, runs `body` (which
+ * may use col, auth and the helpers below), and prints what the collection holds then.
+ */
+function inAnki(profile: string, username: string, body: string): AnkiView {
+  return runPython<AnkiView>(
+    `
+import json, os, sys
+from anki.collection import Collection
+folder = os.path.join(os.environ["FOLDER"], os.environ["PROFILE"])
+os.makedirs(folder, exist_ok=True)
+col = Collection(os.path.join(folder, "collection.anki2"))
+auth = col.sync_login(os.environ["USERNAME"], os.environ["PASSWORD"], os.environ["ENDPOINT"])
+result = {}
+
+def full(upload):
+    col.close_for_full_sync()
+    col.full_upload_or_download(auth=auth, server_usn=None, upload=upload)
+    col.reopen(after_full_sync=True)
+
+${body}
+
+def view():
+    cards = []
+    for cid in col.find_cards(""):
+        c = col.get_card(cid)
+        cards.append({"id": c.id, "front": c.note().fields[0], "type": c.type, "queue": c.queue, "due": c.due,
+                      "ivl": c.ivl, "deck": col.decks.name(c.did)})
+    return {"notes": col.note_count(), "revlog": sorted(col.db.list("select id from revlog")),
+            "today": col.sched.today, "cards": cards}
+
+result.update(view())
+print(json.dumps(result))
+col.close()
+`,
+    {
+      FOLDER: folder,
+      PROFILE: profile,
+      USERNAME: username,
+      PASSWORD,
+      ENDPOINT: `${relay.url}/`,
+    },
+  );
+}
+
+/** Anki's SyncOutput.required: what kind of sync the client found it needs. */
+const Required = { NO_CHANGES: 0, NORMAL_SYNC: 1, FULL_SYNC: 2, FULL_DOWNLOAD: 3, FULL_UPLOAD: 4 } as const;
+
+describe("full syncs with Anki's apps", () => {
+  it("a collection made in Anki uploads to the relay, and another Anki profile downloads every note, card and review, due on the same days", async () => {
+    await signUp("anki.up");
+    const desktop = inAnki(
+      "desktop",
+      "anki.up",
+      `
+basic = col.models.by_name("Basic")
+deck = col.decks.id("Languages::French")
+for i in range(6):
+    n = col.new_note(basic)
+    n["Front"] = f"bonjour {i}"
+    n["Back"] = f"hello {i}"
+    n.tags = ["french"]
+    col.add_note(n, deck)
+col.decks.select(deck)
+for i in range(2):
+    col.sched.answerCard(col.sched.getCard(), 3)
+col.sched.set_due_date(col.find_cards('"bonjour 5"'), "7")
+result["required"] = col.sync_collection(auth, False).required
+full(True)
+result["again"] = col.sync_collection(auth, False).required
+`,
+    );
+    expect(desktop.required).toBe(Required.FULL_UPLOAD);
+    expect(desktop.again).toBe(Required.NO_CHANGES);
+    expect(desktop.revlog).toHaveLength(3);
+
+    const phone = inAnki(
+      "phone",
+      "anki.up",
+      `
+result["required"] = col.sync_collection(auth, False).required
+full(False)
+result["again"] = col.sync_collection(auth, False).required
+`,
+    );
+    expect(phone.required).toBe(Required.FULL_DOWNLOAD);
+    expect(phone.again).toBe(Required.NO_CHANGES);
+    expect(phone.notes).toBe(6);
+    expect(phone.revlog).toEqual(desktop.revlog);
+    const byId = (view: AnkiView) => [...view.cards].sort((a, b) => a.id - b.id);
+    expect(byId(phone)).toEqual(byId(desktop));
+    const review = phone.cards.find((c) => c.front === "bonjour 5");
+    expect(review).toMatchObject({ type: 2, queue: 2, deck: "Languages::French" });
+    expect((review?.due ?? 0) - phone.today).toBe(7);
+  });
+
+  it("the extension downloads a collection uploaded from Anki: its notes, reviews and a review due in 7 days, due in 7 days", async () => {
+    const token = await signUp("anki.to.extension");
+    inAnki(
+      "desktop2",
+      "anki.to.extension",
+      `
+basic = col.models.by_name("Basic")
+for i in range(3):
+    n = col.new_note(basic)
+    n["Front"] = f"desk {i}"
+    n["Back"] = "back"
+    col.add_note(n, 1)
+col.sched.answerCard(col.sched.getCard(), 3)
+col.sched.set_due_date(col.find_cards('"desk 2"'), "7")
+col.sync_collection(auth, False)
+full(True)
+`,
+    );
+    const col = await Collection.open("anki-to-extension", { now: () => Date.now() });
+    const client = new RelayClient(relay.url, token);
+    const outcome = await sync(col, client);
+    expect(outcome.kind).toBe("needs-choice");
+    expect((await fullDownload(col, client)).kind).toBe("synced");
+    const notes = await col.db.getAll("notes");
+    expect(notes.map((n) => n.fields[0]).sort()).toEqual(["desk 0", "desk 1", "desk 2"]);
+    expect((await readRevlog(col.db)).length).toBe(2);
+    const review = (await col.db.getAll("cards")).find(
+      (c) => c.noteId === notes.find((n) => n.fields[0] === "desk 2")?.id,
+    );
+    const today = dayNumber(Date.now(), 4, -new Date().getTimezoneOffset());
+    expect(review?.type).toBe(2);
+    expect((review?.due ?? 0) - today).toBe(7);
+    col.close();
+  });
+
+  it("Anki downloads the extension's collection: its notes, cards in their decks, and reviews, due on the same days", async () => {
+    const token = await signUp("extension.to.anki");
+    const col = await Collection.open("extension-to-anki", { now: () => Date.now() });
+    const basic = (await col.db.getAll("notetypes")).find((t) => t.name === "Basic");
+    if (!basic) throw new Error("no Basic note type");
+    const added = await addNotes(
+      col,
+      ["un", "deux", "trois"].map((word) => ({ noteTypeId: basic.id, deckId: 1, fields: [word, "back"], tags: "fr" })),
+    );
+    expect(added.added).toHaveLength(3);
+    const first = await nextCard(col, 1, { position: 0 });
+    if (!first.card) throw new Error("nothing to study");
+    expect((await answerCard(col, first.card.id, 4, { timeTakenMs: 4000 })).ok).toBe(true);
+    const client = new RelayClient(relay.url, token);
+    expect((await fullUpload(col, client)).kind).toBe("synced");
+    const reviewed = await col.db.get("cards", first.card.id);
+    const today = dayNumber(Date.now(), 4, -new Date().getTimezoneOffset());
+
+    const anki = inAnki(
+      "laptop",
+      "extension.to.anki",
+      `
+result["required"] = col.sync_collection(auth, False).required
+full(False)
+result["again"] = col.sync_collection(auth, False).required
+`,
+    );
+    expect(anki.required).toBe(Required.FULL_DOWNLOAD);
+    expect(anki.again).toBe(Required.NO_CHANGES);
+    expect(anki.notes).toBe(3);
+    expect(anki.revlog).toEqual((await readRevlog(col.db)).map((r) => r.id).sort((a, b) => a - b));
+    const card = anki.cards.find((c) => c.id === first.card?.id);
+    expect(card).toMatchObject({ type: 2, queue: 2, deck: "Default", ivl: reviewed?.ivl });
+    expect((card?.due ?? 0) - anki.today).toBe((reviewed?.due ?? 0) - today);
+    col.close();
+  });
+});
