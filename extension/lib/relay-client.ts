@@ -119,18 +119,31 @@ export class RelayClient {
     if (body !== undefined) headers["content-type"] = "application/json";
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const timeoutMs = this.options.timeoutMs ?? REQUEST_TIMEOUT_MS;
-    let response: Response;
+    // The time limit covers the answer's body too, and its timer goes once the answer is read: a timer left running
+    // for every request (as AbortSignal.timeout leaves it) adds up to thousands in a long sync, past what a
+    // runtime allows (workerd stops at 10,000).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException("timed out", "TimeoutError")), timeoutMs);
     try {
-      response = await this.fetchImpl(`${this.relayUrl}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (thrown) {
-      const online = (this.options.online ?? browserOnline)();
-      return this.failed(null, networkFailure(this.relayUrl, thrown, online, timeoutMs));
+      let response: Response;
+      try {
+        response = await this.fetchImpl(`${this.relayUrl}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: controller.signal,
+        });
+      } catch (thrown) {
+        const online = (this.options.online ?? browserOnline)();
+        return this.failed(null, networkFailure(this.relayUrl, thrown, online, timeoutMs));
+      }
+      return await this.answer<T>(response);
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  private async answer<T>(response: Response): Promise<RelayResult<T>> {
     if (response.status === 204) return { ok: true, value: null as T };
     const parsed = await response.json().catch(() => undefined);
     if (response.ok && parsed !== undefined) return { ok: true, value: parsed as T };

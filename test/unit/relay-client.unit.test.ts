@@ -21,6 +21,19 @@ describe("the relay client", () => {
     expect((fake.calls[0]?.init.headers as Record<string, string> | undefined)?.authorization).toBe(`Bearer ${TOKEN}`);
   });
 
+  it("a relay that does not answer in time is a timeout, in words", async () => {
+    const hanging = ((_input: RequestInfo | URL, init?: RequestInit) =>
+      new Promise<Response>((_resolve, reject) => {
+        init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
+      })) as typeof fetch;
+    const result = await new RelayClient("https://r.example", TOKEN, hanging, { timeoutMs: 50 }).account();
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.kind).toBe("timeout");
+      expect(result.error).toMatch(/did not answer within/);
+    }
+  });
+
   it("turns a network failure into a sentence naming the relay, without the token", async () => {
     const fake = fakeFetch(() => {
       throw new TypeError("Failed to fetch");
