@@ -25,7 +25,7 @@ export const NEWEST_SCHEMA = 18;
 export type AnkiDeck = Deck;
 
 /** A deck as a reader gives it: a filtered deck's searches as written, checked afterwards. */
-type ReadDeck = Omit<Deck, "filter"> & { filter?: { terms: RawTerm[]; reschedule: boolean } };
+export type ReadDeck = Omit<Deck, "filter"> & { filter?: { terms: RawTerm[]; reschedule: boolean } };
 interface RawTerm {
   search: string;
   limit: number;
@@ -250,7 +250,7 @@ function readJsonColumns(db: Database): Structure {
   };
 }
 
-function legacyNoteType(m: Json): NoteType {
+export function legacyNoteType(m: Json): NoteType {
   const fields = Array.isArray(m.flds) ? (m.flds as Json[]) : [];
   const templates = Array.isArray(m.tmpls) ? (m.tmpls as Json[]) : [];
   return validated(
@@ -288,7 +288,7 @@ function legacyNoteType(m: Json): NoteType {
   );
 }
 
-function legacyDeck(d: Json): ReadDeck {
+export function legacyDeck(d: Json): ReadDeck {
   const deck = validated(
     Deck,
     {
@@ -323,7 +323,7 @@ function truthy(value: unknown): boolean {
   return Boolean(value);
 }
 
-function legacyDeckConfig(c: Json): DeckConfig {
+export function legacyDeckConfig(c: Json): DeckConfig {
   const news = (c.new ?? {}) as Json;
   const rev = (c.rev ?? {}) as Json;
   const lapse = (c.lapse ?? {}) as Json;

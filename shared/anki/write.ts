@@ -57,7 +57,7 @@ function requirements(noteType: NoteType): unknown[] {
   });
 }
 
-function legacyNoteType(n: NoteType): Record<string, unknown> {
+export function legacyNoteType(n: NoteType): Record<string, unknown> {
   return {
     id: n.id,
     name: n.name,
@@ -100,7 +100,7 @@ function legacyNoteType(n: NoteType): Record<string, unknown> {
   };
 }
 
-function legacyDeck(d: Deck): Record<string, unknown> {
+export function legacyDeck(d: Deck): Record<string, unknown> {
   const common = {
     id: d.id,
     name: d.name,
@@ -137,7 +137,7 @@ function legacyDeck(d: Deck): Record<string, unknown> {
   };
 }
 
-function legacyDeckConfig(c: DeckConfig): Record<string, unknown> {
+export function legacyDeckConfig(c: DeckConfig): Record<string, unknown> {
   return {
     id: c.id,
     name: c.name,

@@ -15,11 +15,10 @@ import { fullDownload, fullUpload, sync } from "../../extension/lib/sync/engine"
 import { type RunningRelay, startRelay } from "../../scripts/relay-process";
 import { dayNumber } from "../../shared/days";
 import { testFolder } from "../e2e/browser";
-import { runPython } from "./python";
+import { type AnkiView, inAnki as ankiIn, Required, signUp as signUpAt } from "./anki-profile";
 
 let relay: RunningRelay;
 let folder: string;
-const PASSWORD = "a long password";
 
 beforeAll(async () => {
   folder = testFolder("anki-full-sync");
@@ -30,69 +29,9 @@ afterAll(async () => {
   await relay?.stop();
 });
 
-async function signUp(username: string): Promise<string> {
-  const made = await new RelayClient(relay.url, null).signUp(username, PASSWORD);
-  if (!made.ok) throw new Error(made.error);
-  return made.value.token;
-}
-
-interface AnkiView {
-  required?: number;
-  error?: string;
-  notes: number;
-  revlog: number[];
-  today: number;
-  cards: { id: number; front: string; type: number; queue: number; due: number; ivl: number; deck: string }[];
-  again?: number;
-}
-
-/**
- * Python run in a profile folder with Anki's library: opens (or makes) the profile's collection, runs `body` (which
- * may use col, auth and the helpers below), and prints what the collection holds then.
- */
-function inAnki(profile: string, username: string, body: string): AnkiView {
-  return runPython<AnkiView>(
-    `
-import json, os, sys
-from anki.collection import Collection
-folder = os.path.join(os.environ["FOLDER"], os.environ["PROFILE"])
-os.makedirs(folder, exist_ok=True)
-col = Collection(os.path.join(folder, "collection.anki2"))
-auth = col.sync_login(os.environ["USERNAME"], os.environ["PASSWORD"], os.environ["ENDPOINT"])
-result = {}
-
-def full(upload):
-    col.close_for_full_sync()
-    col.full_upload_or_download(auth=auth, server_usn=None, upload=upload)
-    col.reopen(after_full_sync=True)
-
-${body}
-
-def view():
-    cards = []
-    for cid in col.find_cards(""):
-        c = col.get_card(cid)
-        cards.append({"id": c.id, "front": c.note().fields[0], "type": c.type, "queue": c.queue, "due": c.due,
-                      "ivl": c.ivl, "deck": col.decks.name(c.did)})
-    return {"notes": col.note_count(), "revlog": sorted(col.db.list("select id from revlog")),
-            "today": col.sched.today, "cards": cards}
-
-result.update(view())
-print(json.dumps(result))
-col.close()
-`,
-    {
-      FOLDER: folder,
-      PROFILE: profile,
-      USERNAME: username,
-      PASSWORD,
-      ENDPOINT: `${relay.url}/`,
-    },
-  );
-}
-
-/** Anki's SyncOutput.required: what kind of sync the client found it needs. */
-const Required = { NO_CHANGES: 0, NORMAL_SYNC: 1, FULL_SYNC: 2, FULL_DOWNLOAD: 3, FULL_UPLOAD: 4 } as const;
+const signUp = (username: string) => signUpAt(relay.url, username);
+const inAnki = (profile: string, username: string, body: string) =>
+  ankiIn({ relayUrl: relay.url, folder }, profile, username, body);
 
 describe("full syncs with Anki's apps", () => {
   it("a collection made in Anki uploads to the relay, and another Anki profile downloads every note, card and review, due on the same days", async () => {

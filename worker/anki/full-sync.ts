@@ -24,19 +24,17 @@ import {
   keepAnkiCrt,
   openSession,
   type StagedRow,
-  stageChunk,
 } from "../db/collections";
 import { sqlite } from "./sqlite";
+import { stageRows } from "./staging";
 
 /** Anki's defaults for the hour days begin at and the creation's time zone (minutes west of UTC). */
 const ANKI_ROLLOVER = 4;
 /** Records read from D1 a page at a time. */
 const PAGE = 5000;
-/** Staged rows are written in parts of about this many bytes (one JSON parameter each). */
-const STAGE_BYTES = 800_000;
 
 /** The hour days roll over at and the creation's time zone, as the collection's settings say. */
-function dayConfig(config: { key: string; value: unknown }[]): { rollover: number; offsetWest: number | null } {
+export function dayConfig(config: { key: string; value: unknown }[]): { rollover: number; offsetWest: number | null } {
   const value = (key: string) => config.find((c) => c.key === key)?.value;
   const rollover = value("rollover");
   const offset = value("creationOffset");
@@ -44,6 +42,34 @@ function dayConfig(config: { key: string; value: unknown }[]): { rollover: numbe
     rollover: typeof rollover === "number" && rollover >= 0 && rollover < 24 ? Math.floor(rollover) : ANKI_ROLLOVER,
     offsetWest: typeof offset === "number" && Math.abs(offset) <= 24 * 60 ? Math.round(offset) : null,
   };
+}
+
+/** The start of the day of `ms`, as a crt (seconds). */
+function crtFor(ms: number, rollover: number, offsetWest: number): number {
+  const day = creationDay(Math.floor(Math.min(ms, Date.now()) / 1000), rollover, offsetWest);
+  return Math.floor(dayStart(day, rollover, -offsetWest) / 1000);
+}
+
+/**
+ * The crt of the account's Anki apps: the one kept, or, at the first full sync with them, the start of the day
+ * `oldest` (the oldest card's id, a time in ms) falls on, kept from then on.
+ */
+export async function crtOf(
+  db: D1Database,
+  userId: number,
+  config: { key: string; value: unknown }[],
+  oldest: number,
+): Promise<number> {
+  const kept = await ankiCrt(db, userId);
+  if (kept !== null) return kept;
+  const { rollover, offsetWest } = dayConfig(config);
+  return keepAnkiCrt(db, userId, crtFor(oldest, rollover, offsetWest ?? 0));
+}
+
+/** How far the relay's day numbers are from Anki's: Anki's day N is the relay's day N + this. */
+export function dayOffset(crt: number, config: { key: string; value: unknown }[]): number {
+  const { rollover, offsetWest } = dayConfig(config);
+  return creationDay(crt, rollover, offsetWest ?? 0);
 }
 
 /** Every live record of the account, read at `usn`; null when the collection changed while it was read. */
@@ -72,16 +98,8 @@ export async function downloadFile(db: D1Database, userId: number): Promise<Uint
   const { rollover, offsetWest } = dayConfig(config);
   const west = offsetWest ?? 0;
   if (offsetWest === null) config.push({ key: "creationOffset", value: 0, mtime: 0, usn: 0 });
-  const now = Date.now();
-  let crt = relay ? await ankiCrt(db, userId) : null;
-  if (crt === null) {
-    // The first full sync with Anki's apps: their days count from the day the oldest card was made.
-    const cards = of<Card>("card");
-    const oldest = cards.reduce((min, c) => Math.min(min, c.id), now);
-    const day = creationDay(Math.floor(Math.min(oldest, now) / 1000), rollover, west);
-    crt = Math.floor(dayStart(day, rollover, -west) / 1000);
-    if (relay) crt = await keepAnkiCrt(db, userId, crt);
-  }
+  const oldest = of<Card>("card").reduce((min, c) => Math.min(min, c.id), Date.now());
+  const crt = relay ? await crtOf(db, userId, config, oldest) : crtFor(oldest, rollover, west);
   const shift = -creationDay(crt, rollover, west);
   const data: AnkiExport = {
     crt,
@@ -112,24 +130,8 @@ export async function uploadFile(db: D1Database, userId: number, file: Uint8Arra
   const { records, stamps } = await readUpload(file);
   const session = `anki-upload-${crypto.randomUUID()}`;
   const now = Date.now();
-  const parts: StagedRow[][] = [[]];
-  let bytes = 0;
-  for (const row of records) {
-    const size = row.body.length + row.id.length;
-    if (bytes + size > STAGE_BYTES && (parts[parts.length - 1]?.length ?? 0) > 0) {
-      parts.push([]);
-      bytes = 0;
-    }
-    parts[parts.length - 1]?.push(row);
-    bytes += size;
-  }
   await assertRoomToStage(db, userId, session, 0, records);
-  for (const [chunk, part] of parts.entries()) {
-    await db.batch([
-      ...(chunk === 0 ? [openSession(db, userId, session, "upload", now)] : []),
-      ...stageChunk(db, userId, session, chunk, part),
-    ]);
-  }
+  await stageRows(db, userId, session, 0, records, [openSession(db, userId, session, "upload", now)]);
   const orphan = await findOrphan(db, userId, session, true);
   if (orphan) {
     throw new UploadRefused(

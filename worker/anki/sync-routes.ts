@@ -1,8 +1,7 @@
 // Anki's own sync protocol (the one Anki desktop and AnkiDroid speak to a "custom sync server"): POST
 // /sync/<method> with a JSON header "anki-sync" ({ v: protocol version, k: the key from hostKey, c: client, s:
 // session }) and a zstd body; answers are zstd with their size in "anki-original-size". docs/anki-protocol.md.
-// Served so far: the log-in (hostKey), and meta, which answers that the collection sync is not served yet, in
-// words that Anki's apps show as they are (a "server message"); the other methods answer 501.
+// The log-in (hostKey), meta, the full syncs (full-sync.ts) and the normal sync (normal-sync.ts) of the collection.
 import type { IRequest } from "itty-router";
 import { StatusError } from "itty-router";
 import { z } from "zod";
@@ -13,7 +12,9 @@ import { verifyPasswordOrDummy } from "../lib/password";
 import { claimLoginAttempt, settleLoginAttempt } from "../lib/rate-limit";
 import { clientAddress, readBytes } from "../lib/request";
 import { hashToken, newToken, TOKEN_PATTERN } from "../lib/tokens";
+import { endAnkiSessionStatements } from "../db/anki";
 import { downloadFile, UploadRefused, uploadFile } from "./full-sync";
+import { AnkiStatus, normalSync } from "./normal-sync";
 import { expand, unzstd, zstdStored } from "./zstd";
 
 /** Anki's sync versions 8 to 11 are the ones its current apps and server speak. */
@@ -25,10 +26,19 @@ const HOST_KEY_LIMIT = 16 * 1024;
  * memory (128 MB an isolate) with sql.js, and the records it holds take more again (docs/scaling.md).
  */
 const UPLOAD_LIMIT = 48 * 1024 * 1024;
+/** Most bytes of one request of a normal sync once expanded: a chunk of 250 notes of the largest size. */
+const JSON_LIMIT = 32 * 1024 * 1024;
+const NORMAL_METHODS = new Set([
+  "start",
+  "applyGraves",
+  "applyChanges",
+  "chunk",
+  "applyChunk",
+  "sanityCheck2",
+  "finish",
+  "abort",
+]);
 
-const NOT_YET =
-  "This Flashcard Relay signs Anki in, but does not sync a collection with Anki's apps yet: keep using the " +
-  "browser extension for this collection for now.";
 
 const SyncHeader = z.object({
   v: z.number().int(),
@@ -49,6 +59,18 @@ export async function ankiSync(request: IRequest, env: Env): Promise<Response> {
   const session = await sessionOf(env, header.k);
   if (!session) return plain(403, "Forbidden");
   const userId = session.userId;
+  if (NORMAL_METHODS.has(method)) {
+    const body = await readJson(request);
+    if (body instanceof Response) return body;
+    try {
+      return zstdJson(await normalSync(method, body, { db: env.DB, userId, skey: header.s }));
+    } catch (thrown) {
+      if (thrown instanceof AnkiStatus) return plain(thrown.status, thrown.message);
+      throw thrown;
+    }
+  }
+  // Anki's own server ends a normal sync under way when any of these comes.
+  await env.DB.batch(endAnkiSessionStatements(env.DB, userId));
   if (method === "meta") return meta(env, userId);
   if (method === "download") {
     const file = await downloadFile(env.DB, userId);
@@ -56,7 +78,7 @@ export async function ankiSync(request: IRequest, env: Env): Promise<Response> {
     return zstdBytes(file);
   }
   if (method === "upload") return upload(request, env, userId);
-  return plain(501, `${NOT_YET} (${method.slice(0, 40)})`);
+  return plain(404, `Anki's sync has no method ${method.slice(0, 40)}`);
 }
 
 /**
@@ -77,6 +99,19 @@ async function meta(env: Env, userId: number): Promise<Response> {
     empty: cards === 0,
     media_usn: 0,
   });
+}
+
+/** A request's body: zstd of JSON, or a Response saying what is wrong with it. */
+async function readJson(request: IRequest): Promise<unknown> {
+  const compressed = await readBytes(request, JSON_LIMIT).catch(() => null);
+  const data = compressed ? expand(compressed, JSON_LIMIT) : "too-large";
+  if (data === "too-large") return plain(413, `the request is larger than the relay takes (${JSON_LIMIT} bytes)`);
+  if (data === "invalid") return plain(400, "the body is not a zstd frame");
+  try {
+    return data.length === 0 ? {} : JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(data));
+  } catch {
+    return plain(400, "the body is not JSON");
+  }
 }
 
 /** upload: the whole collection from Anki's apps. Anki shows any answer but "OK" to the person as it is. */

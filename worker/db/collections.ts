@@ -550,6 +550,7 @@ export function deleteCollectionStatements(db: D1Database, userId: number): D1Pr
     "staged_chunks",
     "sync_sessions",
     "completed_requests",
+    "anki_sessions",
     "collections",
   ].map((table) => db.prepare(`DELETE FROM ${table} WHERE user_id = ?1`).bind(userId));
 }
