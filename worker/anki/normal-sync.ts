@@ -4,14 +4,14 @@
 // (usn at least minUsn) up to the usn at `start`. docs/anki-protocol.md says how usns and days line up.
 import { z } from "zod";
 import {
-  legacyDeck as deckFromAnki,
-  legacyDeckConfig as deckConfigFromAnki,
-  legacyNoteType as noteTypeFromAnki,
   checkedFilter,
+  legacyDeckConfig as deckConfigFromAnki,
+  legacyDeck as deckFromAnki,
+  legacyNoteType as noteTypeFromAnki,
 } from "../../shared/anki/read";
 import {
-  legacyDeck as deckToAnki,
   legacyDeckConfig as deckConfigToAnki,
+  legacyDeck as deckToAnki,
   legacyNoteType as noteTypeToAnki,
 } from "../../shared/anki/write";
 import type { Card, Deck, DeckConfig, Note, NoteType, RevlogEntry, Tag } from "../../shared/model";
@@ -66,7 +66,13 @@ export class AnkiStatus extends Error {
   }
 }
 
-const Id = z.union([z.number().int().safe(), z.string().regex(/^-?\d{1,16}$/).transform(Number)]);
+const Id = z.union([
+  z.number().int().safe(),
+  z
+    .string()
+    .regex(/^-?\d{1,16}$/)
+    .transform(Number),
+]);
 const Graves = z.object({
   cards: z.array(Id).max(100_000).default([]),
   notes: z.array(Id).max(100_000).default([]),
@@ -302,7 +308,12 @@ async function chunk(context: NormalContext, session: AnkiSession) {
     CHUNK_SIZE,
   );
   const shift = -(await offsetOf(context));
-  const out = { done: page.length < CHUNK_SIZE, revlog: [] as unknown[], cards: [] as unknown[], notes: [] as unknown[] };
+  const out = {
+    done: page.length < CHUNK_SIZE,
+    revlog: [] as unknown[],
+    cards: [] as unknown[],
+    notes: [] as unknown[],
+  };
   for (const object of page) {
     const record = JSON.parse(object.body) as Record<string, unknown>;
     if (object.kind === "note") out.notes.push(noteToAnki(record as unknown as Note, object.usn));
@@ -358,7 +369,10 @@ async function commit(context: NormalContext, session: AnkiSession): Promise<num
   if (session.mod !== null) return session.mod;
   const orphan = await findOrphan(db, userId, session.sessionId, false);
   if (orphan) {
-    throw new AnkiStatus(400, `${orphan.kind} ${orphan.id} refers to ${orphan.ref}, which the collection does not hold`);
+    throw new AnkiStatus(
+      400,
+      `${orphan.kind} ${orphan.id} refers to ${orphan.ref}, which the collection does not hold`,
+    );
   }
   const cascaded = await cascadedDeletions(db, userId, session.sessionId);
   const now = Date.now();
@@ -373,7 +387,9 @@ async function commit(context: NormalContext, session: AnkiSession): Promise<num
   const results = await db.batch([
     ...commitPushStatements(db, userId, session.sessionId, session.baseUsn, now, {}, cascaded, true),
     db
-      .prepare("UPDATE anki_sessions SET mod = ?2 WHERE user_id = ?1 AND ?3 = (SELECT usn - 1 FROM collections WHERE user_id = ?1)")
+      .prepare(
+        "UPDATE anki_sessions SET mod = ?2 WHERE user_id = ?1 AND ?3 = (SELECT usn - 1 FROM collections WHERE user_id = ?1)",
+      )
       .bind(userId, now, session.baseUsn),
     ...crt,
     ...cleanupStatements(db, userId, now),

@@ -24,7 +24,19 @@ export const AnkiRevlogRow = z.tuple([int, int, int, int, int, int, int, int, in
 export function noteToAnki(note: Note, usn: number): unknown[] {
   const tags = note.tags.length > 0 ? ` ${note.tags.join(" ")} ` : "";
   // Anki's apps work out the sort field and checksum themselves, and read both as strings here.
-  return [note.id, note.guid, note.noteTypeId, toSeconds(note.mtime), usn, tags, note.fields.join("\u001f"), "", "", 0, ""];
+  return [
+    note.id,
+    note.guid,
+    note.noteTypeId,
+    toSeconds(note.mtime),
+    usn,
+    tags,
+    note.fields.join("\u001f"),
+    "",
+    "",
+    0,
+    "",
+  ];
 }
 
 export function noteFromAnki(row: z.output<typeof AnkiNoteRow>): Note {

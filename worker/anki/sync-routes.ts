@@ -7,12 +7,12 @@ import { StatusError } from "itty-router";
 import { z } from "zod";
 import { usernameKey } from "../../shared/protocol/accounts";
 import { findSession, findUserByKey, insertSession } from "../db/accounts";
+import { endAnkiSessionStatements } from "../db/anki";
 import { countLive, findCollection } from "../db/collections";
 import { verifyPasswordOrDummy } from "../lib/password";
 import { claimLoginAttempt, settleLoginAttempt } from "../lib/rate-limit";
 import { clientAddress, readBytes } from "../lib/request";
 import { hashToken, newToken, TOKEN_PATTERN } from "../lib/tokens";
-import { endAnkiSessionStatements } from "../db/anki";
 import { downloadFile, UploadRefused, uploadFile } from "./full-sync";
 import { AnkiStatus, normalSync } from "./normal-sync";
 import { expand, unzstd, zstdStored } from "./zstd";
@@ -38,7 +38,6 @@ const NORMAL_METHODS = new Set([
   "finish",
   "abort",
 ]);
-
 
 const SyncHeader = z.object({
   v: z.number().int(),
@@ -108,7 +107,9 @@ async function readJson(request: IRequest): Promise<unknown> {
   if (data === "too-large") return plain(413, `the request is larger than the relay takes (${JSON_LIMIT} bytes)`);
   if (data === "invalid") return plain(400, "the body is not a zstd frame");
   try {
-    return data.length === 0 ? {} : JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(data));
+    return data.length === 0
+      ? {}
+      : JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(data));
   } catch {
     return plain(400, "the body is not JSON");
   }

@@ -50,7 +50,9 @@ export function beginAnkiSessionStatements(
       )
       .bind(userId, session.skey, session.sessionId, session.minUsn, session.baseUsn, session.lnewer ? 1 : 0, now),
     db
-      .prepare("INSERT OR IGNORE INTO sync_sessions (user_id, session_id, kind, created_at) VALUES (?1, ?2, 'push', ?3)")
+      .prepare(
+        "INSERT OR IGNORE INTO sync_sessions (user_id, session_id, kind, created_at) VALUES (?1, ?2, 'push', ?3)",
+      )
       .bind(userId, session.sessionId, now),
   ];
 }
