@@ -9,6 +9,13 @@ const Usn = z.number().int().safe();
 const Mtime = z.number().int().nonnegative();
 const stamped = { mtime: Mtime, usn: Usn };
 
+/**
+ * What Anki keeps of a record beyond this model (a preset's FSRS parameters and orders, a note type's field ids,
+ * a deck's limits, a note's flags and data), as Anki's JSON of the record: carried along unchanged, so that it
+ * survives a trip through the extension and back to Anki's apps, where the model's own fields override it.
+ */
+const AnkiExtra = z.record(z.string(), z.json()).optional();
+
 export const FieldDef = z.object({
   name: z.string().min(1).max(200),
   ord: z.number().int().nonnegative(),
@@ -46,6 +53,7 @@ export const NoteType = z.object({
   sortField: z.number().int().nonnegative(),
   latexPre: z.string().max(50_000).default(""),
   latexPost: z.string().max(50_000).default(""),
+  anki: AnkiExtra,
   ...stamped,
 });
 export type NoteType = z.output<typeof NoteType>;
@@ -81,6 +89,7 @@ export const Deck = z.object({
    * `odue`) and go back when the deck is emptied or deleted, or when an answer reschedules them out of learning.
    */
   filter: DeckFilter.optional(),
+  anki: AnkiExtra,
   ...stamped,
 });
 export type Deck = z.output<typeof Deck>;
@@ -105,6 +114,7 @@ export const DeckConfig = z.object({
   leechAction: z.enum(["suspend", "tag"]).default("tag"),
   buryNew: z.boolean().default(false),
   buryReviews: z.boolean().default(false),
+  anki: AnkiExtra,
   ...stamped,
 });
 export type DeckConfig = z.output<typeof DeckConfig>;
@@ -141,6 +151,7 @@ export const NoteRecord = z.object({
   // Their size together is checked by checkNoteSize, which names the limit in words.
   fields: z.array(z.string()).min(1).max(200),
   tags: z.array(z.string().min(1).max(500)).max(1000),
+  anki: AnkiExtra,
   ...stamped,
 });
 

@@ -8,6 +8,7 @@ import { CardQueue, DEFAULT_CONFIG_ID, DEFAULT_DECK_ID, type DeckFilter } from "
 import { check } from "../protocol/validate";
 import { Card, ConfigEntry, Deck, DeckConfig, Note, NoteType, RevlogEntry, Tag } from "../schemas";
 import { fail } from "./errors";
+import { deckConfigJson, deckExtra, fieldExtra, jsonExtra, notetypeExtra, templateExtra } from "./legacy-json";
 import {
   readDeckCommon,
   readDeckConfig,
@@ -282,6 +283,7 @@ export function legacyNoteType(m: Json): NoteType {
       latexPre: str(m.latexPre),
       latexPost: str(m.latexPost),
       mtime: ms(m.mod),
+      anki: jsonExtra("notetype", m),
       usn: 0,
     },
     `The note type "${str(m.name).slice(0, 80)}"`,
@@ -298,6 +300,7 @@ export function legacyDeck(d: Json): ReadDeck {
       description: str(d.desc),
       collapsed: Boolean(d.collapsed),
       mtime: ms(d.mod),
+      anki: jsonExtra("deck", d),
       usn: 0,
     },
     `The deck "${str(d.name).slice(0, 80)}"`,
@@ -328,7 +331,7 @@ export function legacyDeckConfig(c: Json): DeckConfig {
   const rev = (c.rev ?? {}) as Json;
   const lapse = (c.lapse ?? {}) as Json;
   const ints = Array.isArray(news.ints) ? news.ints : [];
-  return presetRecord(int(c.id), str(c.name, "Options"), ms(c.mod), {
+  return presetRecord(int(c.id), str(c.name, "Options"), ms(c.mod), jsonExtra("deckconfig", c), {
     learnSteps: Array.isArray(news.delays) ? news.delays.map((s) => num(s)) : [1, 10],
     relearnSteps: Array.isArray(lapse.delays) ? lapse.delays.map((s) => num(s)) : [10],
     newPerDay: int(news.perDay, 20),
@@ -345,7 +348,13 @@ export function legacyDeckConfig(c: Json): DeckConfig {
 }
 
 /** A preset from Anki's values, brought into the ranges the model allows (Anki allows a few more). */
-function presetRecord(id: number, name: string, mtime: number, v: ReturnType<typeof readDeckConfig>): DeckConfig {
+function presetRecord(
+  id: number,
+  name: string,
+  mtime: number,
+  anki: Record<string, unknown>,
+  v: ReturnType<typeof readDeckConfig>,
+): DeckConfig {
   const steps = (list: number[]) =>
     list
       .filter((s) => s > 0)
@@ -369,6 +378,7 @@ function presetRecord(id: number, name: string, mtime: number, v: ReturnType<typ
       buryNew: v.buryNew,
       buryReviews: v.buryReviews,
       mtime,
+      anki,
       usn: 0,
     },
     `The options preset "${name.slice(0, 80)}"`,
@@ -430,6 +440,11 @@ function readSeparateTables(db: Database): Structure {
         latexPre: config.latexPre,
         latexPost: config.latexPost,
         mtime: ms(row[2]),
+        anki: {
+          ...notetypeExtra(blob(row[3])),
+          flds: fields.map((f) => ({ name: str(f[2]), ...fieldExtra(blob(f[3])) })),
+          tmpls: templates.map((t) => ({ name: str(t[2]), ...templateExtra(blob(t[3])) })),
+        },
         usn: 0,
       },
       `The note type "${str(row[1]).slice(0, 80)}"`,
@@ -448,6 +463,7 @@ function readSeparateTables(db: Database): Structure {
         description: kind.description,
         collapsed: common.collapsed,
         mtime: ms(row[2]),
+        anki: deckExtra(blob(row[3]), blob(row[4])),
         usn: 0,
       },
       `The deck "${name.slice(0, 80)}"`,
@@ -455,7 +471,7 @@ function readSeparateTables(db: Database): Structure {
     return kind.filter ? { ...deck, filter: kind.filter } : deck;
   });
   const deckConfigs = rows(db, "SELECT id, name, mtime_secs, config FROM deck_config").map((row) =>
-    presetRecord(int(row[0]), str(row[1]), ms(row[2]), readDeckConfig(blob(row[3]))),
+    presetRecord(int(row[0]), str(row[1]), ms(row[2]), deckConfigJson(blob(row[3])), readDeckConfig(blob(row[3]))),
   );
   const hasCollapsed = rows(db, "SELECT 1 FROM pragma_table_info('tags') WHERE name = 'collapsed'").length > 0;
   const tags = rows(db, `SELECT tag, ${hasCollapsed ? "collapsed" : "0"} FROM tags`)

@@ -57,16 +57,38 @@ function requirements(noteType: NoteType): unknown[] {
   });
 }
 
-export function legacyNoteType(n: NoteType): Record<string, unknown> {
+type Json = Record<string, unknown>;
+const object = (value: unknown): Json =>
+  value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {};
+
+/** The extras Anki kept for a field or template (`anki.flds`, `anki.tmpls`): by name, else at the same place. */
+function extraOf(list: unknown, name: string, index: number): Json {
+  const items = Array.isArray(list) ? list.map(object) : [];
+  return items.find((item) => item.name === name) ?? object(items[index]);
+}
+
+/**
+ * A record as Anki's schema-11 JSON, in three layers: Anki's defaults for what the record never had, what Anki kept
+ * of it (`anki`, see shared/schemas.ts), and the model's own fields over both, so that an edit made here wins.
+ */
+export function legacyNoteType(n: NoteType): Json {
+  const extra = object(n.anki);
   return {
+    did: 1,
+    latexsvg: false,
+    tags: [],
+    vers: [],
+    ...extra,
     id: n.id,
     name: n.name,
     type: n.kind === "cloze" ? 1 : 0,
     mod: secs(n.mtime),
     usn: 0,
     sortf: n.sortField,
-    did: 1,
-    tmpls: n.templates.map((t) => ({
+    tmpls: n.templates.map((t, i) => ({
+      bfont: "",
+      bsize: 0,
+      ...extraOf(extra.tmpls, t.name, i),
       name: t.name,
       ord: t.ord,
       qfmt: t.qfmt,
@@ -74,10 +96,13 @@ export function legacyNoteType(n: NoteType): Record<string, unknown> {
       bqfmt: t.bqfmt,
       bafmt: t.bafmt,
       did: t.deckOverride,
-      bfont: "",
-      bsize: 0,
     })),
-    flds: n.fields.map((f) => ({
+    flds: n.fields.map((f, i) => ({
+      plainText: false,
+      collapsed: false,
+      excludeFromSearch: false,
+      media: [],
+      ...extraOf(extra.flds, f.name, i),
       name: f.name,
       ord: f.ord,
       sticky: f.sticky,
@@ -85,96 +110,51 @@ export function legacyNoteType(n: NoteType): Record<string, unknown> {
       font: f.font,
       size: f.size,
       description: f.description,
-      plainText: false,
-      collapsed: false,
-      excludeFromSearch: false,
-      media: [],
     })),
     css: n.css,
     latexPre: n.latexPre,
     latexPost: n.latexPost,
-    latexsvg: false,
     req: requirements(n),
-    tags: [],
-    vers: [],
   };
 }
 
-export function legacyDeck(d: Deck): Record<string, unknown> {
-  const common = {
-    id: d.id,
-    name: d.name,
-    mod: secs(d.mtime),
-    usn: 0,
+export function legacyDeck(d: Deck): Json {
+  const defaults = {
     lrnToday: [0, 0],
     revToday: [0, 0],
     newToday: [0, 0],
     timeToday: [0, 0],
-    collapsed: d.collapsed,
     browserCollapsed: false,
-    desc: d.description,
   };
+  const own = { id: d.id, name: d.name, mod: secs(d.mtime), usn: 0, collapsed: d.collapsed, desc: d.description };
+  const extra = object(d.anki);
   if (d.filter) {
     // A filtered deck as Anki's legacy JSON has it: `terms` as [search, limit, order] triples, `resched`, and the
     // keys older versions expect (`separate`, `return`, `delays`; `previewDelay` in minutes).
     return {
-      ...common,
-      dyn: 1,
-      terms: d.filter.terms.map((t) => [t.search, t.limit, t.order]),
-      resched: d.filter.reschedule,
+      ...defaults,
       separate: true,
       return: true,
       delays: null,
       previewDelay: 10,
+      ...extra,
+      ...own,
+      dyn: 1,
+      terms: d.filter.terms.map((t) => [t.search, t.limit, t.order]),
+      resched: d.filter.reschedule,
     };
   }
-  return {
-    ...common,
-    dyn: 0,
-    conf: d.configId,
-    extendNew: 0,
-    extendRev: 0,
-  };
+  return { ...defaults, extendNew: 0, extendRev: 0, ...extra, ...own, dyn: 0, conf: d.configId };
 }
 
-export function legacyDeckConfig(c: DeckConfig): Record<string, unknown> {
+export function legacyDeckConfig(c: DeckConfig): Json {
+  const extra = object(c.anki);
   return {
-    id: c.id,
-    name: c.name,
-    mod: secs(c.mtime),
-    usn: 0,
     maxTaken: 60,
     autoplay: true,
     timer: 0,
     replayq: true,
     dyn: false,
-    new: {
-      bury: c.buryNew,
-      delays: c.learnSteps,
-      initialFactor: 2500,
-      ints: [c.graduatingInterval, c.easyInterval, 0],
-      order: 1,
-      perDay: c.newPerDay,
-      separate: true,
-    },
-    rev: {
-      bury: c.buryReviews,
-      ease4: 1.3,
-      ivlFct: 1,
-      maxIvl: c.maxInterval,
-      perDay: c.reviewsPerDay,
-      hardFactor: 1.2,
-      fuzz: 0.05,
-      minSpace: 1,
-    },
-    lapse: {
-      delays: c.relearnSteps,
-      leechAction: c.leechAction === "suspend" ? 0 : 1,
-      leechFails: c.leechThreshold,
-      minInt: 1,
-      mult: 0,
-    },
-    desiredRetention: c.desiredRetention,
     newMix: 0,
     newPerDayMinimum: 0,
     interdayLearningMix: 0,
@@ -182,6 +162,41 @@ export function legacyDeckConfig(c: DeckConfig): Record<string, unknown> {
     newSortOrder: 0,
     newGatherPriority: 0,
     buryInterdayLearning: false,
+    ...extra,
+    id: c.id,
+    name: c.name,
+    mod: secs(c.mtime),
+    usn: 0,
+    new: {
+      initialFactor: 2500,
+      order: 1,
+      separate: true,
+      ...object(extra.new),
+      bury: c.buryNew,
+      delays: c.learnSteps,
+      ints: [c.graduatingInterval, c.easyInterval, 0],
+      perDay: c.newPerDay,
+    },
+    rev: {
+      ease4: 1.3,
+      ivlFct: 1,
+      hardFactor: 1.2,
+      fuzz: 0.05,
+      minSpace: 1,
+      ...object(extra.rev),
+      bury: c.buryReviews,
+      maxIvl: c.maxInterval,
+      perDay: c.reviewsPerDay,
+    },
+    lapse: {
+      minInt: 1,
+      mult: 0,
+      ...object(extra.lapse),
+      delays: c.relearnSteps,
+      leechAction: c.leechAction === "suspend" ? 0 : 1,
+      leechFails: c.leechThreshold,
+    },
+    desiredRetention: c.desiredRetention,
   };
 }
 
