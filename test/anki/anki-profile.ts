@@ -30,7 +30,7 @@ export function inAnki(
   profile: string,
   username: string,
   body: string,
-): AnkiView {
+): Promise<AnkiView> {
   return runPython<AnkiView>(
     `
 import json, os, sys

@@ -36,7 +36,7 @@ const inAnki = (profile: string, username: string, body: string) =>
 describe("full syncs with Anki's apps", () => {
   it("a collection made in Anki uploads to the relay, and another Anki profile downloads every note, card and review, due on the same days", async () => {
     await signUp("anki.up");
-    const desktop = inAnki(
+    const desktop = await inAnki(
       "desktop",
       "anki.up",
       `
@@ -61,7 +61,7 @@ result["again"] = col.sync_collection(auth, False).required
     expect(desktop.again).toBe(Required.NO_CHANGES);
     expect(desktop.revlog).toHaveLength(3);
 
-    const phone = inAnki(
+    const phone = await inAnki(
       "phone",
       "anki.up",
       `
@@ -83,7 +83,7 @@ result["again"] = col.sync_collection(auth, False).required
 
   it("the extension downloads a collection uploaded from Anki: its notes, reviews and a review due in 7 days, due in 7 days", async () => {
     const token = await signUp("anki.to.extension");
-    inAnki(
+    await inAnki(
       "desktop2",
       "anki.to.extension",
       `
@@ -134,7 +134,7 @@ full(True)
     const reviewed = await col.db.get("cards", first.card.id);
     const today = dayNumber(Date.now(), 4, -new Date().getTimezoneOffset());
 
-    const anki = inAnki(
+    const anki = await inAnki(
       "laptop",
       "extension.to.anki",
       `

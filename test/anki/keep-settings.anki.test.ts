@@ -61,7 +61,7 @@ describe("what Anki keeps beyond the extension's model", () => {
   it("a preset's FSRS parameters and orders, a field's options and a deck's limits survive a trip through the extension", async () => {
     const username = "keeps.settings";
     const token = await signUp(relay.url, username);
-    const desktop = inAnki(
+    const desktop = (await inAnki(
       "desktop",
       username,
       `
@@ -96,7 +96,7 @@ col.sync_collection(auth, False)
 full(True)
 ${READ}
 `,
-    ) as unknown as Settings;
+    )) as unknown as Settings;
     expect(close(desktop.preset.fsrs as number[])).toEqual(FSRS);
 
     // The extension downloads it and edits the preset's name and new cards a day, and syncs.
@@ -117,16 +117,16 @@ ${READ}
       minInt: 2,
     };
     // A phone downloads it whole; the desktop gets the edit by a normal sync, keeping the rest.
-    const phone = inAnki(
+    const phone = (await inAnki(
       "phone",
       username,
       `col.sync_collection(auth, False)\nfull(False)\n${READ}`,
-    ) as unknown as Settings;
-    const again = inAnki(
+    )) as unknown as Settings;
+    const again = (await inAnki(
       "desktop",
       username,
       `result["required"] = col.sync_collection(auth, False).required\n${READ}`,
-    ) as unknown as Settings;
+    )) as unknown as Settings;
     for (const anki of [phone, again]) {
       expect(anki.preset).toMatchObject(expected);
       expect(close(anki.preset.fsrs as number[])).toEqual(FSRS);

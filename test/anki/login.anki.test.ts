@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 /** Anki's Collection.sync_login against the relay, in a new collection; the key it got, or the error it raised. */
-function ankiLogin(username: string, password: string): { key?: string; error?: string; kind?: string } {
+function ankiLogin(username: string, password: string): Promise<{ key?: string; error?: string; kind?: string }> {
   return runPython(
     `
 import json, os, tempfile
@@ -46,7 +46,7 @@ finally:
 
 describe("Anki's apps signing in to the relay", () => {
   it("Anki's client logs in with the account's username and password, and its key is a session of the account", async () => {
-    const answer = ankiLogin("desktop.user", "a long password");
+    const answer = await ankiLogin("desktop.user", "a long password");
     expect(answer.error).toBeUndefined();
     expect(answer.key).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const account = await fetch(`${relay.url}/v1/accounts/current`, {
@@ -56,14 +56,14 @@ describe("Anki's apps signing in to the relay", () => {
     expect(((await account.json()) as { username: string }).username).toBe("desktop.user");
   });
 
-  it("a wrong password is an authentication failure for Anki's client, as with AnkiWeb", () => {
-    const answer = ankiLogin("desktop.user", "not the password");
+  it("a wrong password is an authentication failure for Anki's client, as with AnkiWeb", async () => {
+    const answer = await ankiLogin("desktop.user", "not the password");
     expect(answer.key).toBeUndefined();
     expect(answer.kind).toMatch(/AUTH/);
   });
 
-  it("a new Anki profile and an account without a collection have nothing to sync", () => {
-    const answer = runPython<{ required?: number; error?: string }>(
+  it("a new Anki profile and an account without a collection have nothing to sync", async () => {
+    const answer = await runPython<{ required?: number; error?: string }>(
       `
 import json, os, tempfile
 from anki.collection import Collection

@@ -6,11 +6,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Collection } from "../../extension/lib/collection/collection";
 import { addNotes, updateNote } from "../../extension/lib/collection/notes";
+import { addField } from "../../extension/lib/collection/notetypes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
 import { answerCard } from "../../extension/lib/collection/study";
 import { nextCard } from "../../extension/lib/collection/study-queue";
 import { RelayClient } from "../../extension/lib/relay-client";
-import { fullUpload, sync } from "../../extension/lib/sync/engine";
+import { fullDownload, fullUpload, sync } from "../../extension/lib/sync/engine";
 import { type RunningRelay, startRelay } from "../../scripts/relay-process";
 import { dayNumber } from "../../shared/days";
 import { testFolder } from "../e2e/browser";
@@ -51,7 +52,7 @@ describe("normal syncs with Anki's apps", () => {
 
     // Both of Anki's apps start from the extension's collection.
     for (const profile of ["desktop", "phone"]) {
-      const first = inAnki(
+      const first = await inAnki(
         profile,
         username,
         `${SYNC}\nfull(False)\nresult["again"] = col.sync_collection(auth, False).required`,
@@ -62,7 +63,7 @@ describe("normal syncs with Anki's apps", () => {
     }
 
     // The desktop adds a note, answers a card, edits "un" and deletes "deux", then syncs normally.
-    const desktop = inAnki(
+    const desktop = await inAnki(
       "desktop",
       username,
       `
@@ -96,7 +97,7 @@ ${SYNC}
     const today = dayNumber(Date.now(), 4, -new Date().getTimezoneOffset());
 
     // The phone, which has seen none of it, syncs once and has everything, the extension's review due alike.
-    const phone = inAnki("phone", username, SYNC);
+    const phone = await inAnki("phone", username, SYNC);
     expect(phone.required).toBe(Required.NO_CHANGES);
     expect(phone.notes).toBe(4);
     const revlog = (await readRevlog(browser.db)).map((r) => r.id).sort((a, b) => a - b);
@@ -108,7 +109,7 @@ ${SYNC}
     expect(phone.cards.map((c) => c.front).sort()).toEqual(["cinq", "quatre", "trois", "un"]);
 
     // The desktop syncs last, and all three hold the same reviews.
-    const last = inAnki("desktop", username, SYNC);
+    const last = await inAnki("desktop", username, SYNC);
     expect(last.revlog).toEqual(revlog);
     expect(last.notes).toBe(4);
     browser.close();
@@ -123,14 +124,14 @@ ${SYNC}
     if (!basic) throw new Error("no Basic note type");
     await addNotes(browser, [{ noteTypeId: basic.id, deckId: 1, fields: ["shared", "first"], tags: "" }]);
     expect((await fullUpload(browser, client)).kind).toBe("synced");
-    inAnki("laptop", username, `${SYNC}\nfull(False)`);
+    await inAnki("laptop", username, `${SYNC}\nfull(False)`);
     // The extension edits first, Anki two seconds later; the extension syncs first.
     const [note] = await browser.db.getAll("notes");
     if (!note) throw new Error("no note");
     expect((await updateNote(browser, note.id, { fields: ["shared", "from the extension"], tags: "" })).ok).toBe(true);
     expect((await sync(browser, client)).kind).toBe("synced");
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const anki = inAnki(
+    const anki = await inAnki(
       "laptop",
       username,
       `
@@ -145,6 +146,79 @@ result["back"] = col.get_note(col.find_notes('"shared"')[0])["Back"]
     expect((anki as unknown as { back: string }).back).toBe("from Anki");
     expect((await sync(browser, client)).kind).toBe("synced");
     expect((await browser.db.getAll("notes"))[0]?.fields[1]).toBe("from Anki");
+    browser.close();
+  });
+
+  it("the same card answered in Anki and in the extension before either syncs: both reviews are kept, the later answer's schedule wins", async () => {
+    const username = "same.card";
+    const token = await signUp(relay.url, username);
+    const browser = await Collection.open("same-card", { now: () => Date.now() });
+    const client = new RelayClient(relay.url, token);
+    const basic = (await browser.db.getAll("notetypes")).find((t) => t.name === "Basic");
+    if (!basic) throw new Error("no Basic note type");
+    await addNotes(browser, [{ noteTypeId: basic.id, deckId: 1, fields: ["answered twice", "back"], tags: "" }]);
+    expect((await fullUpload(browser, client)).kind).toBe("synced");
+    await inAnki("tablet", username, `${SYNC}\nfull(False)`);
+    const [card] = await browser.db.getAll("cards");
+    if (!card) throw new Error("no card");
+    expect((await answerCard(browser, card.id, 3, { timeTakenMs: 2000 })).ok).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Anki answers Easy two seconds later, then the extension syncs first and Anki second.
+    await inAnki("tablet", username, `c = col.get_card(${card.id})\nc.start_timer()\ncol.sched.answerCard(c, 4)`);
+    expect((await sync(browser, client)).kind).toBe("synced");
+    const anki = await inAnki("tablet", username, SYNC);
+    expect((await sync(browser, client)).kind).toBe("synced");
+    const revlog = (await readRevlog(browser.db)).map((r) => r.id).sort((a, b) => a - b);
+    expect(revlog).toHaveLength(2);
+    expect(anki.revlog).toEqual(revlog);
+    const kept = await browser.db.get("cards", card.id);
+    const ankiCard = anki.cards.find((c) => c.id === card.id);
+    const today = dayNumber(Date.now(), 4, -new Date().getTimezoneOffset());
+    // Easy in Anki graduates the card further than Good did here; that schedule is the one both keep.
+    expect(ankiCard?.type).toBe(2);
+    expect(kept?.ivl).toBe(ankiCard?.ivl);
+    expect((kept?.due ?? 0) - today).toBe((ankiCard?.due ?? 0) - anki.today);
+    browser.close();
+  });
+
+  it("a schema change on either side makes the other side choose a one-way sync, in Anki's dialog and the extension's prompt", async () => {
+    const username = "schema.change";
+    const token = await signUp(relay.url, username);
+    const browser = await Collection.open("schema-change", { now: () => Date.now() });
+    const client = new RelayClient(relay.url, token);
+    const basic = (await browser.db.getAll("notetypes")).find((t) => t.name === "Basic");
+    if (!basic) throw new Error("no Basic note type");
+    await addNotes(browser, [{ noteTypeId: basic.id, deckId: 1, fields: ["schema", "back"], tags: "" }]);
+    expect((await fullUpload(browser, client)).kind).toBe("synced");
+    await inAnki("studio", username, `${SYNC}\nfull(False)`);
+    // The extension adds a field (a schema change) and uploads: Anki, which has cards too, must choose.
+    expect((await addField(browser, basic.id, "Extra", { confirmSchemaChange: true })).ok).toBe(true);
+    expect((await sync(browser, client)).kind).toBe("needs-choice");
+    expect((await fullUpload(browser, client)).kind).toBe("synced");
+    const asked = await inAnki(
+      "studio",
+      username,
+      `${SYNC}\nfull(False)\nresult["fields"] = col.models.field_names(col.models.by_name("Basic"))`,
+    );
+    expect(asked.required).toBe(Required.FULL_SYNC);
+    expect((asked as unknown as { fields: string[] }).fields).toEqual(["Front", "Back", "Extra"]);
+    // Anki adds a field in turn and uploads: the extension is asked to choose.
+    const uploaded = await inAnki(
+      "studio",
+      username,
+      `
+m = col.models.by_name("Basic")
+col.models.add_field(m, col.models.new_field("Anki field"))
+col.models.update_dict(m)
+${SYNC}
+full(True)
+`,
+    );
+    expect(uploaded.required).toBe(Required.FULL_SYNC);
+    expect((await sync(browser, client)).kind).toBe("needs-choice");
+    expect((await fullDownload(browser, client)).kind).toBe("synced");
+    const fields = (await browser.db.get("notetypes", basic.id))?.fields.map((f) => f.name);
+    expect(fields).toEqual(["Front", "Back", "Extra", "Anki field"]);
     browser.close();
   });
 });

@@ -1,7 +1,7 @@
 // The Python side of the tests against Anki's own apps: a virtual environment in .venv (ignored by git) holding
 // Anki's library at the version pinned in requirements-anki.txt, which carries the sync client of Anki desktop and
 // AnkiDroid. Made on first use (PyPI must be reachable then); `bash .ci/run` makes it too.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -50,18 +50,32 @@ export function ensureAnkiPython(): void {
   if (!installed()) throw banner([`.venv was made, but it does not hold anki==${pinnedAnki()}.`]);
 }
 
-/** Runs a Python snippet in .venv and gives back the JSON it prints last. */
-export function runPython<T>(code: string, env: Record<string, string> = {}): T {
-  const run = spawnSync(PYTHON, ["-c", code], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 120_000,
-    env: { ...process.env, ...env },
+/**
+ * Runs a Python snippet in .venv and gives back the JSON it prints last. Asynchronous, so that the test's own
+ * connections to the relay stay served meanwhile (a pooled connection that the relay closed while Node waited
+ * would otherwise fail the next request).
+ */
+export function runPython<T>(code: string, env: Record<string, string> = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, ["-c", code], { cwd: ROOT, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      const last = stdout.trim().split("\n").pop() ?? "";
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`the Python snippet printed no JSON (exit ${status}):\n${stdout}\n${stderr}`));
+      }
+    });
   });
-  const last = run.stdout.trim().split("\n").pop() ?? "";
-  try {
-    return JSON.parse(last) as T;
-  } catch {
-    throw new Error(`the Python snippet printed no JSON (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-  }
 }
