@@ -57,6 +57,30 @@ function requirements(noteType: NoteType): unknown[] {
   });
 }
 
+/** A card as a row of Anki's cards table, which is also how Anki's sync carries it. */
+export function ankiCardRow(c: Card, usn: number): (number | string)[] {
+  return [
+    c.id,
+    c.noteId,
+    c.deckId,
+    c.ord,
+    secs(c.mtime),
+    usn,
+    c.type,
+    c.queue,
+    c.due,
+    c.ivl,
+    c.factor,
+    c.reps,
+    c.lapses,
+    c.left,
+    c.odue,
+    c.odid,
+    c.flags,
+    c.data,
+  ];
+}
+
 type Json = Record<string, unknown>;
 const object = (value: unknown): Json =>
   value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {};
@@ -262,28 +286,8 @@ export async function writeAnkiCollection(
       if (i % 5000 === 0) progress((0.5 * i) / Math.max(1, data.notes.length));
     }
     note.free();
-    const card = db.prepare("INSERT INTO cards VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    for (const c of data.cards) {
-      card.run([
-        c.id,
-        c.noteId,
-        c.deckId,
-        c.ord,
-        secs(c.mtime),
-        c.type,
-        c.queue,
-        c.due,
-        c.ivl,
-        c.factor,
-        c.reps,
-        c.lapses,
-        c.left,
-        c.odue,
-        c.odid,
-        c.flags,
-        c.data,
-      ]);
-    }
+    const card = db.prepare(`INSERT INTO cards VALUES (${Array(18).fill("?").join(", ")})`);
+    for (const c of data.cards) card.run(ankiCardRow(c, 0));
     card.free();
     progress(0.75);
     const revlog = db.prepare("INSERT INTO revlog VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)");

@@ -1,6 +1,10 @@
 // Anki's own apps in the tests: a profile folder with a collection, driven by Anki's Python library (the sync
 // client of Anki desktop and AnkiDroid), against a relay.
+import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { RelayClient } from "../../extension/lib/relay-client";
+import { type RunningRelay, startRelay } from "../../scripts/relay-process";
+import { testFolder } from "../e2e/browser";
 import { runPython } from "./python";
 
 export const PASSWORD = "a long password";
@@ -73,3 +77,30 @@ col.close()
 
 /** Anki's SyncOutput.required: what kind of sync the client found it needs. */
 export const Required = { NO_CHANGES: 0, NORMAL_SYNC: 1, FULL_SYNC: 2, FULL_DOWNLOAD: 3, FULL_UPLOAD: 4 } as const;
+
+/**
+ * A relay of the test file's own (wrangler dev, started before its tests and stopped after them), with Anki
+ * profiles in a folder beside its state: `url`, `signUp` and `inAnki` for the tests.
+ */
+export function relayForFile(name: string) {
+  const place = { relayUrl: "", folder: "" };
+  let relay: RunningRelay | undefined;
+  beforeAll(async () => {
+    place.folder = testFolder(name);
+    relay = await startRelay({ stateDir: path.join(place.folder, "state"), tmpDir: path.join(place.folder, "tmp") });
+    place.relayUrl = relay.url;
+  });
+  afterAll(async () => {
+    await relay?.stop();
+  });
+  return {
+    get url() {
+      return place.relayUrl;
+    },
+    get folder() {
+      return place.folder;
+    },
+    signUp: (username: string) => signUp(place.relayUrl, username),
+    inAnki: (profile: string, username: string, body: string) => inAnki(place, profile, username, body),
+  };
+}

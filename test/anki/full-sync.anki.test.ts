@@ -3,8 +3,7 @@
 // the extension download, and the extension's collection is what Anki downloads, with every note, card and review,
 // and cards due on the same days.
 import "fake-indexeddb/auto";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Collection } from "../../extension/lib/collection/collection";
 import { addNotes } from "../../extension/lib/collection/notes";
 import { readRevlog } from "../../extension/lib/collection/revlog";
@@ -12,26 +11,13 @@ import { answerCard } from "../../extension/lib/collection/study";
 import { nextCard } from "../../extension/lib/collection/study-queue";
 import { RelayClient } from "../../extension/lib/relay-client";
 import { fullDownload, fullUpload, sync } from "../../extension/lib/sync/engine";
-import { type RunningRelay, startRelay } from "../../scripts/relay-process";
 import { dayNumber } from "../../shared/days";
-import { testFolder } from "../e2e/browser";
-import { type AnkiView, inAnki as ankiIn, Required, signUp as signUpAt } from "./anki-profile";
+import { type AnkiView, Required, relayForFile } from "./anki-profile";
 
-let relay: RunningRelay;
-let folder: string;
+const relay = relayForFile("anki-full-sync");
 
-beforeAll(async () => {
-  folder = testFolder("anki-full-sync");
-  relay = await startRelay({ stateDir: path.join(folder, "state"), tmpDir: path.join(folder, "tmp") });
-});
-
-afterAll(async () => {
-  await relay?.stop();
-});
-
-const signUp = (username: string) => signUpAt(relay.url, username);
-const inAnki = (profile: string, username: string, body: string) =>
-  ankiIn({ relayUrl: relay.url, folder }, profile, username, body);
+const signUp = relay.signUp;
+const inAnki = relay.inAnki;
 
 describe("full syncs with Anki's apps", () => {
   it("a collection made in Anki uploads to the relay, and another Anki profile downloads every note, card and review, due on the same days", async () => {

@@ -1,30 +1,16 @@
 // What Anki keeps that the extension does not model (a preset's FSRS parameters and orders, a field's options, a
 // deck's limits) survives Anki → relay → the extension, edited there → relay → Anki, by full and by normal sync.
 import "fake-indexeddb/auto";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Collection } from "../../extension/lib/collection/collection";
 import { updatePreset } from "../../extension/lib/collection/presets";
 import { RelayClient } from "../../extension/lib/relay-client";
 import { fullDownload, sync } from "../../extension/lib/sync/engine";
-import { type RunningRelay, startRelay } from "../../scripts/relay-process";
-import { testFolder } from "../e2e/browser";
-import { inAnki as ankiIn, signUp } from "./anki-profile";
+import { relayForFile } from "./anki-profile";
 
-let relay: RunningRelay;
-let folder: string;
+const relay = relayForFile("anki-keep-settings");
 
-beforeAll(async () => {
-  folder = testFolder("anki-keep-settings");
-  relay = await startRelay({ stateDir: path.join(folder, "state"), tmpDir: path.join(folder, "tmp") });
-});
-
-afterAll(async () => {
-  await relay?.stop();
-});
-
-const inAnki = (profile: string, username: string, body: string) =>
-  ankiIn({ relayUrl: relay.url, folder }, profile, username, body);
+const inAnki = relay.inAnki;
 
 const FSRS = [
   0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796, 1.4835, 0.0614, 0.2629, 1.6483,
@@ -60,7 +46,7 @@ const close = (list: number[]) => list.map((n) => Math.round(n * 10_000) / 10_00
 describe("what Anki keeps beyond the extension's model", () => {
   it("a preset's FSRS parameters and orders, a field's options and a deck's limits survive a trip through the extension", async () => {
     const username = "keeps.settings";
-    const token = await signUp(relay.url, username);
+    const token = await relay.signUp(username);
     const desktop = (await inAnki(
       "desktop",
       username,

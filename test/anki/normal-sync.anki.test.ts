@@ -2,8 +2,7 @@
 // desktop, a phone and a browser sync only their changes, and every note, edit, deletion and review reaches the
 // others, with cards due on the same days everywhere.
 import "fake-indexeddb/auto";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Collection } from "../../extension/lib/collection/collection";
 import { addNotes, updateNote } from "../../extension/lib/collection/notes";
 import { addField } from "../../extension/lib/collection/notetypes";
@@ -12,25 +11,12 @@ import { answerCard } from "../../extension/lib/collection/study";
 import { nextCard } from "../../extension/lib/collection/study-queue";
 import { RelayClient } from "../../extension/lib/relay-client";
 import { fullDownload, fullUpload, sync } from "../../extension/lib/sync/engine";
-import { type RunningRelay, startRelay } from "../../scripts/relay-process";
 import { dayNumber } from "../../shared/days";
-import { testFolder } from "../e2e/browser";
-import { inAnki as ankiIn, Required, signUp } from "./anki-profile";
+import { Required, relayForFile } from "./anki-profile";
 
-let relay: RunningRelay;
-let folder: string;
+const relay = relayForFile("anki-normal-sync");
 
-beforeAll(async () => {
-  folder = testFolder("anki-normal-sync");
-  relay = await startRelay({ stateDir: path.join(folder, "state"), tmpDir: path.join(folder, "tmp") });
-});
-
-afterAll(async () => {
-  await relay?.stop();
-});
-
-const inAnki = (profile: string, username: string, body: string) =>
-  ankiIn({ relayUrl: relay.url, folder }, profile, username, body);
+const inAnki = relay.inAnki;
 
 /** Python that syncs normally and records what Anki's client said it needs afterwards. */
 const SYNC = `result["required"] = col.sync_collection(auth, False).required`;
@@ -38,7 +24,7 @@ const SYNC = `result["required"] = col.sync_collection(auth, False).required`;
 describe("normal syncs with Anki's apps", () => {
   it("a desktop, a phone and the extension share one collection: notes, edits, deletions and reviews go everywhere", async () => {
     const username = "three.devices";
-    const token = await signUp(relay.url, username);
+    const token = await relay.signUp(username);
     const browser = await Collection.open("three-devices", { now: () => Date.now() });
     const client = new RelayClient(relay.url, token);
     const basic = (await browser.db.getAll("notetypes")).find((t) => t.name === "Basic");
@@ -117,7 +103,7 @@ ${SYNC}
 
   it("a change made in Anki and one made in the extension to the same note: the later one is kept on every side", async () => {
     const username = "same.note";
-    const token = await signUp(relay.url, username);
+    const token = await relay.signUp(username);
     const browser = await Collection.open("same-note", { now: () => Date.now() });
     const client = new RelayClient(relay.url, token);
     const basic = (await browser.db.getAll("notetypes")).find((t) => t.name === "Basic");
@@ -151,7 +137,7 @@ result["back"] = col.get_note(col.find_notes('"shared"')[0])["Back"]
 
   it("the same card answered in Anki and in the extension before either syncs: both reviews are kept, the later answer's schedule wins", async () => {
     const username = "same.card";
-    const token = await signUp(relay.url, username);
+    const token = await relay.signUp(username);
     const browser = await Collection.open("same-card", { now: () => Date.now() });
     const client = new RelayClient(relay.url, token);
     const basic = (await browser.db.getAll("notetypes")).find((t) => t.name === "Basic");
@@ -183,7 +169,7 @@ result["back"] = col.get_note(col.find_notes('"shared"')[0])["Back"]
 
   it("a schema change on either side makes the other side choose a one-way sync, in Anki's dialog and the extension's prompt", async () => {
     const username = "schema.change";
-    const token = await signUp(relay.url, username);
+    const token = await relay.signUp(username);
     const browser = await Collection.open("schema-change", { now: () => Date.now() });
     const client = new RelayClient(relay.url, token);
     const basic = (await browser.db.getAll("notetypes")).find((t) => t.name === "Basic");

@@ -2,6 +2,7 @@
 // days counted from the collection's crt), to and from the relay's records (times in ms, days from the epoch).
 import { z } from "zod";
 import { shiftDueDays } from "../../shared/anki/days";
+import { ankiCardRow } from "../../shared/anki/write";
 import type { Card, Note, RevlogEntry } from "../../shared/model";
 
 /** An Anki time in seconds as the relay's ms: the end of that second, so that a change Anki made in the same
@@ -54,27 +55,7 @@ export function noteFromAnki(row: z.output<typeof AnkiNoteRow>): Note {
 
 /** A card for Anki's apps; `shift` turns the relay's day numbers into Anki's (minus the crt's day). */
 export function cardToAnki(card: Card, usn: number, shift: number): unknown[] {
-  const c = shiftDueDays(card, shift);
-  return [
-    c.id,
-    c.noteId,
-    c.deckId,
-    c.ord,
-    toSeconds(c.mtime),
-    usn,
-    c.type,
-    c.queue,
-    c.due,
-    c.ivl,
-    c.factor,
-    c.reps,
-    c.lapses,
-    c.left,
-    c.odue,
-    c.odid,
-    c.flags,
-    c.data,
-  ];
+  return ankiCardRow(shiftDueDays(card, shift), usn);
 }
 
 export function cardFromAnki(row: z.output<typeof AnkiCardRow>, shift: number): Card {
