@@ -224,9 +224,16 @@ export function legacyDeckConfig(c: DeckConfig): Json {
   };
 }
 
-/** Settings Anki expects in every collection, under the collection's own ones. */
-function settings(data: AnkiExport, nextPos: number): Record<string, unknown> {
-  const own = Object.fromEntries(data.config.map((c) => [c.key, c.value]));
+/**
+ * Settings Anki expects in every collection, under the collection's own ones (`config`): also what Anki's apps get
+ * as the whole of their settings when the relay's collection is the newer in a normal sync.
+ */
+export function ankiSettings(
+  config: readonly { key: string; value: unknown }[],
+  curModel: number | null,
+  nextPos: number,
+): Record<string, unknown> {
+  const own = Object.fromEntries(config.map((c) => [c.key, c.value]));
   return {
     activeDecks: [1],
     curDeck: 1,
@@ -235,13 +242,14 @@ function settings(data: AnkiExport, nextPos: number): Record<string, unknown> {
     timeLim: 0,
     estTimes: true,
     dueCounts: true,
-    curModel: data.noteTypes[0]?.id ?? null,
+    curModel,
     sortType: "noteFld",
     sortBackwards: false,
     addToCur: true,
     dayLearnFirst: false,
     schedVer: 2,
     sched2021: true,
+    creationOffset: 0,
     ...own,
     nextPos: Math.max(nextPos, typeof own.nextPos === "number" ? own.nextPos : 0),
   };
@@ -269,7 +277,7 @@ export async function writeAnkiCollection(
       data.scm ?? Date.now(),
       data.usn ?? 0,
       data.mod ?? 0,
-      JSON.stringify(settings(data, nextPos)),
+      JSON.stringify(ankiSettings(data.config, data.noteTypes[0]?.id ?? null, nextPos)),
       obj(data.noteTypes, legacyNoteType),
       obj(data.decks, legacyDeck),
       obj(data.deckConfigs, legacyDeckConfig),

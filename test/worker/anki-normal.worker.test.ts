@@ -4,8 +4,9 @@
 import { SELF } from "cloudflare:test";
 import { decompress } from "fzstd";
 import { describe, expect, it } from "vitest";
+import { updateNote } from "../../extension/lib/collection/notes";
 import { zstdStored } from "../../worker/anki/zstd";
-import { pairedDevices } from "./devices";
+import { Device, pairedDevices } from "./devices";
 import { BASE } from "./relay";
 
 interface Answer {
@@ -114,5 +115,46 @@ describe("Anki's normal sync at the relay", () => {
     expect(refused.status).toBe(400);
     expect(refused.text).toMatch(/refers to 424242/);
     expect((await a.sync()).kind).toBe("none");
+  });
+
+  it("an app's edit of a note it has already seen wins over the relay's, even when another device's clock ran ahead", async () => {
+    const { account, a } = await pairedDevices();
+    // A device whose clock is an hour fast edits the note and syncs; the app then syncs once and sees that edit.
+    const fast = await Device.create("fast", account.token, Date.now() + 3_600_000);
+    expect((await fast.download()).kind).toBe("synced");
+    const [note] = await fast.col.db.getAll("notes");
+    if (!note) throw new Error("no note");
+    expect((await updateNote(fast.col, note.id, { fields: ["seed", "from the fast clock"], tags: "" })).ok).toBe(true);
+    expect((await fast.sync()).kind).toBe("synced");
+    const seen = (await begin(account.token)).usn;
+    await anki("applyChanges", EMPTY_CHANGES, account.token);
+    await anki("chunk", {}, account.token);
+    await anki("applyChunk", { chunk: { done: true } }, account.token);
+    await anki("sanityCheck2", { client: [[0, 0, 0], 1, 1, 0, 0, 1, 1, 1] }, account.token);
+    expect((await anki("finish", {}, account.token)).status).toBe(200);
+    // Now the app edits it (at the real time, an hour behind that edit's mtime) and syncs from what it has seen.
+    const edited = [
+      note.id,
+      note.guid,
+      note.noteTypeId,
+      Math.floor(Date.now() / 1000),
+      -1,
+      "",
+      "seed\u001ffrom Anki",
+      "",
+      "",
+      0,
+      "",
+    ];
+    await begin(account.token, "s1", seen + 1);
+    await anki("applyChanges", EMPTY_CHANGES, account.token);
+    expect((await anki("chunk", {}, account.token)).json).toMatchObject({ done: true });
+    await anki("applyChunk", { chunk: { done: true, notes: [edited] } }, account.token);
+    expect((await anki("sanityCheck2", { client: [[0, 0, 0], 1, 1, 0, 0, 1, 1, 1] }, account.token)).status).toBe(200);
+    expect((await anki("finish", {}, account.token)).status).toBe(200);
+    for (const device of [a, fast]) {
+      expect(["synced", "none"]).toContain((await device.sync()).kind);
+      expect((await device.col.db.get("notes", note.id))?.fields[1]).toBe("from Anki");
+    }
   });
 });

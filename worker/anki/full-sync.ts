@@ -90,23 +90,34 @@ async function readLive(db: D1Database, userId: number, usn: number): Promise<Re
 /** The collection of the account as a schema-11 Anki database, or null when it is still changing. */
 export async function downloadFile(db: D1Database, userId: number): Promise<Uint8Array | null> {
   const relay = await findCollection(db, userId);
-  const live = relay ? await readLive(db, userId, relay.usn) : [];
+  if (!relay)
+    throw new UploadRefused("This account holds no collection yet: upload one (from Anki or the extension) first.");
+  const size = await db
+    .prepare("SELECT COALESCE(SUM(length(body)), 0) AS bytes FROM objects WHERE user_id = ?1 AND deleted = 0")
+    .bind(userId)
+    .first<{ bytes: number }>();
+  if ((size?.bytes ?? 0) > DOWNLOAD_LIMIT) {
+    throw new DownloadTooLarge(
+      `The collection holds ${Math.round((size?.bytes ?? 0) / 1024 / 1024)} MiB of records, more than this relay can write into one file for Anki (${DOWNLOAD_LIMIT / 1024 / 1024} MiB); the extension still syncs it.`,
+    );
+  }
+  const live = await readLive(db, userId, relay.usn);
   if (!live) return null;
   const of = <T>(kind: SyncKind): T[] =>
     live.filter((o) => o.kind === kind).map((o) => ({ ...(o.body as object), usn: 0 }) as T);
   const config = of<ConfigEntry>("config");
   const { rollover, offsetWest } = dayConfig(config);
+  // Written as creationOffset 0 where the collection has none (ankiSettings), which is what the days assume.
   const west = offsetWest ?? 0;
-  if (offsetWest === null) config.push({ key: "creationOffset", value: 0, mtime: 0, usn: 0 });
   const oldest = of<Card>("card").reduce((min, c) => Math.min(min, c.id), Date.now());
-  const crt = relay ? await crtOf(db, userId, config, oldest) : crtFor(oldest, rollover, west);
+  const crt = await crtOf(db, userId, config, oldest);
   const shift = -creationDay(crt, rollover, west);
   const data: AnkiExport = {
     crt,
     created: crt * 1000,
-    mod: relay?.mtime ?? 0,
-    scm: relay?.scm ?? 0,
-    usn: (relay?.usn ?? 0) + 1,
+    mod: relay.mtime,
+    scm: relay.scm,
+    usn: relay.usn + 1,
     noteTypes: of<NoteType>("notetype"),
     decks: of<Deck>("deck"),
     deckConfigs: of<DeckConfig>("deckconfig"),
@@ -121,6 +132,15 @@ export async function downloadFile(db: D1Database, userId: number): Promise<Uint
 
 /** What a refused upload says to the person, in Anki's own words where it has them. */
 export class UploadRefused extends Error {}
+
+/** A collection too large to write into one file within the Worker's memory. */
+export class DownloadTooLarge extends UploadRefused {}
+
+/**
+ * The most record text a download writes: the Worker holds the records, the SQLite database sql.js builds from them
+ * and the file at once, within its 128 MB (docs/anki-protocol.md).
+ */
+const DOWNLOAD_LIMIT = 32 * 1024 * 1024;
 
 /**
  * Replaces the account's collection with the one in an Anki database file (as Anki's apps upload it), in one step;
@@ -150,7 +170,8 @@ export async function uploadFile(db: D1Database, userId: number, file: Uint8Arra
       db,
       userId,
       session,
-      { collectionId, scm: stamps.scm, usn, mtime: stamps.mod, ankiCrt: stamps.crt },
+      // The records at a usn below the app's own, so that its next sync does not get them all back.
+      { collectionId, scm: stamps.scm, usn, mtime: stamps.mod, ankiCrt: stamps.crt, objectsUsn: stamps.usn - 1 },
       now,
     ),
     ...cleanupStatements(db, userId, now),

@@ -2,7 +2,9 @@
 // relay's collection. What the app sends is staged as a push of the extension is, and committed in one step at
 // sanityCheck2 with the relay's merge rule; what the relay sends is its records changed since the app's last sync
 // (usn at least minUsn) up to the usn at `start`. docs/anki-protocol.md says how usns and days line up.
+import { StatusError } from "itty-router";
 import { z } from "zod";
+import { PackageError } from "../../shared/anki/errors";
 import {
   checkedFilter,
   legacyDeckConfig as deckConfigFromAnki,
@@ -10,6 +12,7 @@ import {
   legacyNoteType as noteTypeFromAnki,
 } from "../../shared/anki/read";
 import {
+  ankiSettings,
   legacyDeckConfig as deckConfigToAnki,
   legacyDeck as deckToAnki,
   legacyNoteType as noteTypeToAnki,
@@ -21,7 +24,9 @@ import {
   type AnkiSession,
   allConfig,
   ankiChunkPage,
+  ankiSessionIs,
   beginAnkiSessionStatements,
+  clearAnkiStaged,
   endAnkiSessionStatements,
   findAnkiSession,
   gravesBetween,
@@ -33,6 +38,7 @@ import {
   assertRoomToStage,
   cascadedDeletions,
   cleanupStatements,
+  commitOrAbandoned,
   commitPushStatements,
   findCollection,
   findOrphan,
@@ -93,11 +99,13 @@ const ApplyChangesRequest = z.object({
     crt: z.number().int().min(0).safe().nullish(),
   }),
 });
+/** Anki's apps send 250 rows a chunk; a little more is allowed. */
+const CHUNK_ROWS = 1000;
 const Chunk = z.object({
   done: z.boolean().default(false),
-  revlog: z.array(AnkiRevlogRow).max(100_000).default([]),
-  cards: z.array(AnkiCardRow).max(100_000).default([]),
-  notes: z.array(AnkiNoteRow).max(100_000).default([]),
+  revlog: z.array(AnkiRevlogRow).max(CHUNK_ROWS).default([]),
+  cards: z.array(AnkiCardRow).max(CHUNK_ROWS).default([]),
+  notes: z.array(AnkiNoteRow).max(CHUNK_ROWS).default([]),
 });
 const SanityRequest = z.object({ client: z.array(z.unknown()).min(8) });
 
@@ -146,8 +154,10 @@ export async function normalSync(method: string, body: unknown, context: NormalC
         throw new AnkiStatus(404, `Anki's sync has no method ${method.slice(0, 40)}`);
     }
   } catch (thrown) {
-    // A session that failed is over, as in Anki's own server: what it staged goes.
-    if (thrown instanceof AnkiStatus) await db.batch(endAnkiSessionStatements(db, userId));
+    // A session that failed is over, as in Anki's own server: what it staged goes (unless another replaced it).
+    if (thrown instanceof AnkiStatus && (await ankiSessionIs(db, userId, session.sessionId))) {
+      await db.batch(endAnkiSessionStatements(db, userId));
+    }
     throw thrown;
   }
 }
@@ -173,7 +183,7 @@ async function start(body: unknown, context: NormalContext) {
   }
   if (request.graves) {
     const staged = await findAnkiSession(db, userId);
-    if (staged) await stageGraves(context, staged, request.graves);
+    if (staged?.sessionId === session.sessionId) await stageGraves(context, staged, request.graves);
   }
   return graves;
 }
@@ -206,6 +216,11 @@ async function stage(context: NormalContext, session: AnkiSession, rows: StagedR
   const written = await stageRows(db, userId, session.sessionId, session.chunks, rows);
   session.chunks += written;
   await db.batch([updateAnkiSession(db, userId, session.sessionId, { chunks: session.chunks })]);
+  // Another sync of the account may have ended this one while its rows were written: they go again.
+  if (!(await ankiSessionIs(db, userId, session.sessionId))) {
+    await db.batch(clearAnkiStaged(db, userId, session.sessionId));
+    throw new AnkiStatus(409, "another sync of this account ended this one; sync again");
+  }
 }
 
 /** A record of the app's, checked against its kind's schema as any record the relay takes. */
@@ -221,7 +236,8 @@ function converted<T>(read: () => T): T {
   try {
     return read();
   } catch (thrown) {
-    throw new AnkiStatus(400, thrown instanceof Error ? thrown.message : String(thrown));
+    const words = thrown instanceof PackageError ? thrown.message : "a record is not what Anki's apps send";
+    throw new AnkiStatus(400, words);
   }
 }
 
@@ -271,7 +287,7 @@ async function relayChanges(context: NormalContext, session: AnkiSession) {
   const decks: unknown[] = [];
   const presets: unknown[] = [];
   const tags: string[] = [];
-  for (const object of await structureBetween(db, userId, session.minUsn, session.baseUsn)) {
+  for (const object of await structureBetween(db, userId, session.sessionId, session.minUsn, session.baseUsn)) {
     const record = { ...(JSON.parse(object.body) as object), usn: object.usn };
     if (object.kind === "notetype") models.push({ ...noteTypeToAnki(record as NoteType), usn: object.usn });
     if (object.kind === "deck") decks.push({ ...deckToAnki(record as Deck), usn: object.usn });
@@ -280,8 +296,9 @@ async function relayChanges(context: NormalContext, session: AnkiSession) {
   }
   const reply: Record<string, unknown> = { models, decks: [decks, presets], tags };
   if (!session.lnewer) {
+    // The app replaces all its settings with these: with Anki's defaults beneath, as a download has them.
     const config = await allConfig(db, userId);
-    reply.conf = Object.fromEntries(config.map((c) => [c.key, c.value]));
+    reply.conf = ankiSettings(config, null, 0);
     reply.crt = await crtOf(db, userId, config, Date.now());
   }
   return reply;
@@ -337,11 +354,10 @@ async function applyChunk(body: unknown, context: NormalContext, session: AnkiSe
   return null;
 }
 
-/** Commits what the app sent (once), then compares the counts of both sides. */
+/** Commits what the app sent (once), then compares the counts of both sides as the commit left them. */
 async function sanityCheck(body: unknown, context: NormalContext, session: AnkiSession) {
   const { client } = parse(SanityRequest, body, "sanityCheck2");
-  await commit(context, session);
-  const counts = await liveCounts(context.db, context.userId);
+  const { counts } = await commit(context, session);
   const server = [
     [0, 0, 0],
     counts.card ?? 0,
@@ -358,15 +374,23 @@ async function sanityCheck(body: unknown, context: NormalContext, session: AnkiS
   return { status: ok ? "ok" : "bad", c: client, s: server };
 }
 
+const STALE = "another device synced with the relay during this sync; sync again";
+
 /**
  * Merges the staged records into the collection in one batch, at the usn after the one the session began at, and
  * moves the collection's mtime on. The app takes meta's usn + 1 as its own afterwards, so the relay's usn moves on
  * even when nothing changed; and a commit of another device since `start` means the app has not seen it: the sync
- * is refused (409), to run again.
+ * is refused (409), to run again. A session that another ended meanwhile (a new `start`, `meta`, `abort`) has an
+ * "abandoned" answer recorded, with which the commit's own record of its answer conflicts: the batch fails whole.
+ * Gives the commit's mtime and the counts of live records right after it, read in the same batch.
  */
-async function commit(context: NormalContext, session: AnkiSession): Promise<number> {
+async function commit(
+  context: NormalContext,
+  session: AnkiSession,
+): Promise<{ mod: number; counts: Record<string, number> }> {
   const { db, userId } = context;
-  if (session.mod !== null) return session.mod;
+  if (session.mod !== null) return { mod: session.mod, counts: await liveCounts(db, userId) };
+  if ((await findCollection(db, userId))?.usn !== session.baseUsn) throw new AnkiStatus(409, STALE);
   const orphan = await findOrphan(db, userId, session.sessionId, false);
   if (orphan) {
     throw new AnkiStatus(
@@ -376,33 +400,59 @@ async function commit(context: NormalContext, session: AnkiSession): Promise<num
   }
   const cascaded = await cascadedDeletions(db, userId, session.sessionId);
   const now = Date.now();
-  const crt =
-    session.crt === null
-      ? []
-      : [
-          db
-            .prepare("UPDATE collections SET anki_crt = ?2 WHERE user_id = ?1 AND usn = ?3 + 1")
-            .bind(userId, session.crt, session.baseUsn),
-        ];
-  const results = await db.batch([
+  // Each statement after the commit's own acts only if the commit recorded its answer (it did not if stale).
+  const committed = "EXISTS (SELECT 1 FROM completed_requests WHERE user_id = ?1 AND request_id = ?2)";
+  const statements = [
+    preferApp(db, userId, session),
     ...commitPushStatements(db, userId, session.sessionId, session.baseUsn, now, {}, cascaded, true),
     db
-      .prepare(
-        "UPDATE anki_sessions SET mod = ?2 WHERE user_id = ?1 AND ?3 = (SELECT usn - 1 FROM collections WHERE user_id = ?1)",
-      )
-      .bind(userId, now, session.baseUsn),
-    ...crt,
+      .prepare(`UPDATE anki_sessions SET mod = ?3 WHERE user_id = ?1 AND session_id = ?2 AND ${committed}`)
+      .bind(userId, session.sessionId, now),
+    db
+      .prepare(`UPDATE collections SET anki_crt = COALESCE(?3, anki_crt) WHERE user_id = ?1 AND ${committed}`)
+      .bind(userId, session.sessionId, session.crt),
+    db.prepare("SELECT kind, live FROM object_counts WHERE user_id = ?1").bind(userId),
     ...cleanupStatements(db, userId, now),
-  ]);
-  if ((results[3]?.meta.changes ?? 0) !== 1) {
-    throw new AnkiStatus(409, "another device synced with the relay during this sync; sync again");
+  ];
+  let results: D1Result[];
+  try {
+    results = await commitOrAbandoned(db, userId, session.sessionId, statements);
+  } catch (thrown) {
+    if (thrown instanceof StatusError && thrown.status === 409) {
+      throw new AnkiStatus(409, "another sync of this account ended this one; sync again");
+    }
+    throw thrown;
   }
+  // The usn moved on in commitPushStatements' fourth statement, the first here being preferApp.
+  if ((results[4]?.meta.changes ?? 0) !== 1) throw new AnkiStatus(409, STALE);
+  const countsAt = statements.length - cleanupStatements(db, userId, now).length - 1;
+  const counts = Object.fromEntries(
+    ((results[countsAt]?.results ?? []) as { kind: string; live: number }[]).map((r) => [r.kind, r.live]),
+  );
   session.mod = now;
-  return now;
+  return { mod: now, counts };
+}
+
+/**
+ * As Anki's own server merges: a record of the app's wins over the relay's when the relay's has not changed since
+ * the app's last sync (the app has it, and changed it since), whatever their mtimes say (clocks differ by minutes
+ * within what Anki allows). Its mtime moves past the relay's, so that the extension's devices, which merge by
+ * mtime, take it too.
+ */
+function preferApp(db: D1Database, userId: number, session: AnkiSession): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE staged SET mtime = o.mtime + 1, body = json_set(staged.body, '$.mtime', o.mtime + 1)
+       FROM objects o
+       WHERE staged.user_id = ?1 AND staged.session_id = ?2 AND staged.deleted = 0 AND staged.kind <> 'revlog'
+         AND o.user_id = ?1 AND o.kind = staged.kind AND o.id = staged.id AND o.deleted = 0
+         AND o.usn < ?3 AND o.mtime >= staged.mtime`,
+    )
+    .bind(userId, session.sessionId, session.minUsn);
 }
 
 async function finish(context: NormalContext, session: AnkiSession) {
-  const mod = await commit(context, session);
+  const { mod } = await commit(context, session);
   await context.db.batch(endAnkiSessionStatements(context.db, context.userId));
   return mod;
 }

@@ -13,7 +13,7 @@ import { verifyPasswordOrDummy } from "../lib/password";
 import { claimLoginAttempt, settleLoginAttempt } from "../lib/rate-limit";
 import { clientAddress, readBytes } from "../lib/request";
 import { hashToken, newToken, TOKEN_PATTERN } from "../lib/tokens";
-import { downloadFile, UploadRefused, uploadFile } from "./full-sync";
+import { DownloadTooLarge, downloadFile, UploadRefused, uploadFile } from "./full-sync";
 import { AnkiStatus, normalSync } from "./normal-sync";
 import { expand, unzstd, zstdStored } from "./zstd";
 
@@ -26,8 +26,11 @@ const HOST_KEY_LIMIT = 16 * 1024;
  * memory (128 MB an isolate) with sql.js, and the records it holds take more again (docs/scaling.md).
  */
 const UPLOAD_LIMIT = 48 * 1024 * 1024;
-/** Most bytes of one request of a normal sync once expanded: a chunk of 250 notes of the largest size. */
-const JSON_LIMIT = 32 * 1024 * 1024;
+/**
+ * Most bytes of one request of a normal sync once expanded: a chunk of 250 notes is a few hundred kB in ordinary
+ * use. The Worker holds the bytes, their text and the parsed records at once, within its 128 MB.
+ */
+const JSON_LIMIT = 8 * 1024 * 1024;
 const NORMAL_METHODS = new Set([
   "start",
   "applyGraves",
@@ -72,7 +75,15 @@ export async function ankiSync(request: IRequest, env: Env): Promise<Response> {
   await env.DB.batch(endAnkiSessionStatements(env.DB, userId));
   if (method === "meta") return meta(env, userId);
   if (method === "download") {
-    const file = await downloadFile(env.DB, userId);
+    let file: Uint8Array | null;
+    try {
+      file = await downloadFile(env.DB, userId);
+    } catch (thrown) {
+      // Anki's apps show the status of a failed download, not its words; the words are for the relay's log.
+      if (thrown instanceof DownloadTooLarge) return plain(413, thrown.message);
+      if (thrown instanceof UploadRefused) return plain(409, thrown.message);
+      throw thrown;
+    }
     if (!file) return plain(503, "the collection changed on the relay during the download; sync again");
     return zstdBytes(file);
   }

@@ -1,5 +1,7 @@
 // The queries of Anki's normal sync: its session (one per account, see migration 0010) and the relay's changes in
 // the order Anki's apps ask for them.
+import { ABANDONED, clearSession } from "./collections";
+
 export interface AnkiSession {
   skey: string;
   sessionId: string;
@@ -23,10 +25,19 @@ export async function findAnkiSession(db: D1Database, userId: number): Promise<A
   return row ? { ...row, lnewer: row.lnewer === 1 } : null;
 }
 
-/** Ends the account's session under way, if any, with what it staged. */
-export function endAnkiSessionStatements(db: D1Database, userId: number): D1PreparedStatement[] {
+/**
+ * Ends the account's session under way, if any, with what it staged. Unless it committed, it is recorded as
+ * abandoned, so that a commit of it still under way fails whole (see commitOrAbandoned).
+ */
+export function endAnkiSessionStatements(db: D1Database, userId: number, now = Date.now()): D1PreparedStatement[] {
   const of = "(SELECT session_id FROM anki_sessions WHERE user_id = ?1)";
   return [
+    db
+      .prepare(
+        `INSERT OR IGNORE INTO completed_requests (user_id, request_id, response, created_at)
+         SELECT ?1, session_id, ?2, ?3 FROM anki_sessions WHERE user_id = ?1`,
+      )
+      .bind(userId, ABANDONED, now),
     db.prepare(`DELETE FROM staged WHERE user_id = ?1 AND session_id = ${of}`).bind(userId),
     db.prepare(`DELETE FROM staged_chunks WHERE user_id = ?1 AND session_id = ${of}`).bind(userId),
     db.prepare(`DELETE FROM sync_sessions WHERE user_id = ?1 AND session_id = ${of}`).bind(userId),
@@ -91,14 +102,20 @@ export interface AnkiObjectRow {
   body: string;
 }
 
-/** Live note types, decks, presets and tags changed at usns from `from` to `upto`. */
-export async function structureBetween(db: D1Database, userId: number, from: number, upto: number) {
+/**
+ * Live note types, decks, presets and tags changed at usns from `from` to `upto`, but for decks the app deleted in
+ * this session (Anki applies its own deletions first).
+ */
+export async function structureBetween(db: D1Database, userId: number, sessionId: string, from: number, upto: number) {
   const { results } = await db
     .prepare(
-      `SELECT kind, id, usn, body FROM objects WHERE user_id = ?1 AND usn >= ?2 AND usn <= ?3 AND deleted = 0
-         AND kind IN ('notetype', 'deck', 'deckconfig', 'tag')`,
+      `SELECT o.kind, o.id, o.usn, o.body FROM objects o
+       WHERE o.user_id = ?1 AND o.usn >= ?2 AND o.usn <= ?3 AND o.deleted = 0
+         AND o.kind IN ('notetype', 'deck', 'deckconfig', 'tag')
+         AND NOT EXISTS (SELECT 1 FROM staged s WHERE s.user_id = ?1 AND s.session_id = ?4 AND s.deleted = 1
+                         AND s.kind = o.kind AND s.id = o.id)`,
     )
-    .bind(userId, from, upto)
+    .bind(userId, from, upto, sessionId)
     .all<AnkiObjectRow>();
   return results;
 }
@@ -146,4 +163,18 @@ export async function liveCounts(db: D1Database, userId: number): Promise<Record
     .bind(userId)
     .all<{ kind: string; live: number }>();
   return Object.fromEntries(results.map((row) => [row.kind, row.live]));
+}
+
+/** Whether the account's session under way is still `sessionId`. */
+export async function ankiSessionIs(db: D1Database, userId: number, sessionId: string): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS yes FROM anki_sessions WHERE user_id = ?1 AND session_id = ?2")
+    .bind(userId, sessionId)
+    .first<{ yes: number }>();
+  return row !== null;
+}
+
+/** Clears what a session that is no longer under way staged. */
+export function clearAnkiStaged(db: D1Database, userId: number, sessionId: string): D1PreparedStatement[] {
+  return clearSession(db, userId, sessionId);
 }

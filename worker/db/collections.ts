@@ -396,7 +396,15 @@ export function commitUploadStatements(
   db: D1Database,
   userId: number,
   sessionId: string,
-  collection: { collectionId: string; scm: number; usn: number; mtime?: number; ankiCrt?: number },
+  collection: {
+    collectionId: string;
+    scm: number;
+    usn: number;
+    mtime?: number;
+    ankiCrt?: number;
+    /** The usn the records are stored at, when not `usn` (at most `usn`). */
+    objectsUsn?: number;
+  },
   now: number,
 ): D1PreparedStatement[] {
   // An upload from Anki's apps brings its own crt (the day they count review days from); one from the extension
@@ -412,7 +420,7 @@ export function commitUploadStatements(
         `INSERT INTO objects (user_id, kind, id, usn, mtime, deleted, ref, body)
          SELECT ?1, kind, id, ?3, mtime, deleted, ref, body FROM staged WHERE user_id = ?1 AND session_id = ?2`,
       )
-      .bind(userId, sessionId, collection.usn),
+      .bind(userId, sessionId, Math.min(collection.objectsUsn ?? collection.usn, collection.usn)),
     db
       .prepare(
         `INSERT INTO collections (user_id, collection_id, scm, usn, mtime, replaced_usn) VALUES (?1, ?2, ?3, ?4, ?5, ?4)
